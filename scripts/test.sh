@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the whole suite on SQLite, then on PostgreSQL + Redis.
+# Locally, PostgreSQL/Redis/Chromium parts run when available; with CI=true they are required.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PYTEST=".venv/bin/pytest"
+PG_URL="${CSKH_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+REDIS="${CSKH_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+status=0
+
+echo "== tests on SQLite =="
+env -u DATABASE_URL -u REDIS_URL "$PYTEST" "$@" || status=$?
+
+pg_up() { .venv/bin/python - "$PG_URL" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://"), connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL unreachable: {exc}", file=sys.stderr); sys.exit(1)
+PY
+}
+
+if pg_up; then
+  echo "== tests on PostgreSQL + Redis =="
+  DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" "$PYTEST" "$@" || status=$?
+elif [ "${CI:-}" = "true" ]; then
+  echo "CI=true but PostgreSQL is not reachable at $PG_URL" >&2
+  status=1
+else
+  echo "(PostgreSQL not reachable: skipped the PostgreSQL run; CI requires it)"
+fi
+exit $status

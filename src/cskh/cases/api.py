@@ -1,0 +1,218 @@
+from datetime import datetime
+
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from cskh.cases import selectors, services
+from cskh.cases.models import Case
+from cskh.cases.states import Status
+from cskh.catalog.services import get_case_type
+from cskh.core.errors import DomainError, Forbidden, NotFound
+from cskh.customers import selectors as customer_selectors
+
+router = Router(tags=["cases"])
+
+MAX_TEXT = 20_000
+
+
+class CaseIn(Schema):
+    customer_id: int | None = None
+    phone: str | None = Field(None, max_length=40)
+    type: str = Field(..., max_length=32)
+    description: str = Field(..., max_length=MAX_TEXT)
+    channel: str = "api"
+    priority: int | None = Field(None, ge=1, le=4)
+    subject: str = Field("", max_length=200)
+    service_point: str | None = Field(None, max_length=40)
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    type: str
+    type_name: str
+    customer_id: int
+    customer_name: str
+    channel: str
+    priority: int
+    subject: str
+    description: str
+    unit: str | None
+    unit_name: str | None
+    assigned_to: str | None
+    due_at: datetime | None
+    first_response_due_at: datetime | None
+    created_at: datetime
+    resolved_at: datetime | None
+    allowed_transitions: list[str]
+
+
+class CaseList(Schema):
+    items: list[CaseOut]
+    next_cursor: str | None
+
+
+class TransitionIn(Schema):
+    to: str = Field(..., max_length=32)
+    note: str = Field("", max_length=MAX_TEXT)
+
+
+class NoteIn(Schema):
+    body: str = Field(..., max_length=MAX_TEXT)
+    public: bool = False
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    public: bool
+    body: str
+    data: dict
+    actor: str | None
+    created_at: datetime
+
+
+def to_out(c: Case) -> dict:
+    from cskh.cases.states import allowed
+
+    return {
+        "id": c.id,
+        "number": c.number,
+        "status": c.status,
+        "status_label": str(Status(c.status).label),
+        "type": c.case_type.code,
+        "type_name": c.case_type.name,
+        "customer_id": c.customer_id,
+        "customer_name": c.customer.full_name,
+        "channel": c.channel,
+        "priority": c.priority,
+        "subject": c.subject,
+        "description": c.description,
+        "unit": c.unit.code if c.unit_id else None,
+        "unit_name": c.unit.name if c.unit_id else None,
+        "assigned_to": c.assigned_agent.username if c.assigned_agent_id else None,
+        "due_at": c.due_at,
+        "first_response_due_at": c.first_response_due_at,
+        "created_at": c.created_at,
+        "resolved_at": c.resolved_at,
+        "allowed_transitions": sorted(allowed(c.status)),
+    }
+
+
+@router.post("", response={201: CaseOut}, summary="Tạo vụ việc")
+def create_case(request, payload: CaseIn):
+    user = request.auth
+    if user.role == "unit_staff":
+        raise Forbidden(_("Nhân viên đơn vị không tạo vụ việc qua API này."))
+    if payload.customer_id:
+        customer = customer_selectors.get(payload.customer_id)
+        if customer is None:
+            raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": payload.customer_id})
+    elif payload.phone:
+        matches = customer_selectors.find_by_phone(payload.phone)
+        if not matches:
+            from cskh.core.phones import to_e164
+
+            to_e164(payload.phone)  # malformed numbers get their own message
+            raise NotFound(_("Không có khách hàng với số %(p)s.") % {"p": payload.phone})
+        customer = matches[0]
+    else:
+        raise DomainError(_("Cần customer_id hoặc phone."), code="missing_customer")
+    case_type = get_case_type(payload.type)
+    service_point = None
+    if payload.service_point:
+        service_point = customer.service_points.filter(code=payload.service_point).first()
+        if service_point is None:
+            raise DomainError(
+                _("Điểm dịch vụ không thuộc khách hàng này."), code="bad_service_point"
+            )
+    case = services.open_case(
+        customer=customer,
+        case_type=case_type,
+        description=payload.description,
+        channel=payload.channel,
+        priority=payload.priority,
+        subject=payload.subject,
+        service_point=service_point,
+        actor=user,
+    )
+    return 201, to_out(selectors.get_for_user(user, case.number))
+
+
+@router.get("", response=CaseList, summary="Danh sách vụ việc (phân trang theo con trỏ)")
+def list_cases(
+    request,
+    status: str | None = None,
+    type: str | None = None,
+    unit: str | None = None,
+    channel: str | None = None,
+    customer_id: int | None = None,
+    open: bool | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    order: str = "-id",
+):
+    if status and status not in Status.values:
+        raise DomainError(_("Trạng thái không hợp lệ: %(s)s") % {"s": status}, code="bad_status")
+    orders = {"-id": ("-id",), "due_at": ("due_at", "id")}
+    if order not in orders:
+        raise DomainError(_("Cách sắp xếp không hợp lệ."), code="bad_order")
+    rows, next_cursor = selectors.list_cases(
+        request.auth,
+        status=status,
+        type_code=type,
+        unit=unit,
+        channel=channel,
+        customer_id=customer_id,
+        is_open=open,
+        cursor=cursor,
+        limit=max(1, min(limit, 200)),
+        order=orders[order],
+    )
+    return {"items": [to_out(c) for c in rows], "next_cursor": next_cursor}
+
+
+@router.get("/{number}", response=CaseOut)
+def get_case(request, number: str):
+    return to_out(selectors.get_for_user(request.auth, number))
+
+
+@router.get("/{number}/events", response=list[EventOut])
+def case_events(request, number: str):
+    case = selectors.get_for_user(request.auth, number)
+    return [
+        {
+            "id": e.id,
+            "kind": e.kind,
+            "public": e.public,
+            "body": e.body,
+            "data": e.data,
+            "actor": e.actor.username if e.actor_id else None,
+            "created_at": e.created_at,
+        }
+        for e in selectors.timeline(case)
+    ]
+
+
+@router.post("/{number}/transitions", response=CaseOut)
+def transition(request, number: str, payload: TransitionIn):
+    case = selectors.get_for_user(request.auth, number)
+    case = services.transition(case=case, to=payload.to, note=payload.note, actor=request.auth)
+    return to_out(selectors.get_for_user(request.auth, case.number))
+
+
+@router.post("/{number}/notes", response={201: EventOut})
+def add_note(request, number: str, payload: NoteIn):
+    case = selectors.get_for_user(request.auth, number)
+    e = services.add_note(case=case, body=payload.body, public=payload.public, actor=request.auth)
+    return 201, {
+        "id": e.id,
+        "kind": e.kind,
+        "public": e.public,
+        "body": e.body,
+        "data": e.data,
+        "actor": request.auth.username,
+        "created_at": e.created_at,
+    }

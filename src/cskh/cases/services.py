@@ -1,0 +1,370 @@
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cskh.cases import states
+from cskh.cases.models import Case, CaseCounter, CaseEvent, CaseLink, Channel, Interaction
+from cskh.cases.states import Status
+from cskh.catalog.models import CaseType, Priority
+from cskh.core import audit, hooks
+from cskh.core.errors import DomainError
+from cskh.textintel.normalize import nfc
+
+
+def _clean_text(text: str, *, field: str, required: bool = True) -> str:
+    text = nfc(text or "").strip()
+    if required and not text:
+        raise DomainError(_("Thiếu nội dung (%(f)s).") % {"f": field}, code="missing_text")
+    if len(text) > settings.CSKH_MAX_TEXT:
+        raise DomainError(
+            _("Nội dung quá dài (tối đa %(n)s ký tự).") % {"n": settings.CSKH_MAX_TEXT},
+            code="too_long",
+        )
+    return text
+
+
+def _next_number(now: datetime) -> str:
+    year = timezone.localtime(now).year
+    updated = CaseCounter.objects.filter(year=year).update(value=F("value") + 1)
+    if not updated:
+        CaseCounter.objects.get_or_create(year=year)
+        CaseCounter.objects.filter(year=year).update(value=F("value") + 1)
+    value = CaseCounter.objects.filter(year=year).values_list("value", flat=True).get()
+    return f"{settings.CSKH_CASE_NUMBER_PREFIX}-{year}-{value:06d}"
+
+
+def add_event(
+    *,
+    case: Case,
+    kind: str,
+    actor=None,
+    body: str = "",
+    public: bool = False,
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=_user(actor),
+        body=body,
+        public=public,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def open_case(
+    *,
+    customer,
+    case_type: CaseType,
+    description: str,
+    channel: str = Channel.PHONE,
+    priority: int | None = None,
+    subject: str = "",
+    actor=None,
+    service_point=None,
+    resolved_on_call: bool = False,
+    resolution: str = "",
+    interaction: Interaction | None = None,
+    type_confirmed: bool = True,
+    assign_to_actor: bool = False,
+    at: datetime | None = None,
+) -> Case:
+    from cskh.catalog.services import route
+    from cskh.sla.services import compute_due
+
+    description = _clean_text(description, field="description")
+    subject = _clean_text(subject, field="subject", required=False)[:200]
+    if channel not in Channel.values:
+        raise DomainError(_("Kênh không hợp lệ: %(c)s") % {"c": channel}, code="bad_channel")
+    if priority is None:
+        priority = case_type.default_priority
+    if priority not in Priority.values:
+        raise DomainError(
+            _("Mức ưu tiên không hợp lệ: %(p)s") % {"p": priority}, code="bad_priority"
+        )
+    if service_point is not None and service_point.customer_id != customer.pk:
+        raise DomainError(_("Điểm dịch vụ không thuộc khách hàng này."), code="bad_service_point")
+    now = at or timezone.now()
+    ward = (service_point.ward if service_point and service_point.ward_id else None) or (
+        customer.ward if customer.ward_id else None
+    )
+    unit = route(case_type=case_type, ward_id=ward.pk if ward else None)
+    first_due, due = compute_due(
+        policy=case_type.sla_policy,
+        priority=priority,
+        start=now,
+        rural=bool(ward and ward.is_rural),
+    )
+    user = _user(actor)
+    case = Case(
+        number=_next_number(now),
+        customer=customer,
+        service_point=service_point,
+        case_type=case_type,
+        type_confirmed=type_confirmed,
+        channel=channel,
+        priority=priority,
+        subject=subject or case_type.name,
+        description=description,
+        unit=unit,
+        assigned_agent=user if assign_to_actor else None,
+        created_by=user,
+        first_response_due_at=first_due,
+        due_at=due,
+        created_at=now,
+        status=Status.ASSIGNED if assign_to_actor and user else Status.NEW,
+    )
+    case.save()
+    add_event(
+        case=case,
+        kind=CaseEvent.Kind.CREATED,
+        actor=user,
+        body=description,
+        at=now,
+        data={
+            "type": case_type.code,
+            "channel": channel,
+            "priority": priority,
+            "unit": unit.code if unit else None,
+        },
+    )
+    if interaction is not None:
+        interaction.cases.add(case)
+    hooks.run("case_opened", case=case, actor=user)
+    if resolved_on_call:
+        case = transition(
+            case=case,
+            to=Status.RESOLVED,
+            actor=actor,
+            note=resolution or str(_("Đã giải quyết ngay trong cuộc gọi.")),
+            first_contact=True,
+        )
+    audit.record(
+        actor=user,
+        action="case.open",
+        obj=case,
+        changes={"number": case.number, "type": case_type.code},
+    )
+    return case
+
+
+@transaction.atomic
+def transition(
+    *, case: Case, to: str, actor=None, note: str = "", first_contact: bool = False
+) -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if to not in Status.values:
+        raise DomainError(_("Trạng thái không hợp lệ: %(s)s") % {"s": to}, code="bad_status")
+    if to not in states.allowed(case.status):
+        raise DomainError(
+            _("Không thể chuyển vụ việc từ “%(a)s” sang “%(b)s”.")
+            % {"a": Status(case.status).label, "b": Status(to).label},
+            status=409,
+            code="illegal_transition",
+        )
+    note = _clean_text(note, field="note", required=False)
+    if to == Status.RESOLVED and not note and not case.resolution:
+        raise DomainError(_("Cần ghi kết quả giải quyết."), code="missing_resolution")
+    now = timezone.now()
+    before = case.status
+    case.status = to
+    case.is_open = to in states.OPEN_STATUSES
+    if to == Status.RESOLVED:
+        case.resolved_at = now
+        case.resolution = note or case.resolution
+        case.resolved_on_first_contact = first_contact
+    elif to == Status.CLOSED:
+        case.closed_at = now
+    elif states.is_reopen(before, to):
+        case.reopen_count += 1
+        case.resolved_at = None
+        case.closed_at = None
+    case.save()
+    add_event(
+        case=case,
+        kind=CaseEvent.Kind.STATUS,
+        actor=actor,
+        body=note,
+        at=now,
+        data={"from": before, "to": to, "reopen": states.is_reopen(before, to)},
+    )
+    hooks.run("case_transitioned", case=case, before=before, actor=_user(actor))
+    audit.record(actor=actor, action="case.transition", obj=case, changes={"status": [before, to]})
+    return case
+
+
+@transaction.atomic
+def add_note(*, case: Case, body: str, public: bool = False, actor=None) -> CaseEvent:
+    body = _clean_text(body, field="body")
+    event = add_event(
+        case=case,
+        kind=CaseEvent.Kind.REPLY if public else CaseEvent.Kind.NOTE,
+        actor=actor,
+        body=body,
+        public=public,
+    )
+    if public and case.first_responded_at is None:
+        Case.objects.filter(pk=case.pk).update(first_responded_at=event.created_at)
+        case.first_responded_at = event.created_at
+    if public:
+        hooks.run("case_replied", case=case, event=event, actor=_user(actor))
+    return event
+
+
+@transaction.atomic
+def assign(*, case: Case, agent=None, unit=None, actor=None, reason: str = "") -> Case:
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if agent is None and unit is None:
+        raise DomainError(_("Cần chọn người hoặc đơn vị xử lý."), code="missing_assignee")
+    if not case.is_open:
+        raise DomainError(_("Vụ việc đã đóng, không thể phân công."), status=409, code="closed")
+    if agent is not None and not agent.is_active:
+        raise DomainError(_("Người dùng không còn hoạt động."), code="inactive_user")
+    before = {"agent": case.assigned_agent_id, "unit": case.unit_id}
+    if agent is not None:
+        case.assigned_agent = agent
+    if unit is not None:
+        case.unit = unit
+    if case.status == Status.NEW and case.assigned_agent_id:
+        case.status = Status.ASSIGNED
+    case.save()
+    add_event(
+        case=case,
+        kind=CaseEvent.Kind.ASSIGNMENT,
+        actor=actor,
+        body=reason,
+        data={
+            "from": before,
+            "agent": case.assigned_agent_id,
+            "unit": case.unit_id,
+            "agent_name": case.assigned_agent.display_name if case.assigned_agent else "",
+            "unit_name": case.unit.name if case.unit else "",
+        },
+    )
+    audit.record(
+        actor=actor,
+        action="case.assign",
+        obj=case,
+        changes={
+            "agent": [before["agent"], case.assigned_agent_id],
+            "unit": [before["unit"], case.unit_id],
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def change_type(*, case: Case, case_type: CaseType, actor=None) -> Case:
+    before = case.case_type.code
+    case.case_type = case_type
+    case.type_confirmed = True
+    case.save(update_fields=["case_type", "type_confirmed", "updated_at"])
+    add_event(
+        case=case,
+        kind=CaseEvent.Kind.TYPE,
+        actor=actor,
+        data={"from": before, "to": case_type.code},
+    )
+    audit.record(
+        actor=actor, action="case.change_type", obj=case, changes={"type": [before, case_type.code]}
+    )
+    return case
+
+
+@transaction.atomic
+def link_cases(
+    *, case: Case, other: Case, kind: str = CaseLink.Kind.RELATED, actor=None
+) -> CaseLink:
+    if case.pk == other.pk:
+        raise DomainError(_("Không thể liên kết vụ việc với chính nó."), code="self_link")
+    if kind not in CaseLink.Kind.values:
+        raise DomainError(_("Loại liên kết không hợp lệ."), code="bad_link")
+    link, created = CaseLink.objects.get_or_create(
+        from_case=case, to_case=other, defaults={"kind": kind}
+    )
+    if created:
+        add_event(
+            case=case,
+            kind=CaseEvent.Kind.LINK,
+            actor=actor,
+            data={"to": other.number, "kind": kind},
+        )
+        add_event(
+            case=other,
+            kind=CaseEvent.Kind.LINK,
+            actor=actor,
+            data={"from": case.number, "kind": kind},
+        )
+    return link
+
+
+@transaction.atomic
+def record_interaction(
+    *,
+    channel: str = Channel.PHONE,
+    customer=None,
+    agent=None,
+    external_id: str = "",
+    from_address: str = "",
+    to_address: str = "",
+    direction: str = Interaction.Direction.INBOUND,
+    state: str = Interaction.State.RINGING,
+    started_at: datetime | None = None,
+    summary: str = "",
+) -> Interaction:
+    return Interaction.objects.create(
+        channel=channel,
+        customer=customer,
+        agent=agent,
+        external_id=external_id,
+        from_address=from_address,
+        to_address=to_address,
+        direction=direction,
+        state=state,
+        started_at=started_at or timezone.now(),
+        summary=summary,
+    )
+
+
+@transaction.atomic
+def end_interaction(
+    *, interaction: Interaction, ended_at: datetime | None = None, recording_url: str = ""
+) -> Interaction:
+    interaction.ended_at = ended_at or timezone.now()
+    begin = interaction.answered_at or interaction.started_at
+    interaction.duration_seconds = max(0, int((interaction.ended_at - begin).total_seconds()))
+    interaction.state = (
+        Interaction.State.ENDED if interaction.answered_at else Interaction.State.MISSED
+    )
+    if recording_url:
+        interaction.recording_url = recording_url
+    interaction.save()
+    for case in interaction.cases.all():
+        add_event(
+            case=case,
+            kind=CaseEvent.Kind.INTERACTION,
+            data={
+                "interaction": interaction.pk,
+                "channel": interaction.channel,
+                "duration": interaction.duration_seconds,
+            },
+        )
+    return interaction
+
+
+@transaction.atomic
+def link_interaction(*, interaction: Interaction, case: Case, actor=None) -> None:
+    interaction.cases.add(case)
+    if interaction.customer_id is None:
+        Interaction.objects.filter(pk=interaction.pk).update(customer_id=case.customer_id)

@@ -1,0 +1,98 @@
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cskh.catalog.models import BusinessCalendar, CaseType, Profile, RoutingRule, SlaPolicy
+from cskh.catalog.profiles import CALENDARS, PROFILES, SLA_POLICIES
+from cskh.core.errors import DomainError
+
+
+@transaction.atomic
+def install_profile(code: str, *, activate: bool = True) -> Profile:
+    """Idempotent: creates the calendars, SLA policies and case types of a built-in profile."""
+    if code not in PROFILES:
+        raise DomainError(_("Ngành không hợp lệ: %(c)s") % {"c": code}, code="bad_profile")
+    calendars = {}
+    for cal_code, spec in CALENDARS.items():
+        calendars[cal_code], _created = BusinessCalendar.objects.get_or_create(
+            code=cal_code,
+            defaults={
+                "name": _(spec["name"]),
+                "always_open": spec["always_open"],
+                "hours": spec["hours"],
+            },
+        )
+    policies = {}
+    for pol_code, (name, cal, first, res, rural, desc) in SLA_POLICIES.items():
+        policies[pol_code], _created = SlaPolicy.objects.get_or_create(
+            code=pol_code,
+            defaults={
+                "name": _(name),
+                "calendar": calendars[cal],
+                "first_response_minutes": first,
+                "resolution_minutes": res,
+                "rural_resolution_minutes": rural,
+                "description": _(desc) if desc else "",
+            },
+        )
+    spec = PROFILES[code]
+    profile, _created = Profile.objects.get_or_create(code=code, defaults={"name": _(spec["name"])})
+    for order, row in enumerate(spec["case_types"]):
+        ct_code, name, desc, prio, pol, handler, groups, complaint = row
+        if not CaseType.objects.filter(profile=profile, code=ct_code).exists():
+            CaseType(
+                profile=profile,
+                code=ct_code,
+                name=_(name),
+                description=_(desc),
+                default_priority=prio,
+                sla_policy=policies[pol],
+                handler_unit_kind=handler,
+                groups_incidents=groups,
+                is_complaint=complaint,
+                sort_order=order * 10,
+            ).save()
+    if activate:
+        Profile.objects.exclude(pk=profile.pk).update(is_active=False)
+        Profile.objects.filter(pk=profile.pk).update(is_active=True)
+        profile.is_active = True
+    return profile
+
+
+def active_profile() -> Profile:
+    profile = Profile.objects.filter(is_active=True).first()
+    if profile is None:
+        raise DomainError(_("Chưa cấu hình ngành (electricity/telecom)."), code="no_profile")
+    return profile
+
+
+def get_case_type(code: str, *, profile: Profile | None = None) -> CaseType:
+    profile = profile or active_profile()
+    ct = (
+        CaseType.objects.select_related("sla_policy__calendar", "profile")
+        .filter(profile=profile, code=code, is_active=True)
+        .first()
+    )
+    if ct is None:
+        raise DomainError(
+            _("Loại vụ việc không tồn tại: %(c)s") % {"c": code}, code="unknown_case_type"
+        )
+    return ct
+
+
+def route(*, case_type: CaseType, ward_id: int | None):
+    """The unit responsible for a case: explicit rules first, then the ward's field unit."""
+    from cskh.org.selectors import default_unit, unit_for_ward
+
+    rules = RoutingRule.objects.filter(is_active=True).select_related("unit")
+    candidates = rules.filter(case_type=case_type, ward_id=ward_id) if ward_id else rules.none()
+    for qs in (
+        candidates,
+        rules.filter(case_type=case_type, ward__isnull=True),
+        rules.filter(case_type__isnull=True, ward_id=ward_id) if ward_id else rules.none(),
+    ):
+        rule = qs.first()
+        if rule:
+            return rule.unit
+    if case_type.handler_unit_kind == "field":
+        return unit_for_ward(ward_id)
+    return default_unit()

@@ -1,0 +1,77 @@
+"""The `cskh` console command. Django management commands sit behind it."""
+
+import os
+import sys
+
+USAGE = """cskh — nền tảng chăm sóc khách hàng
+
+  cskh serve [--host H] [--port P] [--workers N]   production server (uvicorn, N processes)
+  cskh migrate                                      apply database migrations
+  cskh demo --profile electricity|telecom --customers N --seed S
+  cskh token create --user USERNAME                 prints a new API token (last word)
+  cskh worker [--queue Q]                           background task worker
+  cskh train --profile electricity|telecom          retrain the case-type classifier
+  cskh <any django management command>
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cskh.settings")
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return
+    command, rest = argv[0], argv[1:]
+    if command == "serve":
+        return serve(rest)
+    if command == "worker":
+        command = "db_worker"
+        if not any(a.startswith("--queue") for a in rest):
+            rest = ["--queue-name", "*", *rest]
+    if command == "token":
+        command = "token"
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["cskh", command, *rest])
+
+
+def serve(args: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="cskh serve")
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("WEB_CONCURRENCY", str(min(4, (os.cpu_count() or 1) * 2)))),
+    )
+    parser.add_argument("--no-collectstatic", action="store_true")
+    opts = parser.parse_args(args)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    if not opts.no_collectstatic:
+        call_command("collectstatic", interactive=False, verbosity=0)
+    import uvicorn
+
+    print(
+        f"cskh: serving on http://{opts.host}:{opts.port} with {opts.workers} worker processes",
+        flush=True,
+    )
+    uvicorn.run(
+        "cskh.asgi:application",
+        host=opts.host,
+        port=opts.port,
+        workers=opts.workers,
+        timeout_graceful_shutdown=20,
+        proxy_headers=True,
+        log_level="warning",
+        lifespan="off",
+    )
+
+
+if __name__ == "__main__":
+    main()

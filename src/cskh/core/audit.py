@@ -1,0 +1,45 @@
+"""Audit trail of who changed what. Called from services, never from views."""
+
+import contextvars
+from typing import Any
+
+from django.db import models
+
+from cskh.core.models import AuditLog
+
+_request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("ip", default=None)
+
+
+def set_request_ip(ip: str | None) -> None:
+    _request_ip.set(ip)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_json_safe(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def record(*, actor, action: str, obj: models.Model, changes: dict | None = None) -> AuditLog:
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditLog.objects.create(
+        actor=user,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        changes=_json_safe(changes or {}),
+        ip=_request_ip.get(),
+    )
+
+
+def diff(instance: models.Model, fields: list[str], before: dict) -> dict:
+    out = {}
+    for f in fields:
+        new = getattr(instance, f)
+        if before.get(f) != new:
+            out[f] = [before.get(f), new]
+    return out

@@ -1,0 +1,65 @@
+"""Keyset (cursor) pagination: never OFFSET, never COUNT(*)."""
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from cskh.core.errors import DomainError
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> list[Any]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not isinstance(values, list):
+            raise ValueError
+        return values
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise DomainError(_("Con trỏ phân trang không hợp lệ."), code="bad_cursor") from exc
+
+
+def keyset_page(
+    qs: QuerySet, *, cursor: str | None, limit: int, order: tuple[str, ...] = ("-id",)
+) -> tuple[list, str | None]:
+    """order: e.g. ("-id",) or ("due_at", "id"). The last field must be unique."""
+    if cursor:
+        values = decode_cursor(cursor)
+        if len(values) != len(order):
+            raise DomainError(_("Con trỏ phân trang không hợp lệ."), code="bad_cursor")
+        qs = qs.filter(_after(order, values))
+    rows = list(qs.order_by(*order)[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, f.lstrip("-")) for f in order])
+    return rows, next_cursor
+
+
+def _after(order: tuple[str, ...], values: list[Any]) -> Q:
+    clauses = Q()
+    for i, field in enumerate(order):
+        name = field.lstrip("-")
+        value = values[i]
+        if isinstance(value, str) and name.endswith("_at"):
+            value = parse_datetime(value)
+        op = "lt" if field.startswith("-") else "gt"
+        eq = Q(**{n.lstrip("-"): _coerce(n, v) for n, v in zip(order[:i], values[:i], strict=True)})
+        clauses |= eq & Q(**{f"{name}__{op}": value})
+    return clauses
+
+
+def _coerce(name: str, value: Any) -> Any:
+    if isinstance(value, str) and name.lstrip("-").endswith("_at"):
+        return parse_datetime(value)
+    return value

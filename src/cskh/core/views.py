@@ -1,0 +1,41 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.decorators import method_decorator
+
+from cskh.core import ratelimit
+from cskh.core.errors import DomainError
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoginView(auth_views.LoginView):
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        try:
+            ratelimit.hit("login", ratelimit.client_ip(request))
+        except DomainError as exc:
+            return render(
+                request,
+                "registration/login.html",
+                {"form": self.get_form(), "error": str(exc.message)},
+                status=429,
+            )
+        return super().post(request, *args, **kwargs)
+
+
+def home(request):
+    """Send each role to the screen it works in."""
+    targets = {
+        "unit_staff": "portal:home",
+        "agent": "desk:home",
+        "shift_lead": "desk:supervisor",
+        "manager": "desk:supervisor",
+        "admin": "desk:home",
+    }
+    try:
+        return redirect(reverse(targets.get(request.user.role, "desk:home")))
+    except NoReverseMatch:
+        return render(request, "home.html")

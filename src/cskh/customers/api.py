@@ -1,0 +1,142 @@
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from cskh.core.errors import DomainError, NotFound
+from cskh.core.pagination import keyset_page
+from cskh.customers import selectors, services
+from cskh.customers.models import Customer
+
+router = Router(tags=["customers"])
+
+
+class ServicePointOut(Schema):
+    id: int
+    code: str
+    kind: str
+    plan: str
+    status: str
+    address: str
+    ward: str | None
+    feeder_code: str
+    transformer_code: str
+
+
+class CustomerOut(Schema):
+    id: int
+    code: str
+    full_name: str
+    phones: list[str]
+    email: str
+    zalo_id: str
+    address: str
+    ward_code: int | None
+    ward: str | None
+    province: str | None
+    segment: str
+    tags: list[str]
+    service_points: list[ServicePointOut]
+
+
+class CustomerIn(Schema):
+    full_name: str = Field(..., max_length=200)
+    phones: list[str] = Field(default_factory=list, max_length=10)
+    email: str = Field("", max_length=254)
+    address: str = Field("", max_length=300)
+    ward_code: int | None = None
+    code: str | None = Field(None, max_length=32)
+    segment: str = "residential"
+    tags: list[str] = Field(default_factory=list, max_length=10)
+    zalo_id: str = Field("", max_length=64)
+
+
+class CustomerList(Schema):
+    items: list[CustomerOut]
+    next_cursor: str | None
+
+
+def to_out(c: Customer) -> dict:
+    ward = c.ward if c.ward_id else None
+    return {
+        "id": c.id,
+        "code": c.code,
+        "full_name": c.full_name,
+        "phones": [p.e164 for p in c.phones.all()],
+        "email": c.email,
+        "zalo_id": c.zalo_id,
+        "address": c.address,
+        "ward_code": c.ward_id,
+        "ward": ward.name if ward else None,
+        "province": ward.province.name if ward else None,
+        "segment": c.segment,
+        "tags": c.tags or [],
+        "service_points": [
+            {
+                "id": s.id,
+                "code": s.code,
+                "kind": s.kind,
+                "plan": s.plan,
+                "status": s.status,
+                "address": s.address,
+                "ward": s.ward.name if s.ward_id else None,
+                "feeder_code": s.feeder_code,
+                "transformer_code": s.transformer_code,
+            }
+            for s in c.service_points.all()
+        ],
+    }
+
+
+def _require_center(request):
+    if request.auth.role == "unit_staff":
+        from cskh.core.errors import Forbidden
+
+        raise Forbidden(_("Nhân viên đơn vị không được tra cứu toàn bộ khách hàng."))
+
+
+@router.get("", response=CustomerList, summary="Tìm khách hàng theo số điện thoại, mã hoặc tên")
+def list_customers(
+    request,
+    phone: str | None = None,
+    code: str | None = None,
+    q: str | None = None,
+    cursor: str | None = None,
+    limit: int = 20,
+):
+    _require_center(request)
+    limit = max(1, min(limit, 100))
+    if phone:
+        return {"items": [to_out(c) for c in selectors.find_by_phone(phone)], "next_cursor": None}
+    if code:
+        c = selectors.find_by_code(code)
+        return {"items": [to_out(c)] if c else [], "next_cursor": None}
+    qs = selectors.base_qs()
+    if q:
+        from cskh.textintel.normalize import fold
+
+        qs = qs.filter(name_folded__startswith=fold(q))
+    rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, order=("id",))
+    return {"items": [to_out(c) for c in rows], "next_cursor": next_cursor}
+
+
+@router.get("/{int:customer_id}", response=CustomerOut)
+def get_customer(request, customer_id: int):
+    from cskh.customers.selectors import get
+
+    c = get(customer_id)
+    if c is None:
+        raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": customer_id})
+    if request.auth.role == "unit_staff":
+        from cskh.cases.selectors import visible_cases
+
+        if not visible_cases(request.auth).filter(customer_id=c.id).exists():
+            raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": customer_id})
+    return to_out(c)
+
+
+@router.post("", response={201: CustomerOut})
+def create_customer(request, payload: CustomerIn):
+    _require_center(request)
+    if not payload.full_name.strip():
+        raise DomainError(_("Thiếu họ tên khách hàng."), code="missing_name")
+    c = services.create_customer(actor=request.auth, **payload.dict())
+    return 201, to_out(selectors.get(c.id))

@@ -1,0 +1,172 @@
+import secrets
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from cskh.core import audit
+from cskh.core.errors import DomainError
+from cskh.core.phones import to_e164
+from cskh.customers.models import Customer, Phone, ServicePoint
+from cskh.textintel.normalize import fold, nfc
+
+CODE_PREFIX = {"electricity": "PE01", "telecom": "TC"}
+MAX_NAME = 200
+
+
+def _new_code(profile_code: str) -> str:
+    prefix = CODE_PREFIX.get(profile_code, "KH")
+    width = 13 - len(prefix)
+    for _attempt in range(20):
+        code = prefix + "".join(secrets.choice("0123456789") for _ in range(width))
+        if not Customer.objects.filter(code=code).exists():
+            return code
+    raise DomainError(_("Không tạo được mã khách hàng."), status=503, code="code_exhausted")
+
+
+def _clean_name(full_name: str) -> str:
+    name = " ".join(nfc(full_name or "").split())
+    if not name:
+        raise DomainError(_("Thiếu họ tên khách hàng."), code="missing_name")
+    if len(name) > MAX_NAME:
+        raise DomainError(_("Họ tên quá dài (tối đa 200 ký tự)."), code="too_long")
+    return name
+
+
+@transaction.atomic
+def create_customer(
+    *,
+    full_name: str,
+    phones: list[str] = (),
+    email: str = "",
+    address: str = "",
+    ward_code: int | None = None,
+    code: str | None = None,
+    segment: str = Customer.Segment.RESIDENTIAL,
+    tags: list[str] = (),
+    zalo_id: str = "",
+    actor=None,
+    **extra,
+) -> Customer:
+    from cskh.catalog.services import active_profile
+    from cskh.geo.models import Ward
+    from cskh.geo.selectors import find_ward_in_text
+
+    name = _clean_name(full_name)
+    e164s = list(dict.fromkeys(to_e164(p) for p in phones if str(p).strip()))
+    if segment not in Customer.Segment.values:
+        raise DomainError(_("Phân khúc không hợp lệ: %(s)s") % {"s": segment}, code="bad_segment")
+    bad_tags = set(tags) - set(Customer.Tag.values)
+    if bad_tags:
+        raise DomainError(
+            _("Nhãn không hợp lệ: %(t)s") % {"t": ", ".join(sorted(bad_tags))}, code="bad_tag"
+        )
+    if len(address or "") > 300:
+        raise DomainError(_("Địa chỉ quá dài (tối đa 300 ký tự)."), code="too_long")
+    ward = None
+    if ward_code:
+        ward = Ward.objects.filter(code=ward_code).first()
+        if ward is None:
+            raise DomainError(
+                _("Phường/xã không tồn tại: %(c)s") % {"c": ward_code}, code="bad_ward"
+            )
+    elif address:
+        ward = find_ward_in_text(address)
+    if code:
+        code = code.strip().upper()
+        if Customer.objects.filter(code=code).exists():
+            raise DomainError(
+                _("Mã khách hàng đã tồn tại: %(c)s") % {"c": code}, status=409, code="duplicate"
+            )
+    else:
+        code = _new_code(active_profile().code)
+    customer = Customer.objects.create(
+        code=code,
+        full_name=name,
+        name_folded=fold(name),
+        email=(email or "").strip(),
+        address=nfc(address or "").strip(),
+        ward=ward,
+        segment=segment,
+        tags=list(tags),
+        zalo_id=zalo_id,
+        **extra,
+    )
+    Phone.objects.bulk_create(
+        [Phone(customer=customer, e164=p, is_primary=i == 0) for i, p in enumerate(e164s)]
+    )
+    audit.record(
+        actor=actor,
+        action="customer.create",
+        obj=customer,
+        changes={"code": code, "phones": len(e164s)},
+    )
+    return customer
+
+
+UPDATABLE = {
+    "full_name",
+    "email",
+    "address",
+    "segment",
+    "tags",
+    "zalo_id",
+    "consent_sms",
+    "consent_zalo",
+    "consent_email",
+    "consent_marketing",
+    "preferred_channel",
+}
+
+
+@transaction.atomic
+def update_customer(*, customer: Customer, actor=None, **changes) -> Customer:
+    unknown = set(changes) - UPDATABLE
+    if unknown:
+        raise DomainError(
+            _("Không thể sửa trường: %(f)s") % {"f": ", ".join(sorted(unknown))}, code="bad_field"
+        )
+    before = {f: getattr(customer, f) for f in changes}
+    if "full_name" in changes:
+        changes["full_name"] = _clean_name(changes["full_name"])
+        customer.name_folded = fold(changes["full_name"])
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    customer.save()
+    audit.record(
+        actor=actor,
+        action="customer.update",
+        obj=customer,
+        changes=audit.diff(customer, list(changes), before),
+    )
+    return customer
+
+
+@transaction.atomic
+def add_phone(*, customer: Customer, phone: str, label: str = "", actor=None) -> Phone:
+    e164 = to_e164(phone)
+    obj, created = Phone.objects.get_or_create(
+        customer=customer, e164=e164, defaults={"label": label}
+    )
+    if created:
+        audit.record(
+            actor=actor, action="customer.add_phone", obj=customer, changes={"phone": e164}
+        )
+    return obj
+
+
+@transaction.atomic
+def add_service_point(
+    *, customer: Customer, code: str, kind: str, actor=None, **fields
+) -> ServicePoint:
+    if ServicePoint.objects.filter(code=code).exists():
+        raise DomainError(
+            _("Mã điểm dịch vụ đã tồn tại: %(c)s") % {"c": code}, status=409, code="duplicate"
+        )
+    sp = ServicePoint.objects.create(customer=customer, code=code, kind=kind, **fields)
+    audit.record(
+        actor=actor,
+        action="customer.add_service_point",
+        obj=customer,
+        changes={"service_point": code},
+    )
+    return sp

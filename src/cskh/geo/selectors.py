@@ -1,0 +1,31 @@
+import re
+
+from cskh.geo.models import Ward
+from cskh.textintel.normalize import fold
+
+_PREFIX = re.compile(r"^(phuong|xa|dac khu|thi tran|p\.?|x\.?)\s+")
+
+
+def find_ward_in_text(text: str, *, province_code: int | None = None) -> Ward | None:
+    """Best-effort parse of a free-text address into a current ward (new or old names)."""
+    folded = fold(text)
+    if not folded:
+        return None
+    qs = Ward.objects.select_related("province")
+    if province_code:
+        qs = qs.filter(province_id=province_code)
+    parts = [p.strip() for p in re.split(r"[,;\n]", folded) if p.strip()]
+    for part in parts:
+        core = _PREFIX.sub("", part)
+        if len(core) < 3:
+            continue
+        for ward in qs.filter(name_folded__endswith=" " + core):
+            return ward
+    for part in parts:
+        core = _PREFIX.sub("", part)
+        if len(core) < 4:
+            continue
+        ward = qs.filter(legacy_folded__contains=core).first()
+        if ward:
+            return ward
+    return None

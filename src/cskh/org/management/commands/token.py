@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from cskh.org.models import User
+from cskh.org.services import create_api_token
+
+
+class Command(BaseCommand):
+    help = "Manage API tokens: `token create --user USERNAME` prints a new token."
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["create"])
+        parser.add_argument("--user", required=True)
+        parser.add_argument("--name", default="cli")
+
+    def handle(self, *args, **opts):
+        user = User.objects.filter(username=opts["user"]).first()
+        if user is None:
+            raise CommandError(f"Không có người dùng: {opts['user']}")
+        raw = create_api_token(user=user, name=opts["name"])
+        self.stdout.write(f"API token for {user.username}: {raw}")

@@ -1,0 +1,95 @@
+import secrets
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cskh.core import audit
+from cskh.core.errors import DomainError
+from cskh.org.models import ApiToken, ServiceArea, Unit, User
+
+
+@transaction.atomic
+def create_unit(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    parent: Unit | None = None,
+    ward_codes: list[int] = (),
+    is_default: bool = False,
+    actor=None,
+    **extra,
+) -> Unit:
+    if Unit.objects.filter(code=code).exists():
+        raise DomainError(_("Mã đơn vị đã tồn tại: %(c)s") % {"c": code}, code="duplicate")
+    unit = Unit.objects.create(
+        code=code, name=name, kind=kind, parent=parent, is_default=is_default, **extra
+    )
+    ServiceArea.objects.bulk_create([ServiceArea(unit=unit, ward_id=w) for w in ward_codes])
+    audit.record(actor=actor, action="unit.create", obj=unit, changes={"code": code})
+    return unit
+
+
+@transaction.atomic
+def create_user(
+    *,
+    username: str,
+    password: str | None = None,
+    role: str = User.Role.AGENT,
+    unit: Unit | None = None,
+    actor=None,
+    **extra,
+) -> User:
+    if role not in User.Role.values:
+        raise DomainError(_("Vai trò không hợp lệ: %(r)s") % {"r": role}, code="bad_role")
+    if User.objects.filter(username=username).exists():
+        raise DomainError(_("Tên đăng nhập đã tồn tại: %(u)s") % {"u": username}, code="duplicate")
+    user = User(username=username, role=role, unit=unit, **extra)
+    if role == User.Role.ADMIN:
+        user.is_staff = True
+        user.is_superuser = True
+    elif role in (User.Role.SHIFT_LEAD, User.Role.MANAGER):
+        user.is_staff = True
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    audit.record(actor=actor, action="user.create", obj=user, changes={"role": role})
+    return user
+
+
+@transaction.atomic
+def create_api_token(*, user: User, name: str = "", actor=None) -> str:
+    """Returns the raw token once; only its hash is stored."""
+    raw = "cskh_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=raw[:12], digest=ApiToken.hash(raw)
+    )
+    audit.record(actor=actor, action="token.create", obj=token, changes={"user": user.username})
+    return raw
+
+
+def authenticate_token(raw: str) -> User | None:
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=ApiToken.hash(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+@transaction.atomic
+def revoke_api_token(*, token: ApiToken, actor=None) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, action="token.revoke", obj=token)

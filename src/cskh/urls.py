@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.http import JsonResponse
+from django.urls import include, path
+
+from cskh.api.urls import api
+from cskh.core.views import LoginView, home
+
+
+@login_not_required
+def healthz(request):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", home, name="home"),
+]
+
+for app, prefix, module in [
+    ("cskh.desk", "", "cskh.desk.urls"),
+    ("cskh.dispatch", "portal/", "cskh.dispatch.urls"),
+    ("cskh.incidents", "", "cskh.incidents.urls"),
+    ("cskh.knowledge", "kb/", "cskh.knowledge.urls"),
+]:
+    if app in settings.INSTALLED_APPS:
+        urlpatterns.append(path(prefix, include(module)))
+
+admin.site.site_header = "cskh — Quản trị"
+admin.site.site_title = "cskh"

@@ -1,0 +1,200 @@
+"""Shared fixtures. Real parts only: SQLite/PostgreSQL, Redis, headless Chromium, live HTTP."""
+
+import os
+import shutil
+
+import httpx
+import pytest
+
+IN_CI = os.environ.get("CI") == "true"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_sessionstart(session):
+    if IN_CI and not CHROMIUM:
+        pytest.exit("CI=true but Debian's chromium is not installed", returncode=3)
+    if IN_CI and os.environ.get("REDIS_URL"):
+        import redis
+
+        try:
+            redis.Redis.from_url(os.environ["REDIS_URL"]).ping()
+        except redis.RedisError as exc:
+            pytest.exit(f"CI=true but Redis is unreachable: {exc}", returncode=3)
+
+
+@pytest.fixture
+def profile(db):
+    from cskh.catalog.services import install_profile
+
+    return install_profile("electricity")
+
+
+@pytest.fixture
+def telecom(db):
+    from cskh.catalog.services import install_profile
+
+    return install_profile("telecom")
+
+
+@pytest.fixture
+def center(db):
+    from cskh.org.services import create_unit
+
+    return create_unit(code="CSKH", name="Trung tâm CSKH", kind="center", is_default=True)
+
+
+BEN_THANH = 26743  # Phường Bến Thành, TP.HCM (2025 units)
+
+
+@pytest.fixture
+def ben_thanh(db):
+    from cskh.geo.models import Ward
+
+    return Ward.objects.get(code=BEN_THANH)
+
+
+@pytest.fixture
+def field_unit(db, ben_thanh):
+    from cskh.org.services import create_unit
+
+    return create_unit(
+        code="PC-SG", name="Điện lực Sài Gòn", kind="field", ward_codes=[ben_thanh.code]
+    )
+
+
+@pytest.fixture
+def other_unit(db):
+    from cskh.geo.models import Ward
+    from cskh.org.services import create_unit
+
+    ward = Ward.objects.filter(province_id=79).exclude(code=BEN_THANH).order_by("code").first()
+    return create_unit(code="PC-GD", name="Điện lực Gia Định", kind="field", ward_codes=[ward.code])
+
+
+@pytest.fixture
+def agent(db, center):
+    from cskh.org.services import create_user
+
+    return create_user(
+        username="tvv01",
+        password="Matkhau!2026",
+        role="agent",
+        unit=center,
+        first_name="Lan",
+        last_name="Trần",
+        extension="1001",
+    )
+
+
+@pytest.fixture
+def lead(db, center):
+    from cskh.org.services import create_user
+
+    return create_user(username="truongca", password="Matkhau!2026", role="shift_lead", unit=center)
+
+
+@pytest.fixture
+def unit_staff(db, field_unit):
+    from cskh.org.services import create_user
+
+    return create_user(
+        username="dl_sg", password="Matkhau!2026", role="unit_staff", unit=field_unit
+    )
+
+
+@pytest.fixture
+def customer(db, profile, ben_thanh):
+    from cskh.customers.services import create_customer
+
+    return create_customer(
+        full_name="Nguyễn Văn An",
+        phones=["0901 234 567"],
+        address="12 Lê Lợi, Phường Bến Thành",
+        ward_code=ben_thanh.code,
+    )
+
+
+@pytest.fixture
+def world(profile, center, field_unit, agent, customer):
+    """The smallest electricity care center: a center, a field unit, an agent, a customer."""
+    return {
+        "profile": profile,
+        "center": center,
+        "unit": field_unit,
+        "agent": agent,
+        "customer": customer,
+    }
+
+
+def make_token(user) -> str:
+    from cskh.org.services import create_api_token
+
+    return create_api_token(user=user, name="test")
+
+
+@pytest.fixture
+def http(live_server):
+    """Build an httpx client for the live server authenticated as a user."""
+    clients = []
+
+    def _client(user=None, token: str | None = None) -> httpx.Client:
+        headers = {}
+        if user is not None or token:
+            headers["Authorization"] = f"Bearer {token or make_token(user)}"
+        client = httpx.Client(base_url=live_server.url, headers=headers, timeout=30)
+        clients.append(client)
+        return client
+
+    yield _client
+    for c in clients:
+        c.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM:
+        pytest.skip("chromium not installed (required under CI=true)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """A logged-in browser page for a user (password Matkhau!2026)."""
+    contexts = []
+
+    def _page(user, *, viewport=(1366, 768)):
+        ctx = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]},
+            locale="vi-VN",
+            base_url=live_server.url,
+        )
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", "Matkhau!2026")
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield _page
+    for ctx in contexts:
+        ctx.close()
