@@ -23,14 +23,24 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture
-def profile(db):
+def geo(db):
+    """Wards come from a data migration; transactional tests flush them, so reload HCMC."""
+    from cskh.geo.models import Ward
+    from cskh.geo.services import load_admin_units
+
+    if not Ward.objects.filter(province_id=79).exists():
+        load_admin_units([79])
+
+
+@pytest.fixture
+def profile(db, geo):
     from cskh.catalog.services import install_profile
 
     return install_profile("electricity")
 
 
 @pytest.fixture
-def telecom(db):
+def telecom(db, geo):
     from cskh.catalog.services import install_profile
 
     return install_profile("telecom")
@@ -47,7 +57,7 @@ BEN_THANH = 26743  # Phường Bến Thành, TP.HCM (2025 units)
 
 
 @pytest.fixture
-def ben_thanh(db):
+def ben_thanh(db, geo):
     from cskh.geo.models import Ward
 
     return Ward.objects.get(code=BEN_THANH)
@@ -63,7 +73,7 @@ def field_unit(db, ben_thanh):
 
 
 @pytest.fixture
-def other_unit(db):
+def other_unit(db, geo):
     from cskh.geo.models import Ward
     from cskh.org.services import create_unit
 

@@ -51,6 +51,15 @@ INSTALLED_APPS = [
     "cskh.customers",
     "cskh.sla",
     "cskh.cases",
+    "cskh.textintel",
+    "cskh.search",
+    "cskh.telephony",
+    "cskh.knowledge",
+    "cskh.dispatch",
+    "cskh.notify",
+    "cskh.incidents",
+    "cskh.desk",
+    "cskh.demo",
     "cskh.api",
 ]
 
@@ -70,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cskh.core.middleware.RequestContextMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "cskh.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -159,6 +168,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [SRC_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

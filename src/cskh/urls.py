@@ -1,3 +1,5 @@
+import importlib.util
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -33,8 +35,9 @@ for app, prefix, module in [
     ("cskh.dispatch", "portal/", "cskh.dispatch.urls"),
     ("cskh.incidents", "", "cskh.incidents.urls"),
     ("cskh.knowledge", "kb/", "cskh.knowledge.urls"),
+    ("cskh.search", "", "cskh.search.urls"),
 ]:
-    if app in settings.INSTALLED_APPS:
+    if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))
 
 admin.site.site_header = "cskh — Quản trị"

@@ -30,7 +30,7 @@ ROUTERS = [
     ("", "cskh.catalog.api.router", "cskh.catalog"),
     ("/telephony", "cskh.telephony.api.router", "cskh.telephony"),
     ("/text", "cskh.textintel.api.router", "cskh.textintel"),
-    ("/search", "cskh.textintel.search_api.router", "cskh.textintel"),
+    ("/search", "cskh.search.api.router", "cskh.search"),
     ("/dispatch", "cskh.dispatch.api.router", "cskh.dispatch"),
     ("/sla", "cskh.sla.api.router", "cskh.sla"),
     ("/notifications", "cskh.notify.api.router", "cskh.notify"),

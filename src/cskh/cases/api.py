@@ -1,11 +1,11 @@
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from cskh.cases import selectors, services
 from cskh.cases.models import Case
-from cskh.cases.states import Status
+from cskh.cases.states import Status as CaseStatus
 from cskh.catalog.services import get_case_type
 from cskh.core.errors import DomainError, Forbidden, NotFound
 from cskh.customers import selectors as customer_selectors
@@ -81,7 +81,7 @@ def to_out(c: Case) -> dict:
         "id": c.id,
         "number": c.number,
         "status": c.status,
-        "status_label": str(Status(c.status).label),
+        "status_label": str(CaseStatus(c.status).label),
         "type": c.case_type.code,
         "type_name": c.case_type.name,
         "customer_id": c.customer_id,
@@ -138,7 +138,7 @@ def create_case(request, payload: CaseIn):
         service_point=service_point,
         actor=user,
     )
-    return 201, to_out(selectors.get_for_user(user, case.number))
+    return Status(201, to_out(selectors.get_for_user(user, case.number)))
 
 
 @router.get("", response=CaseList, summary="Danh sách vụ việc (phân trang theo con trỏ)")
@@ -154,7 +154,7 @@ def list_cases(
     limit: int = 50,
     order: str = "-id",
 ):
-    if status and status not in Status.values:
+    if status and status not in CaseStatus.values:
         raise DomainError(_("Trạng thái không hợp lệ: %(s)s") % {"s": status}, code="bad_status")
     orders = {"-id": ("-id",), "due_at": ("due_at", "id")}
     if order not in orders:
@@ -207,12 +207,15 @@ def transition(request, number: str, payload: TransitionIn):
 def add_note(request, number: str, payload: NoteIn):
     case = selectors.get_for_user(request.auth, number)
     e = services.add_note(case=case, body=payload.body, public=payload.public, actor=request.auth)
-    return 201, {
-        "id": e.id,
-        "kind": e.kind,
-        "public": e.public,
-        "body": e.body,
-        "data": e.data,
-        "actor": request.auth.username,
-        "created_at": e.created_at,
-    }
+    return Status(
+        201,
+        {
+            "id": e.id,
+            "kind": e.kind,
+            "public": e.public,
+            "body": e.body,
+            "data": e.data,
+            "actor": request.auth.username,
+            "created_at": e.created_at,
+        },
+    )

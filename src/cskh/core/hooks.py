@@ -16,6 +16,6 @@ def _functions(event: str):
     return tuple(import_string(path) for path in getattr(settings, "CSKH_HOOKS", {}).get(event, ()))
 
 
-def run(event: str, **kwargs) -> None:
-    for fn in _functions(event):
+def run(hook: str, /, **kwargs) -> None:
+    for fn in _functions(hook):
         fn(**kwargs)

@@ -1,5 +1,5 @@
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from cskh.core.errors import DomainError, NotFound
 from cskh.core.pagination import keyset_page
@@ -139,4 +139,4 @@ def create_customer(request, payload: CustomerIn):
     if not payload.full_name.strip():
         raise DomainError(_("Thiếu họ tên khách hàng."), code="missing_name")
     c = services.create_customer(actor=request.auth, **payload.dict())
-    return 201, to_out(selectors.get(c.id))
+    return Status(201, to_out(selectors.get(c.id)))

@@ -1,0 +1,91 @@
+import pytest
+
+from cskh.core.errors import DomainError
+from cskh.core.phones import display, to_e164
+from cskh.customers import selectors, services
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0901234567",
+        "+84901234567",
+        "84901234567",
+        "090 123 4567",
+        "0901.234.567",
+        "(+84) 901-234-567",
+        "0084901234567",
+    ],
+)
+def test_vietnamese_formats_normalize_to_e164(raw):
+    assert to_e164(raw) == "+84901234567"
+
+
+@pytest.mark.parametrize("raw", ["", "123", "abc", "0901", "+1 202", "09012345678901234"])
+def test_malformed_numbers_are_rejected(raw):
+    with pytest.raises(DomainError) as exc:
+        to_e164(raw)
+    assert exc.value.code == "bad_phone"
+
+
+def test_landline_and_display():
+    assert to_e164("028 3822 1234") == "+842838221234"
+    assert display("+84901234567") == "0901 234 567"
+
+
+def test_lookup_by_any_phone_in_any_format(profile):
+    c = services.create_customer(full_name="Trần Thị Mai", phones=["0901234567", "028 3765 4321"])
+    assert selectors.find_by_phone("84 90 123 4567") == [c]
+    assert selectors.find_by_phone("+842837654321") == [c]
+    assert selectors.find_by_phone("0999999999") == []
+    assert selectors.find_by_phone("not a phone") == []
+
+
+def test_shared_phone_returns_all_customers(profile):
+    a = services.create_customer(full_name="Bố", phones=["0901234567"])
+    b = services.create_customer(full_name="Con", phones=["0901 234 567"])
+    assert {c.id for c in selectors.find_by_phone("0901234567")} == {a.id, b.id}
+
+
+def test_address_is_parsed_into_current_ward_and_old_names(profile):
+    c = services.create_customer(
+        full_name="Ngô Văn Dũng", phones=[], address="45 Lê Thánh Tôn, Phường Bến Thành, TP.HCM"
+    )
+    assert c.ward.name == "Phường Bến Thành"
+    # old ward name (before 1/7/2025) still finds the new unit
+    d = services.create_customer(
+        full_name="Đỗ Thị E",
+        phones=[],
+        address="10 Nguyễn Thái Bình, phường Nguyễn Thái Bình, Quận 1",
+    )
+    assert d.ward is not None and d.ward.province_id == 79
+    assert "Quận 1" in d.ward.legacy_names
+
+
+def test_codes_and_folded_names(profile):
+    c = services.create_customer(full_name="  Đặng   Hoàng  Yến ", phones=[])
+    assert c.full_name == "Đặng Hoàng Yến"
+    assert c.name_folded == "dang hoang yen"
+    assert c.code.startswith("PE01") and len(c.code) == 13
+    assert selectors.find_by_code(c.code.lower()) == c
+
+
+def test_duplicate_code_rejected_and_nothing_saved(profile):
+    from cskh.customers.models import Customer
+
+    services.create_customer(full_name="A", phones=[], code="PE01000123456")
+    with pytest.raises(DomainError) as exc:
+        services.create_customer(full_name="B", phones=["0901234567"], code="PE01000123456")
+    assert exc.value.status == 409
+    assert Customer.objects.count() == 1
+
+
+def test_update_is_audited(profile, agent):
+    from cskh.core.models import AuditLog
+
+    c = services.create_customer(full_name="Lý Văn F", phones=[])
+    services.update_customer(customer=c, full_name="Lý Văn Phúc", actor=agent)
+    log = AuditLog.objects.filter(action="customer.update").get()
+    assert log.changes == {"full_name": ["Lý Văn F", "Lý Văn Phúc"]}
+    with pytest.raises(DomainError):
+        services.update_customer(customer=c, code="X")
