@@ -1,0 +1,83 @@
+"""The console command as an operator uses it: real processes, real HTTP."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+CSKH = str(Path(sys.executable).with_name("cskh"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    var = tmp_path_factory.mktemp("var")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(CSKH_VAR_DIR=str(var))
+    subprocess.run([CSKH, "migrate", "-v", "0"], env=env, check=True, timeout=300)
+    out = subprocess.run(
+        [CSKH, "shell", "-c",
+         "from cskh.org.services import create_user;"
+         "create_user(username='admin', password='Matkhau!2026', role='admin')"],
+        env=env, check=True, timeout=120, capture_output=True, text=True)
+    assert out.returncode == 0
+    port = _free_port()
+    proc = subprocess.Popen([CSKH, "serve", "--port", str(port), "--workers", "2"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("cskh serve did not come up: " + (proc.stdout.read() if proc.stdout else ""))
+    yield {"base": base, "proc": proc, "env": env}
+    if proc.poll() is None:
+        proc.kill()
+
+
+def test_serve_answers_pages_static_and_api(served):
+    base = served["base"]
+    r = httpx.get(f"{base}/accounts/login/")
+    assert r.status_code == 200 and "Đăng nhập" in r.text
+    r = httpx.get(f"{base}/static/cskh/app.css")
+    assert r.status_code == 200 and "--accent" in r.text
+    r = httpx.get(f"{base}/", follow_redirects=False)
+    assert r.status_code == 302 and "/accounts/login/" in r.headers["location"]
+    r = httpx.get(f"{base}/api/v1/cases")
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized"
+
+
+def test_token_create_prints_token_as_last_word(served):
+    out = subprocess.run([CSKH, "token", "create", "--user", "admin"], env=served["env"],
+                         capture_output=True, text=True, timeout=120, check=True).stdout
+    token = out.split()[-1]
+    r = httpx.get(f"{served['base']}/api/v1/cases",
+                  headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and r.json() == {"items": [], "next_cursor": None}
+    bad = subprocess.run([CSKH, "token", "create", "--user", "ghost"], env=served["env"],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode != 0 and "ghost" in bad.stderr
+
+
+def test_serve_runs_several_workers_and_stops_gracefully(served):
+    proc = served["proc"]
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
+    assert len(children.stdout.split()) >= 2  # two worker processes under the supervisor
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 0
