@@ -4,10 +4,31 @@ from cskh.catalog.models import CaseType, Profile, RoutingRule
 from cskh.catalog.services import active_profile, get_case_type, install_profile, route
 from cskh.core.errors import DomainError
 
-ELECTRICITY = {"outage", "planned_outage", "billing", "payment", "meter", "new_connection",
-               "contract_change", "hazard", "power_quality", "staff_complaint", "general"}
-TELECOM = {"internet_down", "slow_speed", "tv_service", "billing", "new_service", "relocation",
-           "cancellation", "equipment", "staff_complaint", "general"}
+ELECTRICITY = {
+    "outage",
+    "planned_outage",
+    "billing",
+    "payment",
+    "meter",
+    "new_connection",
+    "contract_change",
+    "hazard",
+    "power_quality",
+    "staff_complaint",
+    "general",
+}
+TELECOM = {
+    "internet_down",
+    "slow_speed",
+    "tv_service",
+    "billing",
+    "new_service",
+    "relocation",
+    "cancellation",
+    "equipment",
+    "staff_complaint",
+    "general",
+}
 
 
 @pytest.mark.django_db
@@ -28,7 +49,8 @@ def test_install_is_idempotent_and_switches_active(geo):
     assert CaseType.objects.filter(profile__code="electricity").count() == len(ELECTRICITY)
     install_profile("telecom")
     assert list(Profile.objects.filter(is_active=True).values_list("code", flat=True)) == [
-        "telecom"]
+        "telecom"
+    ]
     assert get_case_type("internet_down").name == "Mất kết nối Internet"
     with pytest.raises(DomainError):
         get_case_type("outage")  # not a telecom code

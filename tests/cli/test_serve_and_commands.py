@@ -27,14 +27,28 @@ def served(tmp_path_factory):
     env.update(CSKH_VAR_DIR=str(var))
     subprocess.run([CSKH, "migrate", "-v", "0"], env=env, check=True, timeout=300)
     out = subprocess.run(
-        [CSKH, "shell", "-c",
-         "from cskh.org.services import create_user;"
-         "create_user(username='admin', password='Matkhau!2026', role='admin')"],
-        env=env, check=True, timeout=120, capture_output=True, text=True)
+        [
+            CSKH,
+            "shell",
+            "-c",
+            "from cskh.org.services import create_user;"
+            "create_user(username='admin', password='Matkhau!2026', role='admin')",
+        ],
+        env=env,
+        check=True,
+        timeout=120,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0
     port = _free_port()
-    proc = subprocess.Popen([CSKH, "serve", "--port", str(port), "--workers", "2"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [CSKH, "serve", "--port", str(port), "--workers", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -64,14 +78,24 @@ def test_serve_answers_pages_static_and_api(served):
 
 
 def test_token_create_prints_token_as_last_word(served):
-    out = subprocess.run([CSKH, "token", "create", "--user", "admin"], env=served["env"],
-                         capture_output=True, text=True, timeout=120, check=True).stdout
+    out = subprocess.run(
+        [CSKH, "token", "create", "--user", "admin"],
+        env=served["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
     token = out.split()[-1]
-    r = httpx.get(f"{served['base']}/api/v1/cases",
-                  headers={"Authorization": f"Bearer {token}"})
+    r = httpx.get(f"{served['base']}/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200 and r.json() == {"items": [], "next_cursor": None}
-    bad = subprocess.run([CSKH, "token", "create", "--user", "ghost"], env=served["env"],
-                         capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [CSKH, "token", "create", "--user", "ghost"],
+        env=served["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode != 0 and "ghost" in bad.stderr
 
 
