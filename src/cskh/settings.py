@@ -65,9 +65,17 @@ INSTALLED_APPS = [
 
 # Explicit cross-app reactions (see cskh.core.hooks); appended to by apps that exist.
 CSKH_HOOKS: dict[str, list[str]] = {
-    "case_opened": [],
-    "case_transitioned": [],
-    "case_replied": [],
+    "case_opened": [
+        "cskh.sla.services.on_case_opened",  # sla: start the clock
+        "cskh.notify.hooks.case_opened",  # notify: "received" message
+    ],
+    "case_transitioned": [
+        "cskh.sla.services.on_case_transitioned",  # sla: pause / resume / stop
+        "cskh.notify.hooks.case_transitioned",  # notify: resolved / needs your information
+    ],
+    "case_replied": [
+        "cskh.sla.services.on_case_replied",  # sla: first response
+    ],
 }
 
 MIDDLEWARE = [
@@ -205,4 +213,46 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# notify/dispatch
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cskh <no-reply@cskh.local>")
+CSKH_SMTP = {  # the outbox's SMTP server (env EMAIL_HOST / EMAIL_PORT / …)
+    "HOST": os.environ.get("EMAIL_HOST", "localhost"),
+    "PORT": int(os.environ.get("EMAIL_PORT", "25")),
+    "USER": os.environ.get("EMAIL_HOST_USER", ""),
+    "PASSWORD": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+    "USE_TLS": _env_bool("EMAIL_USE_TLS"),
+    "USE_SSL": _env_bool("EMAIL_USE_SSL"),
+    "TIMEOUT": 30,
+}
+CSKH_NOTIFY_BACKENDS = {  # "log" (development default), "http" (JSON gateway), "smtp"
+    "sms": {
+        "BACKEND": os.environ.get("CSKH_SMS_BACKEND", "log"),
+        "URL": os.environ.get("CSKH_SMS_GATEWAY_URL", ""),
+        "TOKEN": os.environ.get("CSKH_SMS_GATEWAY_TOKEN", ""),
+    },
+    "zalo": {
+        "BACKEND": os.environ.get("CSKH_ZALO_BACKEND", "log"),
+        "URL": os.environ.get("CSKH_ZALO_GATEWAY_URL", ""),
+        "TOKEN": os.environ.get("CSKH_ZALO_GATEWAY_TOKEN", ""),
+    },
+    "email": {
+        "BACKEND": os.environ.get(
+            "CSKH_EMAIL_BACKEND", "smtp" if os.environ.get("EMAIL_HOST") else "log"
+        )
+    },
+}
+CSKH_NOTIFY_ENQUEUE = _env_bool("CSKH_NOTIFY_ENQUEUE", True)  # Django Task per message
+CSKH_NOTIFY_LEASE_SECONDS = int(os.environ.get("CSKH_NOTIFY_LEASE_SECONDS", "120"))
+CSKH_NOTIFY_MAX_ATTEMPTS = 8
+CSKH_NOTIFY_BACKOFF_BASE_SECONDS = 30
+CSKH_NOTIFY_BACKOFF_MAX_SECONDS = 3600
+CSKH_NOTIFY_MESSAGE_ID_DOMAIN = os.environ.get("CSKH_NOTIFY_MESSAGE_ID_DOMAIN", "cskh.local")
+CSKH_DISPATCH_MAX_UPLOAD = 10 * 1024 * 1024
+CSKH_DISPATCH_UPLOAD_TYPES = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
 }

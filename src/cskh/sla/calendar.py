@@ -8,6 +8,7 @@ of cases) never touches the database. Vietnamese public holidays come from `holi
 from __future__ import annotations
 
 import functools
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -63,7 +64,139 @@ def is_day_off(spec: CalendarSpec, day: date) -> bool:
     return spec.use_public_holidays and day in _vn_holidays(day.year)
 
 
-def add_business_minutes(spec: CalendarSpec, start: datetime, minutes: int) -> datetime:
+# --- precomputed day tables (hot path) -------------------------------------------------------
+# Vietnam has had no daylight saving time since 1975: local time is UTC+7, so instants map to
+# local minutes with integer arithmetic. A table per calendar holds, for each day in a window of
+# years, the open spans and the cumulative open minutes up to the end of that day; adding business
+# minutes is then a bisect plus a walk over at most a few spans of one day.
+_OFFSET_MIN = 7 * 60
+_EPOCH = date(1970, 1, 1)
+TABLE_YEARS_BACK = 6
+TABLE_YEARS_AHEAD = 12
+
+
+class DayTable:
+    __slots__ = ("first_day", "n", "spans", "cum_end", "cum_start")
+
+    def __init__(self, spec: CalendarSpec, first_year: int, last_year: int):
+        first = date(first_year, 1, 1)
+        self.first_day = (first - _EPOCH).days
+        days = (date(last_year + 1, 1, 1) - first).days
+        self.n = days
+        spans: list[tuple[tuple[int, int], ...]] = []
+        cum_end: list[float] = []
+        cum_start: list[float] = []
+        total = 0.0
+        day = first
+        for _ in range(days):
+            s = () if is_day_off(spec, day) else spec.hours[day.weekday()]
+            spans.append(s)
+            cum_start.append(total)
+            total += sum(e - b for b, e in s)
+            cum_end.append(total)
+            day += timedelta(days=1)
+        self.spans = spans
+        self.cum_end = cum_end
+        self.cum_start = cum_start
+
+    def position(self, local_min: float) -> float | None:
+        """Open minutes from the table start up to a local minute (None outside the table)."""
+        d = int(local_min // 1440) - self.first_day
+        if d < 0 or d >= self.n:
+            return None
+        m = local_min - (d + self.first_day) * 1440
+        pos = self.cum_start[d]
+        for b, e in self.spans[d]:
+            if m <= b:
+                break
+            pos += (e if m > e else m) - b
+        return pos
+
+    def at_position(self, pos: float) -> float | None:
+        """Earliest local minute at which `pos` open minutes have elapsed."""
+        d = bisect_left(self.cum_end, pos)
+        if d >= self.n:
+            return None
+        rem = pos - self.cum_start[d]
+        for b, e in self.spans[d]:
+            if rem <= e - b:
+                return (d + self.first_day) * 1440 + b + rem
+            rem -= e - b
+        return None  # pragma: no cover - cum_end guarantees a span
+
+
+@functools.lru_cache(maxsize=256)
+def day_table(spec: CalendarSpec, anchor_year: int) -> DayTable:
+    return DayTable(spec, anchor_year - TABLE_YEARS_BACK, anchor_year + TABLE_YEARS_AHEAD)
+
+
+def _table(spec: CalendarSpec, year: int) -> DayTable:
+    # The window is anchored on the instant's year rounded down to 4 years, so one table serves
+    # every instant of that period; it is memoised on the (immutable) spec itself.
+    anchor = year - year % 4
+    tables = spec.__dict__.get("_tables")
+    if tables is None:
+        tables = spec.__dict__["_tables"] = {}
+    table = tables.get(anchor)
+    if table is None:
+        table = tables[anchor] = day_table(spec, anchor)
+    return table
+
+
+def _local_minutes(dt: datetime) -> float:
+    return dt.timestamp() / 60 + _OFFSET_MIN
+
+
+def _from_local_minutes(local_min: float, tz) -> datetime:
+    return datetime.fromtimestamp((local_min - _OFFSET_MIN) * 60, tz or VN_TZ)
+
+
+def add_business_minutes(spec: CalendarSpec, start: datetime, minutes: float) -> datetime:
+    """The instant when `minutes` of open time have elapsed after `start` (aware datetime)."""
+    if spec.always_open or minutes <= 0:
+        return start + timedelta(minutes=max(minutes, 0))
+    table = _table(spec, start.year)
+    pos = table.position(_local_minutes(start))
+    if pos is not None:
+        local = table.at_position(pos + minutes)
+        if local is not None:
+            return _from_local_minutes(local, start.tzinfo)
+    return _add_business_minutes_slow(spec, start, minutes)
+
+
+def add_business_minutes_pair(
+    spec: CalendarSpec, start: datetime, first: float, second: float
+) -> tuple[datetime, datetime]:
+    """Two due times from one start (first response, resolution): one position lookup."""
+    if not spec.always_open and first > 0 and second > 0:
+        table = _table(spec, start.year)
+        pos = table.position(_local_minutes(start))
+        if pos is not None:
+            a = table.at_position(pos + first)
+            b = table.at_position(pos + second)
+            if a is not None and b is not None:
+                return _from_local_minutes(a, start.tzinfo), _from_local_minutes(b, start.tzinfo)
+    return add_business_minutes(spec, start, first), add_business_minutes(spec, start, second)
+
+
+def business_minutes_between(spec: CalendarSpec, start: datetime, end: datetime) -> float:
+    """Open minutes between two instants (used to pause and resume clocks)."""
+    if end <= start:
+        return 0.0
+    if spec.always_open:
+        return (end - start).total_seconds() / 60
+    table = _table(spec, start.year)
+    a = table.position(_local_minutes(start))
+    b = table.position(_local_minutes(end))
+    if a is not None and b is not None:
+        return b - a
+    return _business_minutes_between_slow(spec, start, end)
+
+
+# --- reference implementation (outside the table window) ---------------------------------------
+
+
+def _add_business_minutes_slow(spec: CalendarSpec, start: datetime, minutes: float) -> datetime:
     """The instant when `minutes` of open time have elapsed after `start` (aware datetime)."""
     if spec.always_open or minutes <= 0:
         return start + timedelta(minutes=max(minutes, 0))
@@ -89,7 +222,7 @@ def add_business_minutes(spec: CalendarSpec, start: datetime, minutes: int) -> d
     raise ValueError("calendar has no open time")
 
 
-def business_minutes_between(spec: CalendarSpec, start: datetime, end: datetime) -> float:
+def _business_minutes_between_slow(spec: CalendarSpec, start: datetime, end: datetime) -> float:
     """Open minutes between two instants (used to pause and resume clocks)."""
     if end <= start:
         return 0.0

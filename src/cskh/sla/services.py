@@ -1,11 +1,30 @@
+"""SLA: due times, per-case clocks (pause while waiting for the customer), escalations."""
+
+from __future__ import annotations
+
+import logging
 import time
 from datetime import datetime
 
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from cskh.catalog.models import BusinessCalendar, CaseType, SlaPolicy
-from cskh.sla.calendar import CalendarSpec, add_business_minutes
+from cskh.sla.calendar import (
+    CalendarSpec,
+    add_business_minutes,
+    add_business_minutes_pair,
+    business_minutes_between,
+)
+from cskh.sla.models import EscalationRule, SlaClock
+
+log = logging.getLogger("cskh.sla")
 
 _SPEC_CACHE: dict[int, tuple[float, CalendarSpec]] = {}
 _TTL = 60.0
+DEFAULT_LADDER = ((75, "unit_lead"), (100, "shift_lead"), (150, "manager"))
 
 
 def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
@@ -20,6 +39,9 @@ def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
         spec = CalendarSpec.from_hours(
             calendar.hours, use_public_holidays=calendar.use_public_holidays, days_off=days_off
         )
+        old = hit[1] if hit else None
+        if old == spec:  # unchanged: keep the object that carries the precomputed day tables
+            spec = old
     _SPEC_CACHE[calendar.pk] = (now, spec)
     return spec
 
@@ -36,7 +58,7 @@ def compute_due(
         return None, None
     spec = calendar_spec(policy.calendar)
     first, resolution = policy.targets(priority, rural=rural)
-    return add_business_minutes(spec, start, first), add_business_minutes(spec, start, resolution)
+    return add_business_minutes_pair(spec, start, first, resolution)
 
 
 def due_for_case_type(case_type: CaseType, *, priority: int, start: datetime, rural: bool = False):
@@ -44,3 +66,364 @@ def due_for_case_type(case_type: CaseType, *, priority: int, start: datetime, ru
     if policy is not None and not hasattr(policy, "_state"):
         policy = SlaPolicy.objects.select_related("calendar").get(pk=policy.pk)
     return compute_due(policy=policy, priority=priority, start=start, rural=rural)
+
+
+# --- clocks ---------------------------------------------------------------------------------
+
+
+def _store_due_times(case_id: int, first_due, due) -> None:
+    # TODO(lead): replace with cskh.cases.services.set_due_times(case=..., ...) once it exists;
+    # until then the sla app writes the two stored due times directly (no other field).
+    from cskh.cases.models import Case
+
+    Case.objects.filter(pk=case_id).update(first_response_due_at=first_due, due_at=due)
+
+
+def _ladder(case) -> list[tuple[int, str]]:
+    rules = list(
+        EscalationRule.objects.filter(is_active=True)
+        .filter(Q(case_type__isnull=True) | Q(case_type_id=case.case_type_id))
+        .values_list("percent", "target")
+    )
+    if not rules:
+        return list(DEFAULT_LADDER)
+    return sorted(set(rules))
+
+
+def _is_rural(case) -> bool:
+    ward = None
+    if case.service_point_id and case.service_point.ward_id:
+        ward = case.service_point.ward
+    elif case.customer.ward_id:
+        ward = case.customer.ward
+    return bool(ward and ward.is_rural)
+
+
+def elapsed_now(clock: SlaClock, spec: CalendarSpec, now: datetime) -> float:
+    if clock.state == SlaClock.State.RUNNING and clock.running_since:
+        return clock.elapsed_minutes + business_minutes_between(spec, clock.running_since, now)
+    return clock.elapsed_minutes
+
+
+def _reschedule(clock: SlaClock, spec: CalendarSpec, ladder, *, store: bool = True) -> None:
+    """Recompute due times and the next escalation check from the running state."""
+    if clock.state != SlaClock.State.RUNNING:
+        clock.next_check_at = None
+        return
+    since = clock.running_since
+    rem_first = clock.first_target_minutes - clock.elapsed_minutes
+    rem = clock.target_minutes - clock.elapsed_minutes
+    if clock.first_responded_at is None:
+        clock.first_response_due_at = add_business_minutes(spec, since, rem_first)
+    clock.due_at = add_business_minutes(spec, since, rem)
+    nxt = None
+    if clock.level < len(ladder):
+        percent = ladder[clock.level][0]
+        nxt = add_business_minutes(
+            spec, since, clock.target_minutes * percent / 100 - clock.elapsed_minutes
+        )
+    clock.next_check_at = nxt
+    if store:
+        _store_due_times(clock.case_id, clock.first_response_due_at, clock.due_at)
+
+
+@transaction.atomic
+def start_clock(*, case) -> SlaClock | None:
+    policy = case.case_type.sla_policy
+    if policy is None:
+        return None
+    first, target = policy.targets(case.priority, rural=_is_rural(case))
+    clock = SlaClock(
+        case=case,
+        calendar_id=policy.calendar_id,
+        policy_code=policy.code,
+        started_at=case.created_at,
+        first_target_minutes=first,
+        target_minutes=target,
+        running_since=case.created_at,
+        first_response_due_at=case.first_response_due_at,
+        due_at=case.due_at,
+    )
+    spec = calendar_spec(policy.calendar)
+    _reschedule(clock, spec, _ladder(case), store=False)
+    if clock.due_at != case.due_at or clock.first_response_due_at != case.first_response_due_at:
+        _store_due_times(case.pk, clock.first_response_due_at, clock.due_at)
+    clock.save(force_insert=True)
+    return clock
+
+
+def _locked_clock(case) -> SlaClock | None:
+    return (
+        SlaClock.objects.select_for_update()
+        .select_related("calendar")
+        .filter(case_id=case.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def pause_clock(*, case, at: datetime | None = None) -> SlaClock | None:
+    clock = _locked_clock(case)
+    if clock is None or clock.state != SlaClock.State.RUNNING:
+        return clock
+    now = at or timezone.now()
+    spec = calendar_spec(clock.calendar)
+    clock.elapsed_minutes = elapsed_now(clock, spec, now)
+    clock.state = SlaClock.State.PAUSED
+    clock.running_since = None
+    clock.paused_at = now
+    clock.next_check_at = None
+    clock.save()
+    return clock
+
+
+@transaction.atomic
+def resume_clock(*, case, at: datetime | None = None) -> SlaClock | None:
+    clock = _locked_clock(case)
+    if clock is None or clock.state == SlaClock.State.RUNNING:
+        return clock
+    now = at or timezone.now()
+    spec = calendar_spec(clock.calendar)
+    if clock.state == SlaClock.State.PAUSED and clock.paused_at:
+        clock.paused_minutes += business_minutes_between(spec, clock.paused_at, now)
+    clock.state = SlaClock.State.RUNNING
+    clock.running_since = now
+    clock.paused_at = None
+    clock.stopped_at = None
+    clock.met = None
+    _reschedule(clock, spec, _ladder(case))
+    clock.save()
+    return clock
+
+
+@transaction.atomic
+def stop_clock(*, case, at: datetime | None = None) -> SlaClock | None:
+    clock = _locked_clock(case)
+    if clock is None or clock.state == SlaClock.State.STOPPED:
+        return clock
+    now = at or timezone.now()
+    spec = calendar_spec(clock.calendar)
+    clock.elapsed_minutes = elapsed_now(clock, spec, now)
+    clock.state = SlaClock.State.STOPPED
+    clock.running_since = None
+    clock.paused_at = None
+    clock.stopped_at = now
+    clock.next_check_at = None
+    clock.met = clock.elapsed_minutes <= clock.target_minutes + 1e-6
+    if clock.met is False and clock.breached_at is None:
+        clock.breached_at = now
+    if clock.first_response_met is None and clock.first_responded_at is None:
+        clock.first_response_met = clock.elapsed_minutes <= clock.first_target_minutes
+    clock.save()
+    return clock
+
+
+@transaction.atomic
+def record_first_response(*, case, at: datetime | None = None) -> None:
+    clock = _locked_clock(case)
+    if clock is None or clock.first_responded_at is not None:
+        return
+    now = at or timezone.now()
+    spec = calendar_spec(clock.calendar)
+    clock.first_responded_at = now
+    clock.first_response_met = elapsed_now(clock, spec, now) <= clock.first_target_minutes
+    clock.save(update_fields=["first_responded_at", "first_response_met"])
+
+
+# --- hooks (settings.CSKH_HOOKS) -------------------------------------------------------------
+
+
+def on_case_opened(*, case, actor=None, **_):
+    start_clock(case=case)
+
+
+def on_case_transitioned(*, case, before, actor=None, **_):
+    from cskh.cases.states import OPEN_STATUSES, PAUSED_STATUSES
+
+    if case.status in PAUSED_STATUSES:
+        pause_clock(case=case)
+    elif case.status in OPEN_STATUSES:
+        resume_clock(case=case)  # after waiting for the customer, or a reopen
+    else:
+        stop_clock(case=case)
+
+
+def on_case_replied(*, case, event, actor=None, **_):
+    record_first_response(case=case, at=event.created_at)
+
+
+# --- escalation -------------------------------------------------------------------------------
+
+
+def _recipients(case, target: str) -> list[tuple[str, object]]:
+    """(email, user) pairs for an escalation target."""
+    from cskh.org.models import User
+
+    out: list[tuple[str, object]] = []
+    if target == "unit_lead":
+        if case.unit_id and case.unit.email:
+            out.append((case.unit.email, None))
+        if case.unit_id:
+            users = User.objects.filter(
+                unit_id=case.unit_id, is_active=True, role=User.Role.UNIT_STAFF, is_staff=True
+            )
+            if not users.exists():
+                users = User.objects.filter(
+                    unit_id=case.unit_id, is_active=True, role=User.Role.UNIT_STAFF
+                )
+            out += [(u.email, u) for u in users if u.email]
+    elif target == "shift_lead":
+        users = User.objects.filter(role=User.Role.SHIFT_LEAD, is_active=True)
+        out += [(u.email, u) for u in users if u.email]
+    elif target == "manager":
+        users = User.objects.filter(role=User.Role.MANAGER, is_active=True)
+        out += [(u.email, u) for u in users if u.email]
+    return out
+
+
+def _escalate(clock: SlaClock, case, percent: int, target: str, now: datetime) -> None:
+    from cskh.cases.services import add_event
+    from cskh.notify.services import notify_address
+
+    breach = percent >= 100
+    recipients = _recipients(case, target)
+    label = str(dict(EscalationRule.Target.choices).get(target, target))
+    add_event(
+        case=case,
+        kind="escalation",
+        body=(
+            _("Quá hạn SLA (%(p)s%% thời hạn): báo %(t)s.")
+            if breach
+            else _("Cảnh báo SLA (%(p)s%% thời hạn): báo %(t)s.")
+        )
+        % {"p": percent, "t": label},
+        data={
+            "percent": percent,
+            "target": target,
+            "level": clock.level,
+            "recipients": [e for e, _u in recipients],
+            "due_at": clock.due_at.isoformat() if clock.due_at else None,
+        },
+        at=now,
+    )
+    context = {
+        "case_number": case.number,
+        "case_type": case.case_type.name,
+        "unit_name": case.unit.name if case.unit_id else "",
+        "percent": percent,
+        "due_at": clock.due_at,
+    }
+    for email, user in recipients:
+        notify_address(
+            channel="email",
+            to=email,
+            template="sla_breach" if breach else "sla_warning",
+            context=context,
+            user=user,
+            case=case,
+            dedupe_key=f"sla:{case.pk}:{percent}:{target}:{email}",
+        )
+
+
+@transaction.atomic
+def check_clock(*, case_id: int, now: datetime | None = None) -> int:
+    """Fire every escalation step whose threshold has passed. Returns how many fired."""
+    from cskh.cases.models import Case
+
+    now = now or timezone.now()
+    qs = SlaClock.objects.select_related("calendar").filter(case_id=case_id)
+    if connection.features.has_select_for_update_skip_locked:
+        qs = qs.select_for_update(skip_locked=True, of=("self",))
+    else:
+        qs = qs.select_for_update()
+    clock = qs.first()
+    if clock is None or clock.state != SlaClock.State.RUNNING:
+        return 0
+    if clock.next_check_at is None or clock.next_check_at > now:
+        return 0
+    case = Case.objects.select_related("case_type", "unit").get(pk=case_id)
+    if not case.is_open:
+        clock.next_check_at = None
+        clock.save(update_fields=["next_check_at"])
+        return 0
+    spec = calendar_spec(clock.calendar)
+    ladder = _ladder(case)
+    elapsed = elapsed_now(clock, spec, now)
+    fired = 0
+    while clock.level < len(ladder):
+        percent, target = ladder[clock.level]
+        if elapsed + 1e-6 < clock.target_minutes * percent / 100:
+            break
+        clock.level += 1
+        if percent >= 100 and clock.breached_at is None:
+            clock.breached_at = now
+        _escalate(clock, case, percent, target, now)
+        fired += 1
+    _reschedule(clock, spec, ladder, store=False)
+    clock.save()
+    return fired
+
+
+def due_clock_ids(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
+    """Cases whose next escalation threshold has passed: an index range scan on the partial
+    index slaclock_next_check (only running clocks with a pending threshold are in it)."""
+    now = now or timezone.now()
+    return list(
+        SlaClock.objects.filter(next_check_at__lte=now)
+        .order_by("next_check_at")
+        .values_list("case_id", flat=True)[:limit]
+    )
+
+
+def escalation_scan(*, now: datetime | None = None, limit: int = 1000) -> dict:
+    """One scan: fire due escalations. Each clock is handled in its own short transaction and
+    locked with SKIP LOCKED on PostgreSQL, so concurrent scans do not double-fire."""
+    now = now or timezone.now()
+    ids = due_clock_ids(now=now, limit=limit)
+    fired = 0
+    for case_id in ids:
+        try:
+            fired += check_clock(case_id=case_id, now=now)
+        except Exception:
+            log.exception("escalation check failed for case %s", case_id)
+    return {"due": len(ids), "fired": fired}
+
+
+def recompute_clock(*, case, at: datetime | None = None) -> SlaClock | None:
+    """After a priority/type change: new targets, same elapsed time (nothing resets)."""
+    with transaction.atomic():
+        clock = _locked_clock(case)
+        if clock is None:
+            return start_clock(case=case)
+        policy = case.case_type.sla_policy
+        if policy is None:
+            return clock
+        clock.first_target_minutes, clock.target_minutes = policy.targets(
+            case.priority, rural=_is_rural(case)
+        )
+        clock.calendar_id = policy.calendar_id
+        clock.policy_code = policy.code
+        clock.save()
+        clock.refresh_from_db()
+        if clock.state == SlaClock.State.RUNNING:
+            now = at or timezone.now()
+            spec = calendar_spec(clock.calendar)
+            clock.elapsed_minutes = elapsed_now(clock, spec, now)
+            clock.running_since = now
+            _reschedule(clock, spec, _ladder(case))
+            clock.save()
+        return clock
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    from cskh.core.errors import DomainError
+
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        start = timezone.make_aware(datetime(year, mon, 1))
+    except (ValueError, TypeError) as exc:
+        raise DomainError(
+            _("Tháng không hợp lệ (YYYY-MM): %(m)s") % {"m": month}, code="bad_month"
+        ) from exc
+    end = timezone.make_aware(datetime(year + mon // 12, mon % 12 + 1, 1))
+    return start, end

@@ -1,0 +1,279 @@
+"""Live push to open browser tabs (Server-Sent Events).
+
+``publish(channel, payload)`` is called from services (inside or outside a transaction: the event
+leaves only after the commit, so a page that reacts to it sees the committed data).
+``subscribe(channels)`` is an async iterator of ``(event_id, channel, payload)`` used by the SSE
+view; ``subscribe_sync`` is the same for a threaded WSGI server (tests).
+
+Backends (chosen by settings.REDIS_URL):
+- Redis pub/sub: every process subscribes for its own connections; works across worker processes.
+- Database fallback: rows in ``desk.LiveEvent`` tailed by id every ~100 ms server-side (one poller
+  per process shared by all its connections); old rows are pruned. The browser never polls.
+
+Channels: ``agent:<user id>`` (screen pops, call state: only that user's tabs) and ``presence``
+(presence changes, for shift leads).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+log = logging.getLogger("cskh.live")
+
+POLL_SECONDS = 0.1
+KEEP_SECONDS = 600  # database fallback: rows older than this are pruned
+LOOKBACK = 200  # database fallback: ids re-read to catch rows committed out of order
+REDIS_PREFIX = "cskh:live:"
+
+
+def agent_channel(user_or_id) -> str:
+    return f"agent:{getattr(user_or_id, 'pk', user_or_id)}"
+
+
+def use_redis() -> bool:
+    return bool(getattr(settings, "REDIS_URL", ""))
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def publish(channel: str, payload: dict) -> None:
+    """Send payload (JSON-serialisable) to every tab listening on channel, after commit."""
+    data = json.dumps(payload, ensure_ascii=False, default=str)
+    transaction.on_commit(lambda: _send(channel, data), robust=True)
+
+
+def _send(channel: str, data: str) -> None:
+    if use_redis():
+        try:
+            _redis_sync().publish(REDIS_PREFIX + channel, data)
+        except Exception:  # a lost pop must never fail the call event
+            log.exception("live: redis publish failed on %s", channel)
+        return
+    from cskh.desk.models import LiveEvent
+
+    event = LiveEvent.objects.create(channel=channel, payload=data)
+    if event.pk % 200 == 0:
+        prune()
+
+
+def prune(keep_seconds: int = KEEP_SECONDS) -> int:
+    from django.utils import timezone
+
+    from cskh.desk.models import LiveEvent
+
+    cutoff = timezone.now() - timedelta(seconds=keep_seconds)
+    deleted, _ = LiveEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+_redis_local = threading.local()
+
+
+def _redis_sync():
+    import redis
+
+    client = getattr(_redis_local, "client", None)
+    if client is None:
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        _redis_local.client = client
+    return client
+
+
+# --------------------------------------------------------------------------- database tail
+
+
+def _db_last_id() -> int:
+    from cskh.desk.models import LiveEvent
+
+    return LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+
+def _db_since(after_id: int, channels: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
+    from cskh.desk.models import LiveEvent
+
+    qs = LiveEvent.objects.filter(id__gt=max(0, after_id - LOOKBACK))
+    if channels is not None:
+        qs = qs.filter(channel__in=list(channels))
+    return list(qs.order_by("id").values_list("id", "channel", "payload")[:1000])
+
+
+class _Hub:
+    """One database poller per process (per event loop), fanning out to local subscribers."""
+
+    def __init__(self):
+        self.queues: dict[str, set[asyncio.Queue]] = {}
+        self.task: asyncio.Task | None = None
+        self.last_id = 0
+        self.floor = 0
+        self.seen: dict[int, float] = {}
+
+    async def add(self, channels: list[str]) -> asyncio.Queue:
+        from asgiref.sync import sync_to_async
+
+        if self.task is None or self.task.done():
+            self.last_id = self.floor = await sync_to_async(_db_last_id)()
+            self.seen = {}
+            self.task = asyncio.get_running_loop().create_task(self._run())
+        q: asyncio.Queue = asyncio.Queue(maxsize=1000)
+        for ch in channels:
+            self.queues.setdefault(ch, set()).add(q)
+        return q
+
+    def remove(self, channels: list[str], q: asyncio.Queue) -> None:
+        for ch in channels:
+            subs = self.queues.get(ch)
+            if subs:
+                subs.discard(q)
+                if not subs:
+                    del self.queues[ch]
+
+    async def _run(self):
+        from asgiref.sync import sync_to_async
+
+        fetch = sync_to_async(_db_since, thread_sensitive=False)
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            if not self.queues:
+                continue
+            try:
+                rows = await fetch(self.last_id, list(self.queues))
+            except Exception:
+                log.exception("live: database poll failed")
+                await asyncio.sleep(1)
+                continue
+            now = time.monotonic()
+            for event_id, channel, data in rows:
+                if event_id <= self.floor or event_id in self.seen:
+                    continue
+                self.seen[event_id] = now
+                self.last_id = max(self.last_id, event_id)
+                for q in list(self.queues.get(channel, ())):
+                    if not q.full():
+                        q.put_nowait((event_id, channel, data))
+            if len(self.seen) > 5000:
+                self.seen = {k: v for k, v in self.seen.items() if now - v < 60}
+
+
+_hubs: dict[int, _Hub] = {}
+
+
+def _hub() -> _Hub:
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(id(loop))
+    if hub is None:
+        hub = _hubs[id(loop)] = _Hub()
+    return hub
+
+
+# --------------------------------------------------------------------------- subscribing
+
+
+async def subscribe(channels: list[str], *, heartbeat: float = 15.0) -> AsyncIterator:
+    """Yields (event_id, channel, payload_json) or None for a heartbeat. The first item is None
+    once the subscription is in place (so a caller can tell the browser it is connected)."""
+    if use_redis():
+        async for item in _subscribe_redis(channels, heartbeat):
+            yield item
+        return
+    hub = _hub()
+    q = await hub.add(channels)
+    try:
+        yield None
+        while True:
+            try:
+                item = await asyncio.wait_for(q.get(), timeout=heartbeat)
+            except TimeoutError:
+                yield None
+                continue
+            yield item
+    finally:
+        hub.remove(channels, q)
+
+
+async def _subscribe_redis(channels: list[str], heartbeat: float) -> AsyncIterator:
+    import redis.asyncio as aioredis
+
+    client = aioredis.Redis.from_url(settings.REDIS_URL)
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    try:
+        await pubsub.subscribe(*[REDIS_PREFIX + c for c in channels])
+        yield None
+        last_beat = time.monotonic()
+        while True:
+            msg = await pubsub.get_message(timeout=heartbeat)
+            if msg is None:
+                if time.monotonic() - last_beat >= heartbeat:
+                    last_beat = time.monotonic()
+                    yield None
+                continue
+            channel = msg["channel"].decode()[len(REDIS_PREFIX) :]
+            yield (None, channel, msg["data"].decode())
+    finally:
+        try:
+            await pubsub.aclose()
+            await client.aclose()
+        except Exception:
+            pass
+
+
+def subscribe_sync(
+    channels: list[str], *, heartbeat: float = 15.0, last_id: int | None = None
+) -> Iterator:
+    """Blocking twin of subscribe() for threaded WSGI servers (each stream holds a thread)."""
+    if use_redis():
+        client = _redis_sync()
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(*[REDIS_PREFIX + c for c in channels])
+        try:
+            yield None
+            last_beat = time.monotonic()
+            while True:
+                msg = pubsub.get_message(timeout=POLL_SECONDS)
+                if msg is None:
+                    if time.monotonic() - last_beat >= heartbeat:
+                        last_beat = time.monotonic()
+                        yield None
+                    continue
+                channel = msg["channel"].decode()[len(REDIS_PREFIX) :]
+                yield (None, channel, msg["data"].decode())
+        finally:
+            pubsub.close()
+        return
+    last = floor = _db_last_id() if last_id is None else last_id
+    seen: set[int] = set()
+    yield None
+    last_beat = time.monotonic()
+    while True:
+        time.sleep(POLL_SECONDS)
+        for event_id, channel, data in _db_since(last, channels):
+            if event_id <= floor or event_id in seen:
+                continue
+            seen.add(event_id)
+            last = max(last, event_id)
+            yield (event_id, channel, data)
+        if time.monotonic() - last_beat >= heartbeat:
+            last_beat = time.monotonic()
+            yield None
+
+
+def sse_format(item) -> str:
+    """An SSE frame: a comment for heartbeats, else `event: <type>` + JSON data."""
+    if item is None:
+        return ": hb\n\n"
+    event_id, _channel, data = item
+    try:
+        kind = json.loads(data).get("type", "message")
+    except ValueError:
+        kind = "message"
+    head = f"id: {event_id}\n" if event_id else ""
+    return f"{head}event: {kind}\ndata: {data}\n\n"

@@ -1,0 +1,190 @@
+"""Reads for the agent desk: the customer card, queues, optional helpers from other apps."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
+
+from cskh.cases.models import Case, Interaction
+from cskh.cases.selectors import LIST_RELATED, visible_cases
+from cskh.catalog.models import CaseType
+from cskh.core.pagination import keyset_page
+from cskh.textintel.normalize import fold
+
+log = logging.getLogger("cskh.desk")
+
+QUEUE_VIEWS = ("mine", "team", "unassigned", "due", "overdue", "logged", "all")
+DUE_SOON = timedelta(hours=2)
+
+
+def case_types() -> list[CaseType]:
+    from cskh.catalog.services import active_profile
+
+    try:
+        profile = active_profile()
+    except Exception:
+        return []
+    return list(CaseType.objects.filter(profile=profile, is_active=True).order_by("sort_order"))
+
+
+def match_case_types(q: str, types: list[CaseType] | None = None) -> list[CaseType]:
+    """Diacritic-insensitive type-ahead: every folded word of q in the folded name or code."""
+    words = fold(q).split()
+    types = case_types() if types is None else types
+    return [t for t in types if all(w in f"{t.name_folded} {t.code}" for w in words)]
+
+
+def current_interaction(user) -> Interaction | None:
+    """The agent's call in progress (ringing or answered in the last 30 minutes), if any."""
+    since = timezone.now() - timedelta(minutes=30)
+    return (
+        Interaction.objects.filter(
+            agent=user, state__in=["ringing", "active"], started_at__gte=since
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def card(customer, *, user) -> dict:
+    open_cases = list(
+        visible_cases(user)
+        .filter(customer=customer, is_open=True)
+        .select_related("case_type")
+        .order_by("due_at", "id")[:10]
+    )
+    interactions = list(
+        Interaction.objects.filter(customer=customer)
+        .select_related("agent")
+        .order_by("-started_at")[:6]
+    )
+    return {
+        "customer": customer,
+        "open_cases": open_cases,
+        "interactions": interactions,
+        "incidents": active_incidents(customer),
+        "now": timezone.now(),
+    }
+
+
+def active_incidents(customer) -> list:
+    """Banner on the card: provided by the incidents app when it is installed."""
+    if not importlib.util.find_spec("cskh.incidents.selectors"):
+        return []
+    try:
+        from cskh.incidents import selectors as incident_selectors
+
+        fn = getattr(incident_selectors, "active_incidents_for_customer", None)
+        return list(fn(customer) or []) if fn else []
+    except Exception:
+        log.exception("active_incidents_for_customer failed")
+        return []
+
+
+def suggest_case_type(text: str) -> dict | None:
+    """A chip from the textintel classifier when it exists: {"code", "name", "confidence"}."""
+    text = (text or "").strip()
+    if len(text) < 8 or not importlib.util.find_spec("cskh.textintel.services"):
+        return None
+    try:
+        from cskh.textintel import services as ti
+
+        for name in ("suggest_case_type", "classify", "predict_case_type", "predict"):
+            fn = getattr(ti, name, None)
+            if fn is not None:
+                break
+        else:
+            return None
+        result = fn(text)
+        if isinstance(result, list | tuple) and result and not isinstance(result[0], str):
+            result = result[0]
+        if isinstance(result, tuple):
+            code, conf = result[0], result[1] if len(result) > 1 else None
+        elif isinstance(result, dict):
+            code = result.get("code") or result.get("type") or result.get("label")
+            conf = result.get("confidence") or result.get("probability") or result.get("score")
+        else:
+            code = getattr(result, "code", None) or getattr(result, "label", None)
+            conf = getattr(result, "confidence", None) or getattr(result, "probability", None)
+        if not code:
+            return None
+        ct = next((t for t in case_types() if t.code == code), None)
+        if ct is None:
+            return None
+        return {"code": ct.code, "name": ct.name, "confidence": conf}
+    except Exception:
+        log.exception("case type suggestion failed")
+        return None
+
+
+def queue(
+    user,
+    *,
+    view: str = "mine",
+    status: str | None = None,
+    type_code: str | None = None,
+    unit: str | None = None,
+    channel: str | None = None,
+    created_from=None,
+    created_to=None,
+    cursor: str | None = None,
+    limit: int = 25,
+):
+    """One page of a queue, keyset-paginated (never OFFSET, never COUNT(*))."""
+    qs = visible_cases(user).select_related(*LIST_RELATED)
+    order: tuple[str, ...] = ("-id",)
+    now = timezone.now()
+    if view == "mine":
+        qs = qs.filter(assigned_agent=user, is_open=True)
+    elif view == "team":
+        qs = qs.filter(unit_id=user.unit_id, is_open=True)
+    elif view == "unassigned":
+        qs = qs.filter(assigned_agent__isnull=True, is_open=True)
+    elif view == "due":
+        qs = qs.filter(is_open=True, due_at__isnull=False, due_at__lte=now + DUE_SOON)
+        order = ("due_at", "id")
+    elif view == "overdue":
+        qs = qs.filter(is_open=True, due_at__isnull=False, due_at__lt=now)
+        order = ("due_at", "id")
+    elif view == "logged":
+        qs = qs.filter(created_by=user)
+    if status:
+        qs = qs.filter(status=status)
+    if type_code:
+        qs = qs.filter(case_type__code=type_code)
+    if unit:
+        qs = qs.filter(unit__code=unit)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if created_from:
+        qs = qs.filter(created_at__gte=created_from)
+    if created_to:
+        qs = qs.filter(created_at__lt=created_to)
+    return keyset_page(qs, cursor=cursor, limit=limit, order=order)
+
+
+def callbacks(*, cursor: str | None = None, limit: int = 25, status: str = "open"):
+    from cskh.telephony.models import CallbackTask
+
+    qs = CallbackTask.objects.select_related("customer", "unit")
+    if status:
+        qs = qs.filter(status=status)
+    return keyset_page(qs, cursor=cursor, limit=limit, order=("-id",))
+
+
+def capped_count(qs, cap: int = 100) -> str:
+    """'37' or '99+' without counting the whole table."""
+    n = len(qs.values_list("id", flat=True)[:cap])
+    return f"{cap - 1}+" if n >= cap else str(n)
+
+
+def overdue_cases(user, limit: int = 10) -> list[Case]:
+    return list(
+        visible_cases(user)
+        .filter(is_open=True, due_at__lt=timezone.now())
+        .select_related(*LIST_RELATED)
+        .order_by("due_at", "id")[:limit]
+    )

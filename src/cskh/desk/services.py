@@ -1,0 +1,83 @@
+"""State changes started from the desk: they call the owning apps' services."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from cskh.cases import services as case_services
+from cskh.cases.models import Case, Interaction
+from cskh.catalog.services import get_case_type
+from cskh.core.errors import DomainError
+
+
+@transaction.atomic
+def log_case_from_call(
+    *,
+    actor,
+    customer,
+    type_code: str,
+    description: str,
+    priority: int | None = None,
+    resolved_on_call: bool = False,
+    reply: str = "",
+    interaction: Interaction | None = None,
+    channel: str = "phone",
+) -> Case:
+    """One-screen logging: the case, linked to the call, optionally resolved on the call
+    (first-contact resolution) with the reply given to the customer as the resolution."""
+    if not type_code:
+        raise DomainError(_("Chưa chọn loại vụ việc."), code="missing_type")
+    case_type = get_case_type(type_code)
+    if interaction is not None and interaction.agent_id not in (None, actor.pk):
+        interaction = None  # never attach a case to someone else's call
+    reply = (reply or "").strip()
+    case = case_services.open_case(
+        customer=customer,
+        case_type=case_type,
+        description=description,
+        channel=channel,
+        priority=priority,
+        actor=actor,
+        interaction=interaction,
+    )
+    if interaction is not None and interaction.customer_id is None:
+        case_services.link_interaction(interaction=interaction, case=case, actor=actor)
+    if reply:
+        reply = render_vars(reply, case=case)
+    if resolved_on_call:
+        case = case_services.transition(
+            case=case,
+            to="resolved",
+            actor=actor,
+            note=reply or str(_("Đã giải quyết ngay trong cuộc gọi.")),
+            first_contact=True,
+        )
+    elif reply:
+        case_services.add_note(case=case, body=reply, public=True, actor=actor)
+    return case
+
+
+def render_vars(text: str, *, case: Case) -> str:
+    """Variables known only once the case exists ({{so_vu_viec}}, {{han_xu_ly}})."""
+    from django.utils import timezone
+
+    due = timezone.localtime(case.due_at).strftime("%H:%M %d/%m/%Y") if case.due_at else ""
+    return text.replace("{{so_vu_viec}}", case.number).replace("{{han_xu_ly}}", due)
+
+
+@transaction.atomic
+def quick_create_customer(
+    *, actor, full_name: str, phone: str, address: str = "", interaction=None
+):
+    from cskh.customers.services import create_customer
+
+    customer = create_customer(
+        full_name=full_name, phones=[phone] if phone else [], address=address, actor=actor
+    )
+    if interaction is not None and interaction.customer_id is None:
+        # the call's caller is now known; TODO(lead): cases.services.set_interaction_customer
+        Interaction.objects.filter(pk=interaction.pk, customer__isnull=True).update(
+            customer=customer
+        )
+    return customer

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from cskh.desk import views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("desk/", views.home, name="home"),
+    path("desk/live", views.live_stream, name="live"),
+    path("desk/pop/<int:interaction_id>/", views.pop, name="pop"),
+    path("desk/customers/find", views.find_customer, name="find_customer"),
+    path("desk/customers/new", views.customer_create, name="customer_create"),
+    path("desk/customers/<int:customer_id>/card", views.customer_card, name="card"),
+    path("desk/log", views.log_case, name="log_case"),
+    path("desk/canned", views.canned, name="canned"),
+    path("desk/suggest", views.suggest, name="suggest"),
+    path("desk/presence", views.presence, name="presence"),
+    path("desk/queue/", views.queue, name="queue"),
+    path("desk/callbacks/<int:task_id>/done", views.callback_done, name="callback_done"),
+    path("desk/cases/<str:number>/", views.case_detail, name="case"),
+    path("desk/cases/<str:number>/transition", views.case_transition, name="case_transition"),
+    path("desk/cases/<str:number>/note", views.case_note, name="case_note"),
+    path("desk/cases/<str:number>/assign", views.case_assign, name="case_assign"),
+    path("desk/cases/<str:number>/link", views.case_link, name="case_link"),
+    path("desk/supervisor/", views.supervisor, name="supervisor"),
+]

@@ -1,0 +1,314 @@
+"""Reads for incidents. Scope matching is one indexed query on IncidentScope."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cskh.core.errors import Forbidden, NotFound
+from cskh.incidents.models import Incident, IncidentCase, IncidentEvent, IncidentScope, Level
+from cskh.org.selectors import visible_unit_ids
+
+STATUS_ORDER = {"restoring": 0, "confirmed": 1, "suspected": 2}
+LEVEL_ORDER = {Level.SERVICE_POINT: 0, Level.TRANSFORMER: 1, Level.FEEDER: 2, Level.WARD: 3}
+MANAGER_ROLES = {"shift_lead", "manager", "admin", "integration"}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a service point sits in the network."""
+
+    service_point_id: int | None = None
+    transformer_code: str = ""
+    feeder_code: str = ""
+    ward_id: int | None = None
+
+    @classmethod
+    def of(cls, sp, *, fallback_ward_id: int | None = None) -> "Position":
+        if sp is None:
+            return cls(ward_id=fallback_ward_id)
+        return cls(
+            service_point_id=sp.pk,
+            transformer_code=sp.transformer_code or "",
+            feeder_code=sp.feeder_code or "",
+            ward_id=sp.ward_id or fallback_ward_id,
+        )
+
+    def scope_q(self) -> Q | None:
+        q = Q()
+        if self.service_point_id:
+            q |= Q(level=Level.SERVICE_POINT, code=str(self.service_point_id))
+        if self.transformer_code:
+            q |= Q(level=Level.TRANSFORMER, code=self.transformer_code)
+        if self.feeder_code:
+            q |= Q(level=Level.FEEDER, code=self.feeder_code)
+        if self.ward_id:
+            q |= Q(level=Level.WARD, code=str(self.ward_id))
+        return q or None
+
+
+def _positions_q(positions) -> Q | None:
+    q = Q()
+    for p in positions:
+        pq = p.scope_q()
+        if pq is not None:
+            q |= pq
+    return q or None
+
+
+def live_scopes(positions, *, at: datetime | None = None) -> list[IncidentScope]:
+    """Live scope rows (suspected/confirmed/restoring, started) covering any position."""
+    q = _positions_q(positions)
+    if q is None:
+        return []
+    at = at or timezone.now()
+    return list(
+        IncidentScope.objects.filter(q, live=True, incident__started_at__lte=at).select_related(
+            "incident"
+        )
+    )
+
+
+def best_incident(scopes: list[IncidentScope]) -> Incident | None:
+    """Prefer confirmed/restoring over suspected, then the most specific level."""
+    best = None
+    for s in scopes:
+        inc = s.incident
+        if inc.status not in Incident.LIVE:
+            continue
+        key = (STATUS_ORDER.get(inc.status, 9), LEVEL_ORDER.get(s.level, 9), inc.pk)
+        if best is None or key < best[0]:
+            best = (key, inc)
+    return best[1] if best else None
+
+
+def _customer_positions(customer) -> list[Position]:
+    cache = getattr(customer, "_prefetched_objects_cache", {})
+    sps = cache.get("service_points")
+    if sps is None:
+        sps = list(customer.service_points.all())
+    positions = [Position.of(sp, fallback_ward_id=customer.ward_id) for sp in sps]
+    if not positions and customer.ward_id:
+        positions = [Position(ward_id=customer.ward_id)]
+    return positions
+
+
+def active_incidents_for_customer(customer) -> list[Incident]:
+    """Confirmed/restoring incidents (and planned outages in progress) covering a customer.
+
+    For the desk banner: at most 2 queries (1 when service points are prefetched).
+    """
+    positions = _customer_positions(customer)
+    seen: dict[int, Incident] = {}
+    for s in live_scopes(positions):
+        if s.incident.status in Incident.ACTIVE:
+            seen.setdefault(s.incident_id, s.incident)
+    return sorted(seen.values(), key=lambda i: (STATUS_ORDER.get(i.status, 9), -i.pk))
+
+
+def upcoming_planned_for_customer(customer, *, days: int = 30) -> list[Incident]:
+    positions = _customer_positions(customer)
+    q = _positions_q(positions)
+    if q is None:
+        return []
+    now = timezone.now()
+    ids = IncidentScope.objects.filter(q, live=True).values("incident_id")
+    return list(
+        Incident.objects.filter(
+            pk__in=ids,
+            kind=Incident.Kind.PLANNED,
+            ends_at__gte=now,
+            started_at__lte=now + timezone.timedelta(days=days),
+        ).order_by("started_at")
+    )
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+def visible_incidents(user) -> QuerySet[Incident]:
+    qs = Incident.objects.all()
+    units = visible_unit_ids(user)
+    if units is not None:
+        qs = qs.filter(unit_id__in=units)
+    return qs
+
+
+def can_view(user, incident: Incident) -> bool:
+    units = visible_unit_ids(user)
+    return units is None or incident.unit_id in units
+
+
+def can_manage(user, incident: Incident | None = None) -> bool:
+    if user is None:
+        return True  # the system itself
+    if user.is_superuser or user.role in MANAGER_ROLES:
+        return True
+    if user.role == "unit_staff":
+        if incident is None:
+            return bool(user.unit_id)
+        units = visible_unit_ids(user) or set()
+        return incident.unit_id in units
+    return False
+
+
+def get_for_user(user, incident_id: int) -> Incident:
+    inc = Incident.objects.select_related("unit", "merged_into").filter(pk=incident_id).first()
+    if inc is None:
+        raise NotFound(_("Không tìm thấy sự cố %(id)s.") % {"id": incident_id})
+    if not can_view(user, inc):
+        raise Forbidden(_("Bạn không có quyền xem sự cố này."))
+    return inc
+
+
+def list_incidents(
+    user,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    ward_id: int | None = None,
+    unit_code: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+):
+    from cskh.core.pagination import keyset_page
+
+    qs = visible_incidents(user).select_related("unit")
+    if status == "active":
+        qs = qs.filter(status__in=Incident.ACTIVE)
+    elif status == "live":
+        qs = qs.filter(status__in=Incident.LIVE)
+    elif status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if unit_code:
+        qs = qs.filter(unit__code=unit_code)
+    if ward_id:
+        qs = qs.filter(
+            pk__in=IncidentScope.objects.filter(
+                Q(ward_id=ward_id) | Q(level=Level.WARD, code=str(ward_id))
+            ).values("incident_id")
+        )
+    return keyset_page(qs, cursor=cursor, limit=limit, order=("-id",))
+
+
+def scopes(incident: Incident) -> list[IncidentScope]:
+    return list(incident.scopes.select_related("ward").order_by("level", "code"))
+
+
+def timeline(incident: Incident) -> list[IncidentEvent]:
+    return list(incident.events.select_related("actor").order_by("created_at", "id"))
+
+
+def linked_cases(incident: Incident, *, cursor: str | None = None, limit: int = 100):
+    from cskh.core.pagination import keyset_page
+
+    qs = IncidentCase.objects.filter(incident=incident).select_related(
+        "case__case_type", "case__customer", "case__service_point"
+    )
+    return keyset_page(qs, cursor=cursor, limit=limit, order=("-id",))
+
+
+def case_counts(incident: Incident) -> dict:
+    qs = IncidentCase.objects.filter(incident=incident)
+    return {"linked": qs.count(), "open": qs.filter(case__is_open=True).count()}
+
+
+def scope_service_points(incident: Incident):
+    """Service points inside the incident's scope (read of customers.ServicePoint)."""
+    from cskh.customers.models import ServicePoint
+
+    by_level: dict[str, list[str]] = {}
+    for level, code in incident.scopes.values_list("level", "code"):
+        by_level.setdefault(level, []).append(code)
+    q = Q()
+    if by_level.get(Level.TRANSFORMER):
+        q |= Q(transformer_code__in=by_level[Level.TRANSFORMER])
+    if by_level.get(Level.FEEDER):
+        q |= Q(feeder_code__in=by_level[Level.FEEDER])
+    if by_level.get(Level.WARD):
+        q |= Q(ward_id__in=[int(c) for c in by_level[Level.WARD]])
+    if by_level.get(Level.SERVICE_POINT):
+        q |= Q(id__in=[int(c) for c in by_level[Level.SERVICE_POINT]])
+    if not q:
+        return ServicePoint.objects.none()
+    return ServicePoint.objects.filter(q).exclude(status=ServicePoint.Status.TERMINATED)
+
+
+def affected_customer_ids(incident: Incident) -> list[int]:
+    return sorted(set(scope_service_points(incident).values_list("customer_id", flat=True)))
+
+
+def caller_customer_ids(incident: Incident) -> list[int]:
+    return sorted(
+        set(IncidentCase.objects.filter(incident=incident).values_list("customer_id", flat=True))
+    )
+
+
+def notify_progress(incident: Incident) -> dict:
+    """Customers handed to the outbox, plus sent/pending/failed from the outbox if available."""
+    out = {
+        "total": incident.notify_total,
+        "enqueued": incident.notify_enqueued,
+        "sent": None,
+        "pending": None,
+        "failed": None,
+    }
+    try:
+        from cskh.notify import selectors as notify_selectors
+    except ImportError:
+        return out
+    fn = getattr(notify_selectors, "incident_progress", None) or getattr(
+        notify_selectors, "progress_for_incident", None
+    )
+    if fn is None:
+        return out
+    try:
+        counts = fn(incident.pk) or {}
+    except Exception:  # noqa: BLE001 — progress is informative only
+        return out
+    for key in ("sent", "pending", "failed"):
+        if key in counts:
+            out[key] = counts[key]
+    return out
+
+
+# --- public schedule (no personal data) -----------------------------------------------------
+
+
+def public_planned(*, ward_ids: list[int] | None = None, positions=None, limit: int = 200):
+    now = timezone.now()
+    qs = Incident.objects.filter(
+        kind=Incident.Kind.PLANNED,
+        status__in=Incident.ACTIVE,
+        ends_at__gte=now,
+    )
+    if ward_ids is not None:
+        qs = qs.filter(
+            pk__in=IncidentScope.objects.filter(
+                Q(ward_id__in=ward_ids) | Q(level=Level.WARD, code__in=[str(w) for w in ward_ids])
+            ).values("incident_id")
+        )
+    if positions is not None:
+        q = _positions_q(positions)
+        if q is None:
+            return []
+        qs = qs.filter(pk__in=IncidentScope.objects.filter(q).values("incident_id"))
+    rows = list(qs.order_by("started_at", "id")[:limit])
+    scope_rows = IncidentScope.objects.filter(incident__in=rows).select_related("ward")
+    by_inc: dict[int, list[IncidentScope]] = {}
+    for s in scope_rows:
+        by_inc.setdefault(s.incident_id, []).append(s)
+    return [(inc, by_inc.get(inc.pk, [])) for inc in rows]
+
+
+def customer_positions_by_code(code: str) -> list[Position] | None:
+    from cskh.customers.selectors import find_by_code
+
+    customer = find_by_code(code)
+    if customer is None:
+        return None
+    return _customer_positions(customer)

@@ -1,0 +1,19 @@
+"""Background work for incidents. Ids only; every task is idempotent."""
+
+from django.tasks import task
+
+
+@task(queue_name="notify")
+def run_cascade(incident_id: int) -> dict:
+    """Resolve linked cases and notify everyone in scope after resolution/cancellation."""
+    from cskh.incidents import services
+
+    return services.run_cascade(incident_id)
+
+
+@task(queue_name="notify")
+def deliver_planned_notices() -> dict:
+    """Planned-outage notices, change notices and reminders that are due."""
+    from cskh.incidents import services
+
+    return services.deliver_planned_notices()

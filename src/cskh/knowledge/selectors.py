@@ -1,0 +1,94 @@
+"""What agents see: the approved version of each article whose effective date has come."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cskh.knowledge.models import Article, ArticleVersion, CannedAnswer
+from cskh.textintel.normalize import fold
+
+VAR = re.compile(r"\{\{\s*(\w+)\s*\}\}")
+
+
+def _live_versions(today=None):
+    today = today or timezone.localdate()
+    return (
+        ArticleVersion.objects.filter(
+            status=ArticleVersion.Status.APPROVED,
+            effective_from__lte=today,
+            article__is_active=True,
+        )
+        .select_related("article__case_type")
+        .order_by("article_id", "-effective_from", "-number")
+    )
+
+
+def _one_per_article(versions) -> list[ArticleVersion]:
+    seen, out = set(), []
+    for v in versions:
+        if v.article_id not in seen:
+            seen.add(v.article_id)
+            out.append(v)
+    return out
+
+
+def current_version(article: Article, today=None) -> ArticleVersion | None:
+    return _live_versions(today).filter(article=article).first()
+
+
+def search(q: str, *, type_code: str | None = None, limit: int = 10) -> list[ArticleVersion]:
+    """Diacritic-insensitive: 'hoa don' finds 'Hóa đơn'. Title matches rank first."""
+    words = fold(q).split()
+    qs = _live_versions()
+    if type_code:
+        qs = qs.filter(article__case_type__code=type_code)
+    for w in words[:8]:
+        qs = qs.filter(Q(title_folded__contains=w) | Q(body_folded__contains=w))
+    versions = _one_per_article(qs[:500])
+    phrase = " ".join(words)
+    versions.sort(
+        key=lambda v: (
+            phrase not in v.title_folded,
+            -sum(w in v.title_folded for w in words),
+            v.title_folded,
+        )
+    )
+    return versions[:limit]
+
+
+def suggested_for(*, type_code: str, limit: int = 5) -> list[ArticleVersion]:
+    if not type_code:
+        return []
+    qs = _live_versions().filter(article__case_type__code=type_code)
+    return _one_per_article(qs[:200])[:limit]
+
+
+def canned_for(*, type_code: str, customer=None, agent=None) -> list[dict]:
+    """Canned answers for a case type (then the general ones), variables filled where known.
+    {{so_vu_viec}} / {{han_xu_ly}} stay until the case exists (filled on save)."""
+    qs = CannedAnswer.objects.filter(is_active=True)
+    qs = (
+        qs.filter(Q(case_type__code=type_code) | Q(case_type__isnull=True))
+        if type_code
+        else qs.filter(case_type__isnull=True)
+    )
+    known = {
+        "ten_khach_hang": customer.full_name if customer else "",
+        "ma_khach_hang": customer.code if customer else "",
+        "ten_tu_van_vien": agent.display_name if agent else "",
+    }
+    out = []
+    for a in qs.order_by("case_type__isnull", "sort_order", "id")[:9]:
+        out.append({"answer": a, "text": render(a.body, known)})
+    return out
+
+
+def render(body: str, values: dict) -> str:
+    def sub(m):
+        value = values.get(m.group(1))
+        return value if value else m.group(0)
+
+    return VAR.sub(sub, body)

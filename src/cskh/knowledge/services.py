@@ -1,0 +1,171 @@
+"""Knowledge base: drafts by staff, approval by a shift lead, flags by agents, demo content."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from cskh.core import audit
+from cskh.core.errors import DomainError, Forbidden
+from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, CannedAnswer, Topic
+from cskh.textintel.normalize import fold, nfc
+
+APPROVER_ROLES = {"shift_lead", "manager", "admin"}
+
+
+def _text(value: str, field: str, max_len: int | None = None) -> str:
+    value = nfc(value or "").strip()
+    if not value:
+        raise DomainError(_("Thiếu nội dung (%(f)s).") % {"f": field}, code="missing_text")
+    if max_len and len(value) > max_len:
+        raise DomainError(_("Nội dung quá dài (%(f)s).") % {"f": field}, code="too_long")
+    return value
+
+
+@transaction.atomic
+def create_article(
+    *,
+    title: str,
+    body: str,
+    topic: str,
+    case_type=None,
+    effective_from: date | None = None,
+    author=None,
+    slug: str | None = None,
+) -> ArticleVersion:
+    if topic not in Topic.values:
+        raise DomainError(_("Chủ đề không hợp lệ: %(t)s") % {"t": topic}, code="bad_topic")
+    title = _text(title, "title", 200)
+    base = slug or slugify(fold(title))[:70] or "bai-viet"
+    slug, n = base, 1
+    while Article.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    article = Article.objects.create(
+        case_type=case_type, topic=topic, slug=slug, created_by=_user(author)
+    )
+    version = ArticleVersion.objects.create(
+        article=article,
+        number=1,
+        title=title,
+        body=_text(body, "body"),
+        effective_from=effective_from or timezone.localdate(),
+        author=_user(author),
+    )
+    audit.record(actor=author, action="kb.create", obj=article, changes={"title": title})
+    return version
+
+
+@transaction.atomic
+def add_version(
+    *, article: Article, title: str, body: str, effective_from: date, author=None
+) -> ArticleVersion:
+    number = (article.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    version = ArticleVersion.objects.create(
+        article=article,
+        number=number,
+        title=_text(title, "title", 200),
+        body=_text(body, "body"),
+        effective_from=effective_from,
+        author=_user(author),
+    )
+    audit.record(actor=author, action="kb.version", obj=article, changes={"version": number})
+    return version
+
+
+@transaction.atomic
+def approve_version(*, version: ArticleVersion, approver) -> ArticleVersion:
+    if not (getattr(approver, "is_superuser", False) or approver.role in APPROVER_ROLES):
+        raise Forbidden(_("Chỉ trưởng ca hoặc quản lý được duyệt bài viết."))
+    version = ArticleVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status == ArticleVersion.Status.APPROVED:
+        return version
+    version.status = ArticleVersion.Status.APPROVED
+    version.approved_by = approver
+    version.approved_at = timezone.now()
+    version.save()
+    audit.record(
+        actor=approver,
+        action="kb.approve",
+        obj=version.article,
+        changes={"version": version.number},
+    )
+    return version
+
+
+@transaction.atomic
+def reject_version(*, version: ArticleVersion, approver) -> ArticleVersion:
+    if not (getattr(approver, "is_superuser", False) or approver.role in APPROVER_ROLES):
+        raise Forbidden(_("Chỉ trưởng ca hoặc quản lý được duyệt bài viết."))
+    version.status = ArticleVersion.Status.REJECTED
+    version.save()
+    return version
+
+
+@transaction.atomic
+def flag_article(*, article: Article, user, reason: str) -> ArticleFlag:
+    from cskh.knowledge.selectors import current_version
+
+    flag = ArticleFlag.objects.create(
+        article=article,
+        version=current_version(article),
+        user=_user(user),
+        reason=_text(reason, "reason", 2000),
+    )
+    audit.record(actor=user, action="kb.flag", obj=article, changes={"reason": flag.reason})
+    return flag
+
+
+@transaction.atomic
+def create_canned_answer(*, title: str, body: str, case_type=None, sort_order: int = 100):
+    return CannedAnswer.objects.create(
+        title=_text(title, "title", 120),
+        body=_text(body, "body"),
+        case_type=case_type,
+        sort_order=sort_order,
+    )
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def install_demo_content(profile_code: str = "electricity") -> dict:
+    """Idempotent: approved articles and canned answers for the profile's case types."""
+    from cskh.catalog.models import CaseType
+    from cskh.knowledge.demo_content import ARTICLES, CANNED
+
+    if profile_code not in ARTICLES:
+        return {"articles": 0, "canned": 0}
+    types = {t.code: t for t in CaseType.objects.filter(profile__code=profile_code)}
+    start = date(2025, 7, 1)
+    n_articles = n_canned = 0
+    for slug, type_code, topic, title, body in ARTICLES[profile_code]:
+        if Article.objects.filter(slug=slug).exists():
+            continue
+        article = Article.objects.create(case_type=types.get(type_code), topic=topic, slug=slug)
+        ArticleVersion.objects.create(
+            article=article,
+            number=1,
+            title=title,
+            body=body,
+            effective_from=start,
+            status=ArticleVersion.Status.APPROVED,
+            approved_at=timezone.now(),
+        )
+        n_articles += 1
+    for type_code, title, body in CANNED.get(profile_code, []):
+        ct = types.get(type_code) if type_code else None
+        if type_code and ct is None:
+            continue
+        if CannedAnswer.objects.filter(case_type=ct, title=title).exists():
+            continue
+        CannedAnswer.objects.create(case_type=ct, title=title, body=body, sort_order=10 + n_canned)
+        n_canned += 1
+    return {"articles": n_articles, "canned": n_canned}

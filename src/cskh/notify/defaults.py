@@ -1,0 +1,68 @@
+"""Built-in Vietnamese templates, used when no active Template row overrides a code/channel.
+
+Admins edit copies in the Template table (admin → Mẫu thông báo); the code is the contract.
+Variables use Django template syntax; datetimes are formatted "HH:MM dd/mm/yyyy" local time.
+"""
+
+from django.utils.translation import gettext_noop as N_
+
+# code: (subject, body). Same text for every channel unless a channel-specific row exists.
+DEFAULTS: dict[str, tuple[str, str]] = {
+    "case_received": (
+        N_("Đã tiếp nhận yêu cầu {{ case_number }}"),
+        N_(
+            "CSKH: Đã tiếp nhận yêu cầu {{ case_number }} ({{ case_type }}). "
+            "{% if due_at %}Hẹn xử lý trước {{ due_at }}. {% endif %}Cảm ơn Quý khách."
+        ),
+    ),
+    "case_dispatched": (
+        N_("Yêu cầu {{ case_number }} đã chuyển đơn vị xử lý"),
+        N_(
+            "CSKH: Yêu cầu {{ case_number }} đã được chuyển {{ unit_name }} xử lý"
+            "{% if expected_at %}, dự kiến hoàn thành trước {{ expected_at }}{% endif %}."
+        ),
+    ),
+    "technician_on_way": (
+        N_("Nhân viên đang đến xử lý yêu cầu {{ case_number }}"),
+        N_("CSKH: Nhân viên {{ unit_name }} đang trên đường đến xử lý yêu cầu {{ case_number }}."),
+    ),
+    "case_resolved": (
+        N_("Yêu cầu {{ case_number }} đã được giải quyết"),
+        N_(
+            "CSKH: Yêu cầu {{ case_number }} đã được giải quyết. {{ resolution|truncatechars:200 }}"
+        ),
+    ),
+    "need_info": (
+        N_("Cần thêm thông tin cho yêu cầu {{ case_number }}"),
+        N_(
+            "CSKH: Để xử lý yêu cầu {{ case_number }}, chúng tôi cần thêm thông tin"
+            "{% if question %}: {{ question|truncatechars:200 }}{% endif %}. "
+            "Vui lòng liên hệ tổng đài hoặc trả lời tin nhắn này."
+        ),
+    ),
+    "incident_outage": (
+        N_("Thông báo sự cố {{ incident_number }}"),
+        N_(
+            "CSKH: Khu vực của Quý khách đang bị ảnh hưởng bởi sự cố {{ incident_number }}. "
+            "{% if eta %}Dự kiến khôi phục trước {{ eta }}. {% endif %}Xin lỗi vì sự bất tiện."
+        ),
+    ),
+    "incident_restored": (
+        N_("Sự cố {{ incident_number }} đã được khắc phục"),
+        N_("CSKH: Sự cố {{ incident_number }} đã được khắc phục. Cảm ơn Quý khách."),
+    ),
+    "sla_warning": (
+        N_("[Cảnh báo SLA] {{ case_number }} đã dùng {{ percent }}% thời hạn"),
+        N_(
+            "Vụ việc {{ case_number }} ({{ case_type }}, {{ unit_name }}) đã dùng {{ percent }}% "
+            "thời hạn xử lý. Hạn: {{ due_at }}."
+        ),
+    ),
+    "sla_breach": (
+        N_("[Quá hạn SLA] {{ case_number }}"),
+        N_(
+            "Vụ việc {{ case_number }} ({{ case_type }}, {{ unit_name }}) đã quá hạn xử lý "
+            "({{ percent }}% thời hạn). Hạn: {{ due_at }}."
+        ),
+    ),
+}

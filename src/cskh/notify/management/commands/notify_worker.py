@@ -1,0 +1,43 @@
+import signal
+
+from django.core.management.base import BaseCommand
+
+from cskh.notify import worker
+
+
+class Command(BaseCommand):
+    help = "Gửi thông báo trong hàng đợi (outbox). Chạy được nhiều tiến trình / nhiều máy cùng lúc."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", type=int, default=100)
+        parser.add_argument("--once", action="store_true", help="one batch, then exit")
+        parser.add_argument("--idle-sleep", type=float, default=1.0)
+        parser.add_argument(
+            "--exit-when-idle", type=int, default=None, help="exit after N empty polls"
+        )
+        parser.add_argument(
+            "--scan-every",
+            type=float,
+            default=60.0,
+            help="run the SLA escalation scan every N seconds (0 = never)",
+        )
+
+    def handle(self, *args, batch, once, idle_sleep, exit_when_idle, scan_every, **opts):
+        if once:
+            stats = worker.run_once(batch=batch)
+            self.stdout.write(str(stats))
+            return
+        stopping = {"flag": False}
+
+        def stop(signum, frame):
+            stopping["flag"] = True
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        worker.run_loop(
+            batch=batch,
+            idle_sleep=idle_sleep,
+            stop=lambda: stopping["flag"],
+            max_idle_rounds=exit_when_idle,
+            scan_every=scan_every or None,
+        )

@@ -1,0 +1,276 @@
+"""The outbox. Rows are written in the caller's transaction; delivery happens after commit."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from functools import lru_cache
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template import Context, Engine
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cskh.core.errors import DomainError
+from cskh.notify.defaults import DEFAULTS
+from cskh.notify.models import ChannelKind, Notification, Template
+
+log = logging.getLogger("cskh.notify")
+
+CHANNELS = tuple(ChannelKind.values)
+BULK_BATCH = 1000
+_ENGINE = Engine(autoescape=False)
+
+
+def fmt_time(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
+
+
+@lru_cache(maxsize=512)
+def _compile(source: str):
+    return _ENGINE.from_string(source)
+
+
+def _template_for(code: str, channel: str) -> tuple[str, str]:
+    row = (
+        Template.objects.filter(code=code, channel=channel, is_active=True)
+        .values_list("subject", "body")
+        .first()
+    )
+    if row:
+        return row
+    if code in DEFAULTS:
+        subject, body = DEFAULTS[code]
+        return _(subject), _(body)
+    raise DomainError(
+        _("Không có mẫu thông báo “%(c)s” cho kênh %(ch)s.") % {"c": code, "ch": channel},
+        code="unknown_template",
+    )
+
+
+def render(code: str, channel: str, context: dict) -> tuple[str, str]:
+    subject, body = _template_for(code, channel)
+    ctx = {k: (fmt_time(v) if isinstance(v, datetime) else v) for k, v in context.items()}
+    c = Context(ctx, autoescape=False)
+    return _compile(subject).render(c).strip()[:200], _compile(body).render(c).strip()
+
+
+def _primary_phone(customer) -> str:
+    phones = list(customer.phones.all())
+    phones.sort(key=lambda p: (not p.is_primary, p.pk))
+    return phones[0].e164 if phones else ""
+
+
+def address_for(customer, channel: str) -> str:
+    """Where to send on a channel, or "" when the customer opted out or has no address."""
+    if channel == ChannelKind.SMS:
+        return _primary_phone(customer) if customer.consent_sms else ""
+    if channel == ChannelKind.ZALO:
+        # Zalo ZNS messages are addressed to the phone number registered with Zalo.
+        return _primary_phone(customer) if customer.consent_zalo else ""
+    if channel == ChannelKind.EMAIL:
+        return customer.email if customer.consent_email else ""
+    return ""
+
+
+def choose_channel(customer, channel: str | None = None) -> tuple[str | None, str]:
+    """(channel, address): the requested channel only, or the preferred one then the others."""
+    if channel is not None:
+        if channel not in CHANNELS:
+            raise DomainError(_("Kênh thông báo không hợp lệ: %(c)s") % {"c": channel})
+        order = [channel]
+    else:
+        preferred = customer.preferred_channel if customer.preferred_channel in CHANNELS else "sms"
+        order = [preferred, *[c for c in CHANNELS if c != preferred]]
+    for ch in order:
+        to = address_for(customer, ch)
+        if to:
+            return ch, to
+    return None, ""
+
+
+def _enqueue_one(notification_id: int) -> None:
+    if not getattr(settings, "CSKH_NOTIFY_ENQUEUE", True):
+        return
+
+    def go():
+        from cskh.notify.tasks import deliver_notification
+
+        try:
+            deliver_notification.enqueue(notification_id)
+        except Exception:  # the worker loop picks the row up anyway
+            log.exception("could not enqueue delivery of notification %s", notification_id)
+
+    transaction.on_commit(go)
+
+
+def _insert(row: Notification) -> tuple[Notification, bool]:
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+        return row, True
+    except IntegrityError:
+        existing = Notification.objects.filter(dedupe_key=row.dedupe_key).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def notify_customer(
+    *,
+    customer,
+    template: str,
+    context: dict,
+    case=None,
+    dedupe_key: str | None = None,
+    channel: str | None = None,
+) -> Notification | None:
+    """Queue a message to a customer. Returns the row, or None when the customer cannot be
+    reached on an allowed channel (a "skipped" row is kept for the record)."""
+    now = timezone.now()
+    key = (dedupe_key or f"auto:{uuid.uuid4().hex}")[:200]
+    existing = Notification.objects.filter(dedupe_key=key).first()
+    if existing is not None:
+        return existing if existing.status != Notification.Status.SKIPPED else None
+    ch, to = choose_channel(customer, channel)
+    subject, body = render(template, ch or channel or "sms", context)
+    row = Notification(
+        customer=customer,
+        case=case,
+        template=template,
+        channel=ch or channel or customer.preferred_channel or "sms",
+        to=to,
+        subject=subject,
+        body=body,
+        status=Notification.Status.PENDING if ch else Notification.Status.SKIPPED,
+        skip_reason="" if ch else "no_consent_or_address",
+        next_attempt_at=now,
+        dedupe_key=key,
+        created_at=now,
+    )
+    row, created = _insert(row)
+    if not created:
+        return row if row.status != Notification.Status.SKIPPED else None
+    if not ch:
+        return None
+    _enqueue_one(row.pk)
+    return row
+
+
+@transaction.atomic
+def notify_address(
+    *,
+    channel: str,
+    to: str,
+    template: str,
+    context: dict,
+    user=None,
+    case=None,
+    dedupe_key: str | None = None,
+) -> Notification | None:
+    """Internal messages (SLA escalations to staff): a known address, no consent flags."""
+    if channel not in CHANNELS or not to:
+        return None
+    now = timezone.now()
+    subject, body = render(template, channel, context)
+    row, created = _insert(
+        Notification(
+            user=user,
+            case=case,
+            template=template,
+            channel=channel,
+            to=to[:254],
+            subject=subject,
+            body=body,
+            next_attempt_at=now,
+            dedupe_key=(dedupe_key or f"auto:{uuid.uuid4().hex}")[:200],
+            created_at=now,
+        )
+    )
+    if created:
+        _enqueue_one(row.pk)
+    return row
+
+
+@transaction.atomic
+def notify_customers(
+    *,
+    customer_ids,
+    template: str,
+    context: dict,
+    incident_id: int | None = None,
+    dedupe_prefix: str,
+    channel: str | None = None,
+) -> int:
+    """Bulk variant for incidents: one row per reachable customer, inserted in batches.
+    The dedupe key is f"{dedupe_prefix}:{customer_id}", so calling twice sends once.
+    Returns the number of rows queued for sending."""
+    from cskh.customers.models import Customer
+
+    now = timezone.now()
+    rendered: dict[str, tuple[str, str]] = {}
+    ids = list(dict.fromkeys(int(i) for i in customer_ids))
+    queued = 0
+    for start in range(0, len(ids), BULK_BATCH):
+        chunk = ids[start : start + BULK_BATCH]
+        rows = []
+        for customer in Customer.objects.filter(pk__in=chunk).prefetch_related("phones"):
+            ch, to = choose_channel(customer, channel)
+            key = f"{dedupe_prefix}:{customer.pk}"[:200]
+            if ch not in rendered:
+                rendered[ch] = render(template, ch or "sms", context)
+            subject, body = rendered[ch]
+            rows.append(
+                Notification(
+                    customer=customer,
+                    incident_id=incident_id,
+                    template=template,
+                    channel=ch or customer.preferred_channel or "sms",
+                    to=to,
+                    subject=subject,
+                    body=body,
+                    status=Notification.Status.PENDING if ch else Notification.Status.SKIPPED,
+                    skip_reason="" if ch else "no_consent_or_address",
+                    next_attempt_at=now,
+                    dedupe_key=key,
+                    created_at=now,
+                )
+            )
+        keys = [r.dedupe_key for r in rows]
+        already = set(
+            Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+        )
+        fresh = [r for r in rows if r.dedupe_key not in already]
+        Notification.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
+        queued += sum(1 for r in fresh if r.status == Notification.Status.PENDING)
+    if queued and getattr(settings, "CSKH_NOTIFY_ENQUEUE", True):
+
+        def go():
+            from cskh.notify.tasks import deliver_pending
+
+            try:
+                for _i in range(min(8, (queued + BULK_BATCH - 1) // BULK_BATCH)):
+                    deliver_pending.enqueue()
+            except Exception:
+                log.exception("could not enqueue bulk delivery")
+
+        transaction.on_commit(go)
+    return queued
+
+
+@transaction.atomic
+def retry(*, notification: Notification, actor=None) -> Notification:
+    """Put a failed notification back in the queue (admin / API)."""
+    n = Notification.objects.select_for_update().get(pk=notification.pk)
+    if n.status != Notification.Status.FAILED:
+        raise DomainError(_("Chỉ gửi lại được thông báo đã thất bại."), status=409, code="state")
+    n.status = Notification.Status.PENDING
+    n.next_attempt_at = timezone.now()
+    n.save(update_fields=["status", "next_attempt_at"])
+    _enqueue_one(n.pk)
+    return n

@@ -1,0 +1,224 @@
+"""Delivery worker: claim due rows, deliver, record every attempt, retry with backoff.
+
+Claiming: one short transaction selects due rows (pending, or sending with an expired lease)
+with SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL — several workers on several hosts never
+claim the same row — and marks them `sending` with a lease (next_attempt_at = lease expiry).
+On SQLite the IMMEDIATE transaction mode takes the write lock at BEGIN, which serializes claims.
+
+Never twice: a row leaves `sending` only through this worker's own commit, guarded by
+lease_owner; after `sent` it is never claimed again, and the dedupe key makes the row itself
+unique. The one unavoidable edge is a crash after the provider accepted the message but before
+the `sent` commit: the lease expires, the claim records a "lost" attempt and the message is sent
+again (at-least-once). Both sends carry the same RFC 5322 Message-ID (derived from the dedupe
+key) for SMTP, and the same Idempotency-Key / request_id for HTTP gateways, so the receiving
+side can drop the copy. The window is one provider round trip per worker crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections import defaultdict
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cskh.notify.channels import Backend, DeliveryError, get_backend
+from cskh.notify.models import DeliveryAttempt, Notification
+
+log = logging.getLogger("cskh.notify.worker")
+S = Notification.Status
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:64]
+
+
+def lease_seconds() -> int:
+    return int(getattr(settings, "CSKH_NOTIFY_LEASE_SECONDS", 120))
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "CSKH_NOTIFY_MAX_ATTEMPTS", 8))
+
+
+def backoff(attempt: int) -> timedelta:
+    """Exponential: base · 2^(attempt-1), capped."""
+    base = float(getattr(settings, "CSKH_NOTIFY_BACKOFF_BASE_SECONDS", 30))
+    cap = float(getattr(settings, "CSKH_NOTIFY_BACKOFF_MAX_SECONDS", 3600))
+    return timedelta(seconds=min(cap, base * 2 ** max(attempt - 1, 0)))
+
+
+def claim(*, worker: str, batch: int = 100, ids: list[int] | None = None) -> list[int]:
+    """Claim up to `batch` due rows for this worker. Returns their ids."""
+    now = timezone.now()
+    with transaction.atomic():
+        qs = Notification.objects.filter(
+            status__in=[S.PENDING, S.SENDING], next_attempt_at__lte=now
+        )
+        if ids is not None:
+            qs = qs.filter(pk__in=ids)
+        qs = qs.order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            qs = qs.select_for_update(skip_locked=True)
+        rows = list(qs.values_list("id", "status", "attempts", "lease_owner")[:batch])
+        if not rows:
+            return []
+        lost = [
+            DeliveryAttempt(
+                notification_id=pk,
+                number=attempts,
+                worker=owner or "?",
+                outcome=DeliveryAttempt.Outcome.LOST,
+                error="lease expired without a recorded outcome",
+                started_at=now,
+                finished_at=now,
+            )
+            for pk, status, attempts, owner in rows
+            if status == S.SENDING
+        ]
+        if lost:
+            DeliveryAttempt.objects.bulk_create(lost)
+        claimed = [r[0] for r in rows]
+        Notification.objects.filter(pk__in=claimed).update(
+            status=S.SENDING,
+            lease_owner=worker,
+            next_attempt_at=now + timedelta(seconds=lease_seconds()),
+            attempts=F("attempts") + 1,
+        )
+    return claimed
+
+
+def _finish(
+    n: Notification,
+    *,
+    worker: str,
+    started,
+    ok: bool,
+    provider_id: str = "",
+    error: str = "",
+    permanent: bool = False,
+) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        if ok:
+            changes = {"status": S.SENT, "sent_at": now, "provider_message_id": provider_id[:200]}
+        elif permanent or n.attempts >= max_attempts():
+            changes = {"status": S.FAILED, "last_error": error[:2000]}
+        else:
+            changes = {
+                "status": S.PENDING,
+                "next_attempt_at": now + backoff(n.attempts),
+                "last_error": error[:2000],
+            }
+        updated = Notification.objects.filter(pk=n.pk, status=S.SENDING, lease_owner=worker).update(
+            **changes
+        )
+        if not updated:
+            log.warning("notification %s: lease lost before recording the outcome", n.pk)
+        DeliveryAttempt.objects.create(
+            notification_id=n.pk,
+            number=n.attempts,
+            worker=worker,
+            outcome=DeliveryAttempt.Outcome.SENT if ok else DeliveryAttempt.Outcome.FAILED,
+            error=error[:2000],
+            provider_message_id=provider_id[:200],
+            started_at=started,
+            finished_at=now,
+        )
+
+
+def deliver(ids: list[int], *, worker: str, backends: dict[str, Backend] | None = None) -> dict:
+    """Deliver claimed rows one by one; each outcome is committed right after its send."""
+    stats = defaultdict(int)
+    own = backends is None
+    backends = {} if backends is None else backends
+    try:
+        rows = Notification.objects.filter(pk__in=ids, status=S.SENDING, lease_owner=worker)
+        for n in rows.order_by("id"):
+            backend = backends.get(n.channel)
+            if backend is None:
+                backend = backends[n.channel] = get_backend(n.channel)
+                try:
+                    backend.open()
+                except Exception as exc:  # the send below reports and retries
+                    log.warning("could not open %s backend: %s", n.channel, exc)
+            started = timezone.now()
+            try:
+                provider_id = backend.send(n)
+            except DeliveryError as exc:
+                _finish(
+                    n,
+                    worker=worker,
+                    started=started,
+                    ok=False,
+                    error=str(exc),
+                    permanent=exc.permanent,
+                )
+                stats["failed"] += 1
+                continue
+            except Exception as exc:  # unexpected backend bug: retry later, keep the worker up
+                log.exception("backend error on notification %s", n.pk)
+                _finish(n, worker=worker, started=started, ok=False, error=repr(exc))
+                stats["failed"] += 1
+                continue
+            _finish(n, worker=worker, started=started, ok=True, provider_id=provider_id or "")
+            stats["sent"] += 1
+    finally:
+        if own:
+            for b in backends.values():
+                b.close()
+    return dict(stats)
+
+
+def run_once(
+    *, batch: int = 100, worker: str | None = None, backends=None, ids: list[int] | None = None
+) -> dict:
+    worker = worker or worker_name()
+    claimed = claim(worker=worker, batch=batch, ids=ids)
+    if not claimed:
+        return {"claimed": 0}
+    stats = deliver(claimed, worker=worker, backends=backends)
+    stats["claimed"] = len(claimed)
+    return stats
+
+
+def run_loop(
+    *,
+    batch: int = 100,
+    idle_sleep: float = 1.0,
+    stop=None,
+    max_idle_rounds=None,
+    scan_every: float | None = None,
+) -> None:
+    """The long-running worker: keeps backend connections open across batches."""
+    worker = worker_name()
+    backends: dict[str, Backend] = {}
+    idle = 0
+    last_scan = 0.0
+    try:
+        while stop is None or not stop():
+            if scan_every and time.monotonic() - last_scan >= scan_every:
+                from cskh.sla.services import escalation_scan
+
+                try:
+                    escalation_scan()
+                except Exception:
+                    log.exception("escalation scan failed")
+                last_scan = time.monotonic()
+            stats = run_once(batch=batch, worker=worker, backends=backends)
+            if stats["claimed"]:
+                idle = 0
+                continue
+            idle += 1
+            if max_idle_rounds is not None and idle >= max_idle_rounds:
+                return
+            time.sleep(idle_sleep)
+    finally:
+        for b in backends.values():
+            b.close()

@@ -1,0 +1,20 @@
+from django.contrib import admin
+
+from cskh.sla.models import EscalationRule, SlaClock
+
+
+@admin.register(EscalationRule)
+class EscalationRuleAdmin(admin.ModelAdmin):
+    list_display = ("percent", "target", "case_type", "is_active")
+    list_filter = ("target", "is_active")
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(admin.ModelAdmin):
+    list_display = ("case", "state", "due_at", "level", "next_check_at", "met")
+    list_filter = ("state", "met", "level")
+    raw_id_fields = ("case",)
+    readonly_fields = [f.name for f in SlaClock._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

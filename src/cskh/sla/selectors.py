@@ -1,0 +1,76 @@
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from cskh.sla.models import SlaClock
+from cskh.sla.services import month_bounds
+
+
+def compliance(month: str, *, unit_ids: set[int] | None = None) -> list[dict]:
+    """Per unit and case type: cases whose clock stopped (resolved) in the month, how many met
+    the resolution target, plus cases still open that are already past due (created in month)."""
+    start, end = month_bounds(month)
+    qs = SlaClock.objects.filter(stopped_at__gte=start, stopped_at__lt=end)
+    if unit_ids is not None:
+        qs = qs.filter(case__unit_id__in=unit_ids)
+    rows = (
+        qs.values(
+            "case__unit__code",
+            "case__unit__name",
+            "case__case_type__code",
+            "case__case_type__name",
+        )
+        .annotate(
+            total=Count("pk"),
+            met=Count("pk", filter=Q(met=True)),
+            first_met=Count("pk", filter=Q(first_response_met=True)),
+        )
+        .order_by("case__unit__code", "case__case_type__code")
+    )
+    now = timezone.now()
+    open_q = SlaClock.objects.filter(
+        started_at__gte=start, started_at__lt=end, stopped_at__isnull=True, due_at__lt=now
+    )
+    if unit_ids is not None:
+        open_q = open_q.filter(case__unit_id__in=unit_ids)
+    overdue = {
+        (r["case__unit__code"], r["case__case_type__code"]): r["n"]
+        for r in open_q.values("case__unit__code", "case__case_type__code").annotate(n=Count("pk"))
+    }
+    out = []
+    seen = set()
+    for r in rows:
+        key = (r["case__unit__code"], r["case__case_type__code"])
+        seen.add(key)
+        out.append(
+            {
+                "month": month,
+                "unit": r["case__unit__code"],
+                "unit_name": r["case__unit__name"],
+                "case_type": r["case__case_type__code"],
+                "case_type_name": r["case__case_type__name"],
+                "resolved": r["total"],
+                "met": r["met"],
+                "breached": r["total"] - r["met"],
+                "first_response_met": r["first_met"],
+                "compliance": round(100.0 * r["met"] / r["total"], 1) if r["total"] else None,
+                "open_overdue": overdue.get(key, 0),
+            }
+        )
+    for (unit, ct), n in overdue.items():
+        if (unit, ct) not in seen:
+            out.append(
+                {
+                    "month": month,
+                    "unit": unit,
+                    "unit_name": "",
+                    "case_type": ct,
+                    "case_type_name": "",
+                    "resolved": 0,
+                    "met": 0,
+                    "breached": 0,
+                    "first_response_met": 0,
+                    "compliance": None,
+                    "open_overdue": n,
+                }
+            )
+    return out

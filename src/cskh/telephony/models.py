@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CallEvent(models.Model):
+    """Every accepted event from the PBX, once: (call_id, event) is unique (idempotency)."""
+
+    class Kind(models.TextChoices):
+        RINGING = "ringing", _("Đổ chuông")
+        ANSWERED = "answered", _("Trả lời")
+        ENDED = "ended", _("Kết thúc")
+        MISSED = "missed", _("Gọi nhỡ")
+
+    call_id = models.CharField(max_length=100)
+    event = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+    from_e164 = models.CharField(max_length=20, blank=True)
+    to_number = models.CharField(max_length=40, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    interaction = models.ForeignKey(
+        "cases.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sự kiện cuộc gọi")
+        verbose_name_plural = _("sự kiện cuộc gọi")
+        constraints = [models.UniqueConstraint(fields=["call_id", "event"], name="uniq_call_event")]
+
+
+class Presence(models.TextChoices):
+    AVAILABLE = "available", _("Sẵn sàng")
+    ON_CALL = "on_call", _("Đang gọi")
+    AFTER_CALL_WORK = "after_call_work", _("Xử lý sau cuộc gọi")
+    BREAK = "break", _("Tạm nghỉ")
+    OFFLINE = "offline", _("Ngoại tuyến")
+
+
+class AgentPresence(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="presence",
+    )
+    state = models.CharField(
+        _("trạng thái"), max_length=16, choices=Presence.choices, default=Presence.OFFLINE
+    )
+    since = models.DateTimeField(_("từ lúc"))
+    interaction = models.ForeignKey(
+        "cases.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("trạng thái tư vấn viên")
+        verbose_name_plural = _("trạng thái tư vấn viên")
+
+
+class CallbackTask(models.Model):
+    """A missed call to return. Repeated misses from one number on one day merge into one."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chờ gọi lại")
+        DONE = "done", _("Đã gọi lại")
+
+    from_e164 = models.CharField(_("số gọi đến"), max_length=20)
+    day = models.DateField(_("ngày"))
+    unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("số cuộc nhỡ"), default=1)
+    first_missed_at = models.DateTimeField(_("nhỡ lần đầu"))
+    last_missed_at = models.DateTimeField(_("nhỡ lần cuối"))
+    last_interaction = models.ForeignKey(
+        "cases.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("yêu cầu gọi lại")
+        verbose_name_plural = _("yêu cầu gọi lại")
+        constraints = [
+            models.UniqueConstraint(fields=["from_e164", "day"], name="uniq_callback_number_day")
+        ]
+        indexes = [models.Index(fields=["status", "-id"], name="callback_status_id")]

@@ -1,0 +1,40 @@
+from django.db.models import QuerySet
+
+from cskh.org.models import User
+from cskh.telephony.models import AgentPresence, CallbackTask, Presence
+
+
+def presence_of(user) -> AgentPresence | None:
+    return AgentPresence.objects.filter(user=user).select_related("interaction").first()
+
+
+def presence_state(user) -> str:
+    p = AgentPresence.objects.filter(user=user).values_list("state", flat=True).first()
+    return p or Presence.OFFLINE
+
+
+def team_presence(unit_ids: set[int] | None = None) -> list[dict]:
+    """Center staff who take calls, with their presence (offline when never set)."""
+    qs = User.objects.filter(is_active=True, role__in=["agent", "shift_lead"]).select_related(
+        "presence", "unit"
+    )
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    rows = []
+    for u in qs.order_by("username")[:500]:
+        p = getattr(u, "presence", None)
+        rows.append(
+            {
+                "user": u,
+                "state": p.state if p else Presence.OFFLINE,
+                "label": Presence(p.state).label if p else Presence.OFFLINE.label,
+                "since": p.since if p else None,
+            }
+        )
+    return rows
+
+
+def open_callbacks() -> QuerySet[CallbackTask]:
+    return CallbackTask.objects.filter(status=CallbackTask.Status.OPEN).select_related(
+        "customer", "unit"
+    )

@@ -1,0 +1,281 @@
+"""Call events from the PBX (CTI), agent presence and callback tasks."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cskh.cases import services as case_services
+from cskh.cases.models import Case, Interaction
+from cskh.core import audit, live
+from cskh.core.errors import DomainError, NotFound
+from cskh.core.phones import to_e164
+from cskh.customers.selectors import find_by_phone
+from cskh.org.models import User
+from cskh.telephony.models import AgentPresence, CallbackTask, CallEvent, Presence
+
+log = logging.getLogger("cskh.telephony")
+
+EVENTS = tuple(CallEvent.Kind.values)
+
+
+def resolve_agent(*, extension: str | None = None, username: str | None = None) -> User | None:
+    """The agent named by the PBX; None when neither is given; NotFound when unknown."""
+    extension = (extension or "").strip()
+    username = (username or "").strip()
+    if not extension and not username:
+        return None
+    qs = User.objects.filter(is_active=True).select_related("unit")
+    user = (
+        qs.filter(extension=extension).order_by("id").first()
+        if extension
+        else qs.filter(username=username).first()
+    )
+    if user is None:
+        raise NotFound(
+            _("Không tìm thấy tư vấn viên (máy lẻ/tên đăng nhập): %(a)s")
+            % {"a": extension or username},
+            code="unknown_agent",
+        )
+    return user
+
+
+@transaction.atomic
+def handle_call_event(
+    *,
+    call_id: str,
+    event: str,
+    from_number: str,
+    to_number: str = "",
+    agent_extension: str | None = None,
+    agent_username: str | None = None,
+    at: datetime | None = None,
+    recording_url: str = "",
+    source=None,
+) -> dict:
+    """Apply one PBX event. Idempotent on (call_id, event): a replay changes nothing and
+    returns {"duplicate": True}. Raises DomainError (4xx) for bad events."""
+    call_id = (call_id or "").strip()
+    if not call_id or len(call_id) > 100:
+        raise DomainError(_("Thiếu hoặc sai call_id."), code="bad_call_id")
+    if event not in EVENTS:
+        raise DomainError(
+            _("Sự kiện không hợp lệ: %(e)s (ringing, answered, ended, missed).") % {"e": event},
+            code="bad_event",
+        )
+    from_e164 = to_e164(from_number)
+    agent = resolve_agent(extension=agent_extension, username=agent_username)
+    if agent is None and event in (CallEvent.Kind.RINGING, CallEvent.Kind.ANSWERED):
+        raise DomainError(
+            _("Sự kiện %(e)s cần agent_extension hoặc agent_username.") % {"e": event},
+            code="missing_agent",
+        )
+    at = at or timezone.now()
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if CallEvent.objects.filter(call_id=call_id, event=event).exists():
+        return {"duplicate": True, "call_id": call_id, "event": event}
+    try:
+        with transaction.atomic():
+            record = CallEvent.objects.create(
+                call_id=call_id,
+                event=event,
+                at=at,
+                from_e164=from_e164,
+                to_number=(to_number or "")[:40],
+                agent=agent,
+                source=source if getattr(source, "is_authenticated", False) else None,
+            )
+    except IntegrityError:
+        return {"duplicate": True, "call_id": call_id, "event": event}
+
+    interaction = (
+        Interaction.objects.select_for_update()
+        .filter(external_id=call_id, channel="phone")
+        .order_by("id")
+        .first()
+    )
+    matches: list = []
+    if interaction is None:
+        matches = find_by_phone(from_e164)
+        interaction = case_services.record_interaction(
+            customer=matches[0] if len(matches) == 1 else None,
+            agent=agent,
+            external_id=call_id,
+            from_address=from_e164,
+            to_address=(to_number or "")[:100],
+            started_at=at,
+        )
+    elif agent is not None and interaction.agent_id != agent.pk:
+        interaction.agent = agent  # transferred to another agent
+        interaction.save(update_fields=["agent"])
+    agent = agent or interaction.agent
+    result = {"duplicate": False, "call_id": call_id, "event": event, "interaction": interaction.pk}
+
+    if event in (CallEvent.Kind.RINGING, CallEvent.Kind.ANSWERED):
+        if event == CallEvent.Kind.ANSWERED:
+            interaction.answered_at = at
+            interaction.state = Interaction.State.ACTIVE
+            interaction.save(update_fields=["answered_at", "state"])
+            set_presence(user=agent, state=Presence.ON_CALL, interaction=interaction)
+        if not matches and interaction.customer_id:
+            matches = [interaction.customer]
+        elif not matches:
+            matches = find_by_phone(from_e164)
+        result["customers"] = [c.pk for c in matches]
+        live.publish(
+            live.agent_channel(agent),
+            {
+                "type": "pop",
+                "event": event,
+                "interaction": interaction.pk,
+                "call_id": call_id,
+                "from": from_e164,
+                "customers": [c.pk for c in matches],
+                "sent": timezone.now().timestamp(),
+            },
+        )
+    elif event == CallEvent.Kind.ENDED:
+        if interaction.ended_at is None:
+            _link_cases_logged_during(interaction, until=at)
+            interaction = case_services.end_interaction(
+                interaction=interaction, ended_at=at, recording_url=recording_url or ""
+            )
+        elif recording_url:
+            interaction.recording_url = recording_url
+            interaction.save(update_fields=["recording_url"])
+        result["duration_seconds"] = interaction.duration_seconds
+        result["cases"] = list(interaction.cases.values_list("number", flat=True))
+        if agent is not None:
+            set_presence(user=agent, state=Presence.AFTER_CALL_WORK, interaction=interaction)
+            live.publish(
+                live.agent_channel(agent),
+                {
+                    "type": "call_ended",
+                    "interaction": interaction.pk,
+                    "duration": interaction.duration_seconds,
+                },
+            )
+    elif event == CallEvent.Kind.MISSED:
+        interaction.state = Interaction.State.MISSED
+        interaction.ended_at = interaction.ended_at or at
+        interaction.duration_seconds = 0
+        interaction.save(update_fields=["state", "ended_at", "duration_seconds"])
+        task = _merge_callback(interaction=interaction, agent=agent, at=at)
+        result["callback"] = task.pk
+        result["callback_count"] = task.count
+        if agent is not None and _presence_state(agent) == Presence.ON_CALL:
+            set_presence(user=agent, state=Presence.AVAILABLE)
+    record.interaction = interaction
+    record.save(update_fields=["interaction"])
+    return result
+
+
+def _link_cases_logged_during(interaction: Interaction, *, until: datetime) -> None:
+    """Cases the agent logged for this customer while the call lasted, not yet linked."""
+    if not interaction.agent_id or not interaction.customer_id:
+        return
+    qs = Case.objects.filter(
+        created_by_id=interaction.agent_id,
+        customer_id=interaction.customer_id,
+        created_at__gte=interaction.started_at,
+        created_at__lte=until,
+    ).exclude(interactions=interaction)
+    for case in qs[:20]:
+        interaction.cases.add(case)
+
+
+def _merge_callback(*, interaction: Interaction, agent, at: datetime) -> CallbackTask:
+    from cskh.org.selectors import default_unit
+
+    day = timezone.localdate(at)
+    unit = (agent.unit if agent is not None and agent.unit_id else None) or default_unit()
+    customer_id = interaction.customer_id
+    task = (
+        CallbackTask.objects.select_for_update()
+        .filter(from_e164=interaction.from_address, day=day)
+        .first()
+    )
+    if task is None:
+        try:
+            with transaction.atomic():
+                return CallbackTask.objects.create(
+                    from_e164=interaction.from_address,
+                    day=day,
+                    unit=unit,
+                    customer_id=customer_id,
+                    first_missed_at=at,
+                    last_missed_at=at,
+                    last_interaction=interaction,
+                )
+        except IntegrityError:
+            task = CallbackTask.objects.select_for_update().get(
+                from_e164=interaction.from_address, day=day
+            )
+    task.count += 1
+    task.last_missed_at = max(task.last_missed_at, at)
+    task.first_missed_at = min(task.first_missed_at, at)
+    task.last_interaction = interaction
+    task.customer_id = task.customer_id or customer_id
+    if task.status == CallbackTask.Status.DONE:
+        task.status = CallbackTask.Status.OPEN  # called again after we called back
+        task.done_at = None
+        task.done_by = None
+    task.save()
+    return task
+
+
+@transaction.atomic
+def complete_callback(*, task: CallbackTask, actor, note: str = "") -> CallbackTask:
+    task = CallbackTask.objects.select_for_update().get(pk=task.pk)
+    if task.status == CallbackTask.Status.DONE:
+        return task
+    task.status = CallbackTask.Status.DONE
+    task.done_by = actor
+    task.done_at = timezone.now()
+    task.note = (note or "")[:500]
+    task.save()
+    audit.record(actor=actor, action="callback.done", obj=task, changes={"note": task.note})
+    return task
+
+
+# --------------------------------------------------------------------------- presence
+
+
+def _presence_state(user) -> str:
+    row = AgentPresence.objects.filter(user=user).values_list("state", flat=True).first()
+    return row or Presence.OFFLINE
+
+
+@transaction.atomic
+def set_presence(*, user, state: str, interaction: Interaction | None = None) -> AgentPresence:
+    if state not in Presence.values:
+        raise DomainError(_("Trạng thái không hợp lệ: %(s)s") % {"s": state}, code="bad_presence")
+    now = timezone.now()
+    presence, created = AgentPresence.objects.select_for_update().get_or_create(
+        user=user, defaults={"state": state, "since": now, "interaction": interaction}
+    )
+    if not created:
+        changed = presence.state != state
+        presence.state = state
+        if changed:
+            presence.since = now
+        if interaction is not None or state in (Presence.AVAILABLE, Presence.OFFLINE):
+            presence.interaction = interaction
+        presence.save()
+        if not changed:
+            return presence
+    payload = {
+        "type": "presence",
+        "user": user.pk,
+        "state": state,
+        "label": str(Presence(state).label),
+        "since": now.isoformat(),
+    }
+    live.publish(live.agent_channel(user), payload)
+    live.publish("presence", payload)
+    return presence

@@ -1,0 +1,13 @@
+import pytest
+
+
+@pytest.fixture
+def pbx(db):
+    from cskh.org.services import create_user
+
+    return create_user(username="pbx", role="integration")
+
+
+@pytest.fixture
+def pbx_client(http, pbx):
+    return http(pbx)
