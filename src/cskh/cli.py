@@ -48,6 +48,10 @@ def serve(args: list[str]) -> None:
     )
     parser.add_argument("--no-collectstatic", action="store_true")
     opts = parser.parse_args(args)
+    # ASGI runs each request's sync code in a fresh thread: persistent per-thread connections
+    # would pile up, so PostgreSQL gets a small connection pool per worker process instead.
+    os.environ.setdefault("CSKH_CONN_MAX_AGE", "0")
+    os.environ.setdefault("CSKH_DB_POOL_SIZE", "8")
     import django
 
     django.setup()

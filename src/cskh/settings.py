@@ -67,15 +67,26 @@ INSTALLED_APPS = [
 CSKH_HOOKS: dict[str, list[str]] = {
     "case_opened": [
         "cskh.sla.services.on_case_opened",  # sla: start the clock
+        "cskh.textintel.services.on_case_opened",  # textintel: sentiment/urgency, raise urgent
         "cskh.notify.hooks.case_opened",  # notify: "received" message
+        "cskh.incidents.services.on_case_opened",  # incidents: link to / detect an outage
+        "cskh.dispatch.services.on_case_opened",  # dispatch: field cases (CSKH_DISPATCH_AUTO)
+        "cskh.search.hooks.case_changed",  # search: index the case
     ],
     "case_transitioned": [
         "cskh.sla.services.on_case_transitioned",  # sla: pause / resume / stop
         "cskh.notify.hooks.case_transitioned",  # notify: resolved / needs your information
+        "cskh.dispatch.services.on_case_transitioned",  # dispatch: withdraw WO on resolve
+        "cskh.search.hooks.case_changed",  # search: resolution text
     ],
     "case_replied": [
         "cskh.sla.services.on_case_replied",  # sla: first response
+        "cskh.search.hooks.case_changed",  # search: reply text
     ],
+    "case_noted": ["cskh.search.hooks.case_changed"],  # internal note added
+    "case_assigned": ["cskh.search.hooks.case_changed"],  # unit may change (access control)
+    "customer_changed": ["cskh.search.hooks.customer_changed"],  # created/updated/phone added
+    "article_changed": ["cskh.search.hooks.article_changed"],  # KB version approved/rejected
 }
 
 MIDDLEWARE = [
@@ -113,7 +124,13 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'cskh.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# `cskh serve` (ASGI) sets 0: each request runs in its own thread there, and persistent
+# connections would pile up until PostgreSQL refuses clients.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=int(os.environ.get("CSKH_CONN_MAX_AGE", "60"))
+    )
+}
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0
@@ -129,6 +146,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("TEST", {})
+    if os.environ.get("CSKH_DB_POOL_SIZE"):  # `cskh serve` sets it: one psycopg pool a process
+        _db["CONN_MAX_AGE"] = 0
+        _db["CONN_HEALTH_CHECKS"] = False
+        _db.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": int(os.environ["CSKH_DB_POOL_SIZE"]),
+            "timeout": 15,
+        }
 
 IS_POSTGRES = _db["ENGINE"].startswith("django.db.backends.postgresql")
 
@@ -138,7 +163,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "cskh",
+            # Parallel test workers (pytest-xdist) share one Redis: keep their keys apart.
+            "KEY_PREFIX": "cskh" + os.environ.get("PYTEST_XDIST_WORKER", ""),
         }
     }
 else:
@@ -249,6 +275,8 @@ CSKH_NOTIFY_MAX_ATTEMPTS = 8
 CSKH_NOTIFY_BACKOFF_BASE_SECONDS = 30
 CSKH_NOTIFY_BACKOFF_MAX_SECONDS = 3600
 CSKH_NOTIFY_MESSAGE_ID_DOMAIN = os.environ.get("CSKH_NOTIFY_MESSAGE_ID_DOMAIN", "cskh.local")
+# "off", "field" (every case type handled by a field unit) or type codes, e.g. "hazard,outage"
+CSKH_DISPATCH_AUTO = os.environ.get("CSKH_DISPATCH_AUTO", "off")
 CSKH_DISPATCH_MAX_UPLOAD = 10 * 1024 * 1024
 CSKH_DISPATCH_UPLOAD_TYPES = {
     "image/jpeg": ".jpg",

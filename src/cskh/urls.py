@@ -36,6 +36,7 @@ for app, prefix, module in [
     ("cskh.incidents", "", "cskh.incidents.urls"),
     ("cskh.knowledge", "kb/", "cskh.knowledge.urls"),
     ("cskh.search", "", "cskh.search.urls"),
+    ("cskh.sla", "sla/", "cskh.sla.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

@@ -56,7 +56,8 @@ def test_replay_is_idempotent(world, pbx_client):
         ({"event": "ringing", "from_number": "0901234567"}, 400, "missing_fields"),
         (ev("x4", "transferred"), 400, "bad_event"),
         (ev("x5", "ringing", agent_extension=None), 400, "missing_agent"),
-        (ev("x6", "ringing", at="not a date"), 422, "validation"),
+        (ev("x6", "ringing", at="not a date"), 400, "bad_at"),
+        (ev("x7", "ringing", at="2026-13-45T99:00:00"), 400, "bad_at"),
     ],
 )
 def test_bad_events_get_4xx_json_and_are_logged(world, pbx_client, body, status, code, caplog):
@@ -67,6 +68,7 @@ def test_bad_events_get_4xx_json_and_are_logged(world, pbx_client, body, status,
     assert r.json()["code"] == code
     assert r.json()["detail"]
     assert not Interaction.objects.exists()
+    assert any("rejected call event" in rec.getMessage() for rec in caplog.records)
 
 
 def test_only_integration_tokens(world, http):
@@ -151,3 +153,14 @@ def test_by_username_and_unknown_caller(world, pbx_client):
     )
     assert r.status_code == 200, r.text
     assert r.json()["customers"] == []
+
+
+def test_presence_api_set_by_agent_visible_to_lead(world, lead, http):
+    agent = http(world["agent"])
+    r = agent.post("/api/v1/desk/presence", json={"state": "available"})
+    assert r.status_code == 200, r.text
+    assert r.json()["state"] == "available"
+    assert agent.post("/api/v1/desk/presence", json={"state": "asleep"}).status_code == 400
+    assert agent.get("/api/v1/desk/team").status_code == 403
+    rows = {row["user"]: row["state"] for row in http(lead).get("/api/v1/desk/team").json()}
+    assert rows["tvv01"] == "available"

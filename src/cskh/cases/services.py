@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,12 +29,50 @@ def _clean_text(text: str, *, field: str, required: bool = True) -> str:
 
 def _next_number(now: datetime) -> str:
     year = timezone.localtime(now).year
-    updated = CaseCounter.objects.filter(year=year).update(value=F("value") + 1)
-    if not updated:
-        CaseCounter.objects.get_or_create(year=year)
-        CaseCounter.objects.filter(year=year).update(value=F("value") + 1)
-    value = CaseCounter.objects.filter(year=year).values_list("value", flat=True).get()
+    if connection.vendor == "postgresql":
+        value = _pg_next_value(year)
+    else:  # SQLite has one writer at a time anyway: a counter row is enough
+        updated = CaseCounter.objects.filter(year=year).update(value=F("value") + 1)
+        if not updated:
+            CaseCounter.objects.get_or_create(year=year)
+            CaseCounter.objects.filter(year=year).update(value=F("value") + 1)
+        value = CaseCounter.objects.filter(year=year).values_list("value", flat=True).get()
     return f"{settings.CSKH_CASE_NUMBER_PREFIX}-{year}-{value:06d}"
+
+
+def _sequence_name(year: int) -> str:
+    return f"cases_number_{int(year)}"
+
+
+def _pg_next_value(year: int) -> int:
+    """nextval() on a per-year sequence: unlike a counter row it holds no lock until commit,
+    so concurrent case intake does not queue behind one row (a rolled-back case leaves a gap)."""
+    name = _sequence_name(year)
+    for _attempt in range(2):
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT nextval(%s)", [name])
+                return cursor.fetchone()[0]
+        except (ProgrammingError, IntegrityError):
+            sync_number_sequences(years=[year])
+    raise RuntimeError(f"sequence {name} unavailable")
+
+
+def sync_number_sequences(years: list[int] | None = None) -> None:
+    """Make PostgreSQL's per-year sequences and CaseCounter agree (after bulk loads)."""
+    if connection.vendor != "postgresql":
+        return
+    counters = dict(CaseCounter.objects.values_list("year", "value"))
+    for year in years or list(counters):
+        name = _sequence_name(year)
+        start = counters.get(year, 0)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START WITH 1 MINVALUE 0')
+            cursor.execute(f'SELECT last_value, is_called FROM "{name}"')
+            last, called = cursor.fetchone()
+            current = max(start, last if called else 0)
+            cursor.execute("SELECT setval(%s, %s, %s)", [name, max(current, 1), current > 0])
+            CaseCounter.objects.update_or_create(year=year, defaults={"value": current})
 
 
 def add_event(
@@ -141,7 +179,7 @@ def open_case(
     )
     if interaction is not None:
         interaction.cases.add(case)
-    hooks.run("case_opened", case=case, actor=user)
+    hooks.run("case_opened", case=case, actor=user, resolved_on_call=resolved_on_call)
     if resolved_on_call:
         case = transition(
             case=case,
@@ -219,6 +257,8 @@ def add_note(*, case: Case, body: str, public: bool = False, actor=None) -> Case
         case.first_responded_at = event.created_at
     if public:
         hooks.run("case_replied", case=case, event=event, actor=_user(actor))
+    else:
+        hooks.run("case_noted", case=case, event=event, actor=_user(actor))
     return event
 
 
@@ -261,6 +301,7 @@ def assign(*, case: Case, agent=None, unit=None, actor=None, reason: str = "") -
             "unit": [before["unit"], case.unit_id],
         },
     )
+    hooks.run("case_assigned", case=case, before=before, actor=_user(actor))
     return case
 
 
@@ -278,6 +319,42 @@ def change_type(*, case: Case, case_type: CaseType, actor=None) -> Case:
     )
     audit.record(
         actor=actor, action="case.change_type", obj=case, changes={"type": [before, case_type.code]}
+    )
+    return case
+
+
+@transaction.atomic
+def change_priority(
+    *, case: Case, priority: int, actor=None, reason: str = "", at: datetime | None = None
+) -> Case:
+    """Set the priority (e.g. textintel raising a case with danger cues to Khẩn cấp) and
+    recompute the SLA targets from the new priority (elapsed time is kept)."""
+    from cskh.sla.services import recompute_clock
+
+    if priority not in Priority.values:
+        raise DomainError(
+            _("Mức ưu tiên không hợp lệ: %(p)s") % {"p": priority}, code="bad_priority"
+        )
+    before = case.priority
+    if before == priority:
+        return case
+    case.priority = priority
+    case.save(update_fields=["priority", "updated_at"])
+    add_event(
+        case=case,
+        kind=CaseEvent.Kind.ESCALATION,
+        actor=actor,
+        body=reason,
+        data={"priority": [before, priority]},
+        at=at,
+    )
+    recompute_clock(case=case, at=at)
+    case.refresh_from_db(fields=["first_response_due_at", "due_at"])
+    audit.record(
+        actor=_user(actor),
+        action="case.change_priority",
+        obj=case,
+        changes={"priority": [before, priority], "reason": reason},
     )
     return case
 

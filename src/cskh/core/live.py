@@ -43,6 +43,14 @@ def use_redis() -> bool:
     return bool(getattr(settings, "REDIS_URL", ""))
 
 
+def _redis_channel(channel: str) -> str:
+    """Redis pub/sub is global to the server (not per numbered db): scope channels by the
+    database name so two installations (or test runs) sharing a Redis never see each other."""
+    from django.db import connection
+
+    return f"{REDIS_PREFIX}{connection.settings_dict.get('NAME')}:{channel}"
+
+
 # --------------------------------------------------------------------------- publishing
 
 
@@ -55,7 +63,7 @@ def publish(channel: str, payload: dict) -> None:
 def _send(channel: str, data: str) -> None:
     if use_redis():
         try:
-            _redis_sync().publish(REDIS_PREFIX + channel, data)
+            _redis_sync().publish(_redis_channel(channel), data)
         except Exception:  # a lost pop must never fail the call event
             log.exception("live: redis publish failed on %s", channel)
         return
@@ -206,7 +214,8 @@ async def _subscribe_redis(channels: list[str], heartbeat: float) -> AsyncIterat
     client = aioredis.Redis.from_url(settings.REDIS_URL)
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     try:
-        await pubsub.subscribe(*[REDIS_PREFIX + c for c in channels])
+        names = {_redis_channel(c): c for c in channels}
+        await pubsub.subscribe(*names)
         yield None
         last_beat = time.monotonic()
         while True:
@@ -216,7 +225,7 @@ async def _subscribe_redis(channels: list[str], heartbeat: float) -> AsyncIterat
                     last_beat = time.monotonic()
                     yield None
                 continue
-            channel = msg["channel"].decode()[len(REDIS_PREFIX) :]
+            channel = names.get(msg["channel"].decode(), "")
             yield (None, channel, msg["data"].decode())
     finally:
         try:
@@ -233,7 +242,8 @@ def subscribe_sync(
     if use_redis():
         client = _redis_sync()
         pubsub = client.pubsub(ignore_subscribe_messages=True)
-        pubsub.subscribe(*[REDIS_PREFIX + c for c in channels])
+        names = {_redis_channel(c): c for c in channels}
+        pubsub.subscribe(*names)
         try:
             yield None
             last_beat = time.monotonic()
@@ -244,7 +254,7 @@ def subscribe_sync(
                         last_beat = time.monotonic()
                         yield None
                     continue
-                channel = msg["channel"].decode()[len(REDIS_PREFIX) :]
+                channel = names.get(msg["channel"].decode(), "")
                 yield (None, channel, msg["data"].decode())
         finally:
             pubsub.close()

@@ -3,7 +3,7 @@ import secrets
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cskh.core import audit
+from cskh.core import audit, hooks
 from cskh.core.errors import DomainError
 from cskh.core.phones import to_e164
 from cskh.customers.models import Customer, Phone, ServicePoint
@@ -100,6 +100,7 @@ def create_customer(
         obj=customer,
         changes={"code": code, "phones": len(e164s)},
     )
+    hooks.run("customer_changed", customer=customer, actor=actor)
     return customer
 
 
@@ -138,6 +139,7 @@ def update_customer(*, customer: Customer, actor=None, **changes) -> Customer:
         obj=customer,
         changes=audit.diff(customer, list(changes), before),
     )
+    hooks.run("customer_changed", customer=customer, actor=actor)
     return customer
 
 
@@ -151,6 +153,7 @@ def add_phone(*, customer: Customer, phone: str, label: str = "", actor=None) ->
         audit.record(
             actor=actor, action="customer.add_phone", obj=customer, changes={"phone": e164}
         )
+        hooks.run("customer_changed", customer=customer, actor=actor)
     return obj
 
 
@@ -169,4 +172,5 @@ def add_service_point(
         obj=customer,
         changes={"service_point": code},
     )
+    hooks.run("customer_changed", customer=customer, actor=actor)
     return sp

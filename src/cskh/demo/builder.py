@@ -31,14 +31,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cskh.cases.models import Case, CaseCounter, CaseEvent, Interaction
+from cskh.cases.services import sync_number_sequences
 from cskh.catalog.models import CaseType
 from cskh.catalog.services import install_profile
+from cskh.core.phones import try_e164
 from cskh.customers.models import Customer, Phone, ServicePoint
 from cskh.demo import data
 from cskh.demo.bulk import Sink
 from cskh.demo.org import HCMC, OrgInfo, build_org
 from cskh.geo.models import Ward
-from cskh.sla.calendar import add_business_minutes
+from cskh.sla import calendar as sla_calendar
 from cskh.sla.services import calendar_spec
 from cskh.textintel.normalize import fold
 
@@ -47,6 +49,8 @@ BLOCK = 5_000  # customers per random stream
 DAY = 86_400
 HOUR_WEIGHTS = [1, 0.6, 0.4, 0.3, 0.4, 1, 3, 7, 10, 10, 9, 8, 5, 7, 9, 9, 8, 6, 5, 5, 4, 3, 2, 1.5]
 HOTLINE = {"electricity": "+841900545454", "telecom": "+8418001091"}
+PHONE_MUL = 2_654_435_761  # odd and coprime with the number space: k → phone is one-to-one
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
 def _cum(weights):
@@ -118,15 +122,44 @@ class Builder:
                 Interaction.cases.through._meta.db_table,
             ]
             restore = self._step("drop indexes", lambda: self.sink.drop_secondary(tables))
-            self._step("customers", self._customers)
-            self._step("cases", self._cases)
+            self._ids()
+            self.sink.start_background()
+            try:
+                self._step("customers", self._customers)
+                self._step("cases", self._cases)
+            except BaseException:
+                self.sink.finish_background(raise_error=False)
+                raise
+            self._step("flush", self.sink.finish_background)
+            for table, secs in sorted(self.sink.write_seconds.items()):
+                self.log(f"[demo]   writing {table}: {secs:.1f} s")
+            for year, value in self.counters.items():
+                CaseCounter.objects.update_or_create(year=year, defaults={"value": value})
+            sync_number_sequences()
             self._step("indexes", lambda: self.sink.restore(restore, self.log))
             self.sink.fix_sequences(tables[:-1])
             self._step("analyze", lambda: self.sink.analyze(tables))
         self._step("extras", self._extras)
+        self._step("search index", self._search_index)
         self.timings["total"] = time.perf_counter() - started
         self.counts.update(self.sink.rows_written)
         return self.org
+
+    def _ids(self):
+        """First free ids and the case-number counters, read before the bulk writes start."""
+        s = self.sink
+        self.cust_base = s.next_id(Customer._meta.db_table)
+        self.sp_base = s.next_id(ServicePoint._meta.db_table)
+        self.case_base = s.next_id(Case._meta.db_table)
+        self.inter_base = s.next_id(Interaction._meta.db_table)
+        sync_number_sequences()  # PostgreSQL numbers cases from sequences: start after them
+        self.counters = dict(CaseCounter.objects.values_list("year", "value"))
+        # only prefixes the app's phone parser accepts (the phonenumbers metadata shipped with it
+        # may lag behind new ranges, e.g. 089): a demo phone must be findable by lookup
+        prefixes = [p for p, _w in data.MOBILE_PREFIXES if try_e164(p + "1234567")]
+        self._phone_prefixes = [p[1:] for p in prefixes]
+        self._phone_space = len(prefixes) * 10_000_000
+        assert math.gcd(PHONE_MUL, self._phone_space) == 1
 
     def _step(self, name, fn):
         t = time.perf_counter()
@@ -151,6 +184,15 @@ class Builder:
         if incidents is not None and hasattr(incidents, "ensure_network_entries"):
             incidents.ensure_network_entries()
 
+    def _search_index(self):
+        """The search app's full-text index over the bulk-loaded customers and cases."""
+        try:
+            from cskh.search import services as search
+        except ImportError:
+            return
+        if hasattr(search, "rebuild"):
+            search.rebuild(log_fn=self.log)
+
     # ------------------------------------------------------------------ preparation
 
     def _prepare(self):
@@ -166,34 +208,38 @@ class Builder:
                 weights.append(1.0)
         self.ward_cum = _cum(weights)
         total_w = self.ward_cum[-1]
-        # Network: per ward a number of transformers (electricity, ≈ 1 per 100–250 customers)
-        # or splitters (telecom, ≈ 1 per 16–32 subscribers), grouped under feeders / OLTs.
+        # Network: per ward a number of distribution transformers (electricity, ≈ 1 per 100–250
+        # customers) or optical splitters (telecom, ≈ 1 per 16–32 subscribers). A unit's
+        # transformers are strung along its 22 kV feeders (30–60 each, numbered 471–478 per
+        # 110 kV substation) and its splitters hang under OLTs (32–64 each); wards are visited
+        # in code order, so a feeder / OLT serves neighbouring wards.
         self.t_codes: list[tuple[str, str]] = []  # (feeder/OLT, transformer/splitter)
-        per_unit_feeder: dict[int, int] = {}
         per_unit_t: dict[int, int] = {}
+        per_feeder: dict[int, int] = {}
         self.wards: list[WardInfo] = []
         for w, weight in zip(wards, weights, strict=True):
             rng = random.Random(f"{self.seed}:net:{w.code}")
             unit_id = org.ward_unit[w.code]
             ab = org.abbr[unit_id]
+            if unit_id not in per_feeder:
+                urng = random.Random(f"{self.seed}:feeders:{ab}")
+                per_feeder[unit_id] = (
+                    urng.randint(30, 60) if self.electricity else urng.randint(32, 64)
+                )
             expected = self.n * weight / total_w
             if self.electricity:
                 count = max(1, round(expected / rng.randint(100, 250)))
-                per_feeder = rng.randint(6, 10)
             else:
                 count = max(1, round(expected / rng.randint(16, 32)))
-                per_feeder = rng.randint(32, 64)
             base = len(self.t_codes)
-            for k in range(count):
-                if k % per_feeder == 0:
-                    per_unit_feeder[unit_id] = per_unit_feeder.get(unit_id, 0) + 1
-                f = per_unit_feeder[unit_id]
-                per_unit_t[unit_id] = per_unit_t.get(unit_id, 0) + 1
-                t = per_unit_t[unit_id]
+            for _k in range(count):
+                t = per_unit_t[unit_id] = per_unit_t.get(unit_id, 0) + 1
+                f = (t - 1) // per_feeder[unit_id]  # 0-based feeder / OLT number in the unit
                 if self.electricity:
-                    self.t_codes.append((f"{ab}-{470 + f}", f"{ab}-T{t:04d}"))
+                    feeder = f"{ab}-{f // 8 + 1:02d}-47{f % 8 + 1}"
+                    self.t_codes.append((feeder, f"{ab}-T{t:04d}"))
                 else:
-                    self.t_codes.append((f"OLT-{ab}-{f:02d}", f"SPL-{ab}-{f:02d}-{t:04d}"))
+                    self.t_codes.append((f"OLT-{ab}-{f + 1:02d}", f"SPL-{ab}-{f + 1:02d}-{t:04d}"))
             srng = random.Random(f"streets:{w.code}")
             self.wards.append(
                 WardInfo(
@@ -262,26 +308,21 @@ class Builder:
     # ------------------------------------------------------------------ customers
 
     def _phone(self, k: int) -> str:
-        """k-th demo mobile number (unique for k < 2**28), E.164."""
-        prefixes = self._prefixes
-        space = len(prefixes) * 10_000_000
-        x = (k * 2_654_435_761 + 12_345_678 + self.seed * 7_919) % space
-        return f"+84{prefixes[x // 10_000_000][1:]}{x % 10_000_000:07d}"
-
-    @property
-    def _prefixes(self):
-        return [p for p, _w in data.MOBILE_PREFIXES]
+        """k-th demo mobile number (unique for k < 2**28), E.164: customer i has 2i (primary)
+        and 2i + 1 (second phone, when present)."""
+        x = (k * PHONE_MUL + 12_345_678 + self.seed * 7_919) % self._phone_space
+        return f"+84{self._phone_prefixes[x // 10_000_000]}{x % 10_000_000:07d}"
 
     def _customers(self):
         s = self.sink
         n = self.n
-        self.cust_base = s.next_id(Customer._meta.db_table)
-        sp_next = s.next_id(ServicePoint._meta.db_table)
+        cust_base = self.cust_base
+        sp_next = self.sp_base
         self.cust_ward = array("H", bytes(2 * n))
         self.cust_sp = array("q", bytes(8 * n))
-        prefixes = self._prefixes
-        space = len(prefixes) * 10_000_000
-        assert math.gcd(2_654_435_761, space) == 1
+        self.cust_tr = array("I", bytes(4 * n))
+        cust_ward, cust_sp, cust_tr = self.cust_ward, self.cust_sp, self.cust_tr
+        phone = self._phone
         fam = [f for f, _ in data.FAMILY_NAMES]
         fam_cum = _cum([w for _, w in data.FAMILY_NAMES])
         mm = [m for m, _ in data.MIDDLE_MALE]
@@ -289,17 +330,22 @@ class Builder:
         mf = [m for m, _ in data.MIDDLE_FEMALE]
         mf_cum = _cum([w for _, w in data.MIDDLE_FEMALE])
         gm, gf = data.GIVEN_MALE, data.GIVEN_FEMALE
+        n_gm, n_gf = len(gm), len(gf)
         dom = [d for d, _ in data.EMAIL_DOMAINS]
         dom_cum = _cum([w for _, w in data.EMAIL_DOMAINS])
         plans_t = [p for p, _ in data.TELECOM_PLANS]
         plans_cum = _cum([w for _, w in data.TELECOM_PLANS])
+        kinds, words, companies = data.COMPANY_KINDS, data.COMPANY_WORDS, data.COMPANY_NAMES
+        gov, hamlets = data.GOVERNMENT_NAMES, data.HAMLETS
         province = "Thành phố Hồ Chí Minh"
         now_ts = int(self.now.timestamp())
-        window_start = now_ts - 366 * DAY
         ward_cum = self.ward_cum
+        w_total = ward_cum[-1]
         wards = self.wards
-        T, F, NULL = s.true, s.false, s.null
-        ts = s.ts
+        T, F = s.true, s.false
+        minsec = s.time_text(now_ts, now_ts).minsec
+        hh = [f"{h:02d}:" for h in range(24)]
+        today = now_ts // DAY
         c_cols = [
             "id",
             "code",
@@ -337,20 +383,28 @@ class Builder:
         elec = self.electricity
         t_codes = self.t_codes
         t_members = self.t_members
-        cust_tr = array("I", bytes(4 * n))
-        self.cust_tr = cust_tr
+        folded: dict[str, str] = {}
+        day_texts: dict[int, str] = {}
+
+        def day_text(day: int) -> str:
+            text = day_texts.get(day)
+            if text is None:
+                text = day_texts[day] = date.fromordinal(EPOCH_ORDINAL + day).isoformat()
+            return text
+
+        tag_text = {(): "[]"}
+        elec_plans = data.ELECTRICITY_PLANS
         last_report = time.perf_counter()
         for block_start in range(0, n, BLOCK):
             rng = random.Random(f"{self.seed}:cust:{block_start // BLOCK}")
             rnd = rng.random
-            randint = rng.randint
-            choice = rng.choice
+            bits = rng.getrandbits
             crow, prow, sprow = [], [], []
             for i in range(block_start, min(n, block_start + BLOCK)):
-                cid = self.cust_base + i
-                wi = bisect.bisect(ward_cum, rnd() * ward_cum[-1])
+                cid = cust_base + i
+                wi = bisect.bisect(ward_cum, rnd() * w_total)
                 w = wards[wi]
-                self.cust_ward[i] = wi
+                cust_ward[i] = wi
                 # name / segment
                 r = rnd()
                 segment = "residential"
@@ -358,139 +412,115 @@ class Builder:
                 family = fam[bisect.bisect(fam_cum, rnd() * fam_cum[-1])]
                 if female:
                     middle = mf[bisect.bisect(mf_cum, rnd() * mf_cum[-1])]
-                    given = choice(gf)
+                    given = gf[int(rnd() * n_gf)]
                 else:
                     middle = mm[bisect.bisect(mm_cum, rnd() * mm_cum[-1])]
-                    given = choice(gm)
+                    given = gm[int(rnd() * n_gm)]
                 if r < 0.035:
                     segment = "business"
                     name = (
-                        f"{choice(data.COMPANY_KINDS)} {choice(data.COMPANY_WORDS)} "
-                        f"{choice(data.COMPANY_NAMES)}"
+                        f"{kinds[int(rnd() * len(kinds))]} {words[int(rnd() * len(words))]} "
+                        f"{companies[int(rnd() * len(companies))]}"
                     )
                 elif r < 0.04:
                     segment = "government"
-                    name = choice(data.GOVERNMENT_NAMES).format(ward=w.name)
+                    name = gov[int(rnd() * len(gov))].format(ward=w.name)
                 else:
                     name = f"{family} {middle} {given}"
                     if r > 0.995:
                         segment = "vip"
+                name_folded = folded.get(name)
+                if name_folded is None:
+                    name_folded = folded[name] = fold(name)
                 # tags
                 tags = []
                 if segment == "vip" or rnd() < 0.008:
                     tags.append("vip")
-                if segment == "residential" and rnd() < 0.025:
-                    tags.append("vulnerable")
-                if segment == "residential" and rnd() < 0.004:
-                    tags.append("medical")
+                if segment == "residential":
+                    if rnd() < 0.025:
+                        tags.append("vulnerable")
+                    if rnd() < 0.004:
+                        tags.append("medical")
+                key = tuple(tags)
+                tags_json = tag_text.get(key)
+                if tags_json is None:
+                    tags_json = tag_text[key] = json.dumps(tags)
                 # address
+                streets = w.streets
+                street = streets[int(rnd() * len(streets))]
                 if w.rural and rnd() < 0.4:
-                    street_part = f"Tổ {randint(1, 25)}, {choice(data.HAMLETS)}"
-                    street = choice(w.streets)
+                    street_part = (
+                        f"Tổ {1 + int(rnd() * 25)}, {hamlets[int(rnd() * len(hamlets))]}, {street}"
+                    )
                 else:
-                    street = choice(w.streets)
-                    h = randint(1, 480)
+                    h = 1 + int(rnd() * 480)
                     q = rnd()
                     if q < 0.45:
                         house = str(h)
                     elif q < 0.85:
-                        house = f"{h}/{randint(1, 60)}"
+                        house = f"{h}/{1 + int(rnd() * 60)}"
                     elif q < 0.95:
-                        house = f"{h}/{randint(1, 40)}/{randint(1, 20)}"
+                        house = f"{h}/{1 + int(rnd() * 40)}/{1 + int(rnd() * 20)}"
                     else:
-                        house = f"{h}{choice('ABC')}"
+                        house = f"{h}{'ABC'[int(rnd() * 3)]}"
                     street_part = f"{house} {street}"
                 address = f"{street_part}, {w.name}, {province}"
                 # contact
                 email = ""
                 if rnd() < (0.85 if segment != "residential" else 0.3):
-                    local = fold(f"{given}{family}").replace(" ", "")
                     if segment in ("business", "government"):
                         local = f"lienhe{i % 1000}"
-                    email = f"{local}{(i * 37) % 1000}@{dom[bisect.bisect(dom_cum, rnd() * dom_cum[-1])]}"
-                zalo = str(5_000_000_000_000_000_000 + rng.getrandbits(58)) if rnd() < 0.45 else ""
-                phones = [self._phone(2 * i)]
-                if rnd() < 0.15:
-                    phones.append(self._phone(2 * i + 1))
-                created = now_ts - 366 * DAY - randint(0, 12 * 365) * DAY - randint(0, DAY)
+                    else:
+                        gkey = given + family
+                        local = folded.get(gkey)
+                        if local is None:
+                            local = folded[gkey] = fold(gkey).replace(" ", "")
+                    domain = dom[bisect.bisect(dom_cum, rnd() * dom_cum[-1])]
+                    email = f"{local}{(i * 37) % 1000}@{domain}"
+                zalo = str(5_000_000_000_000_000_000 + bits(58)) if rnd() < 0.45 else ""
+                created_day = today - 366 - int(rnd() * 12 * 365)
+                created_text = (
+                    f"{day_text(created_day)} {hh[int(rnd() * 24)]}{minsec[int(rnd() * 3600)]}"
+                )
                 pref = "zalo" if zalo and rnd() < 0.5 else "sms"
                 if elec:
                     code = f"PE{unit_no[w.unit_id]:02d}{i + 1:09d}"
                 else:
                     code = f"HCM-HD-{i + 1:08d}"
                 crow.append(
-                    (
-                        str(cid),
-                        code,
-                        name,
-                        fold(name),
-                        email,
-                        zalo,
-                        segment,
-                        json.dumps(tags) if tags else "[]",
-                        address,
-                        str(w.code),
-                        T if rnd() < 0.95 else F,
-                        T if zalo else F,
-                        T if email else F,
-                        T if rnd() < 0.2 else F,
-                        pref,
-                        ts(created),
-                        ts(created),
-                    )
+                    f"{cid}\t{code}\t{name}\t{name_folded}\t{email}\t{zalo}\t{segment}\t"
+                    f"{tags_json}\t{address}\t{w.code}\t{T if rnd() < 0.95 else F}\t"
+                    f"{T if zalo else F}\t{T if email else F}\t{T if rnd() < 0.2 else F}\t"
+                    f"{pref}\t{created_text}\t{created_text}"
                 )
-                for k, e164 in enumerate(phones):
-                    prow.append((str(cid), e164, "" if k == 0 else "Số phụ", T if k == 0 else F))
-                # service points on the network
-                tl = randint(0, w.t_count - 1)
-                tg = w.t_base + tl
+                prow.append(f"{cid}\t{phone(2 * i)}\t\t{T}")
+                if rnd() < 0.15:
+                    prow.append(f"{cid}\t{phone(2 * i + 1)}\tSố phụ\t{F}")
+                # service points on the network (feeder → transformer, or OLT → splitter)
+                tg = w.t_base + int(rnd() * w.t_count)
                 cust_tr[i] = tg
                 t_members[tg].append(i)
                 feeder, transformer = t_codes[tg]
-                start = date.fromtimestamp(max(created, 0) + randint(0, 30) * DAY)
-                status = "active"
-                if rnd() < 0.01:
-                    status = "suspended"
-                self.cust_sp[i] = sp_next
+                start = day_text(created_day + int(rnd() * 31))
+                status = "suspended" if rnd() < 0.01 else "active"
+                cust_sp[i] = sp_next
+                tail = f"{start}\t{status}\t{address}\t{w.code}\t{feeder}\t{transformer}"
                 if elec:
-                    n_sp = 1 if segment == "residential" else randint(1, 3)
+                    n_sp = 1 if segment == "residential" else 1 + int(rnd() * 3)
+                    plan = elec_plans[segment]
                     for k in range(n_sp):
-                        sprow.append(
-                            (
-                                str(sp_next),
-                                str(cid),
-                                f"{code}{k + 1:03d}",
-                                "meter",
-                                data.ELECTRICITY_PLANS[segment],
-                                start.isoformat(),
-                                status,
-                                address,
-                                str(w.code),
-                                feeder,
-                                transformer,
-                            )
-                        )
+                        sprow.append(f"{sp_next}\t{cid}\t{code}{k + 1:03d}\tmeter\t{plan}\t{tail}")
                         sp_next += 1
                 else:
                     plan = plans_t[bisect.bisect(plans_cum, rnd() * plans_cum[-1])]
-                    services = [("FTTH", plan)]
+                    sprow.append(
+                        f"{sp_next}\t{cid}\tHCM-FTTH-{i + 1:08d}\tsubscription\t{plan}\t{tail}"
+                    )
+                    sp_next += 1
                     if "Combo" in plan or rnd() < 0.1:
-                        services.append(("IPTV", "Truyền hình IPTV"))
-                    for kind, plan_name in services:
                         sprow.append(
-                            (
-                                str(sp_next),
-                                str(cid),
-                                f"HCM-{kind}-{i + 1:08d}",
-                                "subscription",
-                                plan_name,
-                                start.isoformat(),
-                                status,
-                                address,
-                                str(w.code),
-                                feeder,
-                                transformer,
-                            )
+                            f"{sp_next}\t{cid}\tHCM-IPTV-{i + 1:08d}\tsubscription\t"
+                            f"Truyền hình IPTV\t{tail}"
                         )
                         sp_next += 1
             s.write(Customer._meta.db_table, c_cols, crow)
@@ -499,7 +529,6 @@ class Builder:
             if time.perf_counter() - last_report > 10:
                 last_report = time.perf_counter()
                 self.log(f"[demo]   customers {block_start + len(crow):,}/{n:,}")
-        _ = window_start, NULL
 
     # ------------------------------------------------------------------ cases
 
@@ -547,26 +576,31 @@ class Builder:
         resolutions = data.ELECTRICITY_RESOLUTIONS if self.electricity else data.TELECOM_RESOLUTIONS
         ch_items = [c for c, _ in data.CHANNEL_MIX]
         ch_cum = _cum([w for _, w in data.CHANNEL_MIX])
+        ch_total = ch_cum[-1]
         hour_cum = _cum(HOUR_WEIGHTS)
+        hour_total = hour_cum[-1]
         now_ts = int(self.now.timestamp())
         T, F, NULL = s.true, s.false, s.null
-        ts = s.ts
+        tt = s.time_text(now_ts - 400 * DAY, now_ts + 120 * DAY)
+        hours, minsec, h0, n_hours = tt.hours, tt.minsec, tt.h0, len(tt.hours)
         org = self.org
         agents = [u.pk for u in org.agents]
+        n_agents = len(agents)
         staff = {uid: u.pk for uid, u in org.staff.items()}
         pbx = org.integration.pk if org.integration else None
         hotline = HOTLINE[self.profile]
         prefix = settings.CSKH_CASE_NUMBER_PREFIX
-        counters = dict(CaseCounter.objects.values_list("year", "value"))
-        case_id = s.next_id(Case._meta.db_table)
-        inter_id = s.next_id(Interaction._meta.db_table)
+        counters = dict(self.counters)
+        case_id = self.case_base
+        inter_id = self.inter_base
+        phone = self._phone
         m2m = Interaction.cases.through
         m2m_table = m2m._meta.db_table
         m2m_cols = [
             m2m._meta.get_field("interaction").column,
             m2m._meta.get_field("case").column,
         ]
-        # Per case type: SLA (calendar spec, targets by priority/rurality), texts, flags
+        # Per case type: SLA (day table of the calendar, targets by priority/rurality), texts
         tinfo = {}
         for code in codes:
             ct = types[code]
@@ -577,7 +611,8 @@ class Builder:
                 for prio in (1, 2, 3, 4):
                     for rural in (False, True):
                         targets[prio, rural] = pol.targets(prio, rural=rural)
-            tinfo[code] = (ct, spec, targets)
+            res = resolutions.get(code) or resolutions["_"]
+            tinfo[code] = (ct, spec, targets, texts[code], res, ct.handler_unit_kind == "field")
         case_cols = [
             "id",
             "number",
@@ -631,156 +666,171 @@ class Builder:
             for a in ("new", "in_progress", "resolved")
             for b in ("in_progress", "waiting_unit", "waiting_customer", "resolved", "closed")
         }
+        st_new_res = st_json["new", "resolved"]
+        st_new_prog = st_json["new", "in_progress"]
+        st_prog_res = st_json["in_progress", "resolved"]
+        st_res_closed = st_json["resolved", "closed"]
+        created_json: dict[tuple, str] = {}
         cluster_types = {"outage", "internet_down"}
         cust_ward, cust_sp = self.cust_ward, self.cust_sp
         t_members = self.t_members
+        n_t = len(t_members)
         wards = self.wards
         n = self.n
         frequent = max(1, n // 50)
         cust_base = self.cust_base
         route_tbl = self.route
         unit_codes = self.unit_codes
+        exp = math.exp
         last_report = time.perf_counter()
         total_cases = sum(counts)
         done = 0
         open_count = 0
+
+        def stamp(e: int) -> str:
+            k = e // 3600 - h0
+            if 0 <= k < n_hours:
+                return hours[k] + minsec[e % 3600]
+            return tt(e)
+
         for d, count, cum in zip(days, counts, type_cums, strict=True):
             if not count:
                 continue
             rng = random.Random(f"{self.seed}:day:{d.isoformat()}")
             rnd = rng.random
-            randint = rng.randint
-            choice = rng.choice
             gauss = rng.gauss
+            cum_total = cum[-1]
             day0 = int(datetime(d.year, d.month, d.day, tzinfo=VN).timestamp())
-            # wide-area outages: a few transformers/splitters fail, their customers call
+            # Wide-area outages: a few transformers/splitters fail and their customers call.
             clusters = []
             for _k in range(max(1, count // 300)):
-                tg = rng.randrange(len(t_members))
+                tg = int(rnd() * n_t)
                 if t_members[tg]:
-                    clusters.append((tg, day0 + randint(0, DAY - 3 * 3600)))
+                    clusters.append((tg, day0 + int(rnd() * (DAY - 3 * 3600))))
             planned = []
             for _k in range(count):
-                code = codes[bisect.bisect(cum, rnd() * cum[-1])]
+                code = codes[bisect.bisect(cum, rnd() * cum_total)]
                 if code in cluster_types and clusters and rnd() < 0.5:
-                    tg, start = choice(clusters)
-                    ci = choice(t_members[tg])
+                    tg, start = clusters[int(rnd() * len(clusters))]
+                    members = t_members[tg]
+                    ci = members[int(rnd() * len(members))]
                     t = start + int(rnd() * 5400)
                 else:
-                    ci = randint(0, n - 1) if rnd() < 0.8 else randint(0, frequent - 1) * 50 % n
-                    hour = bisect.bisect(hour_cum, rnd() * hour_cum[-1])
-                    t = day0 + hour * 3600 + randint(0, 3599)
+                    if rnd() < 0.8:
+                        ci = int(rnd() * n)
+                    else:  # frequent callers
+                        ci = int(rnd() * frequent) * 50 % n
+                    hour = bisect.bisect(hour_cum, rnd() * hour_total)
+                    t = day0 + hour * 3600 + int(rnd() * 3600)
                 if t > now_ts:
-                    t = now_ts - randint(60, 4 * 3600)
+                    t = now_ts - 60 - int(rnd() * 4 * 3600)
                 planned.append((t, ci, code))
             planned.sort()
+            year = d.year
+            seq = counters.get(year, 0)
             crow, erow, irow, mrow = [], [], [], []
             for t, ci, code in planned:
-                year = datetime.fromtimestamp(t, VN).year
-                seq = counters.get(year, 0) + 1
-                counters[year] = seq
-                number = f"{prefix}-{year}-{seq:06d}"
-                ct, spec, targets = tinfo[code]
+                seq += 1
+                ct, spec, targets, type_texts, res_texts, field = tinfo[code]
                 wi = cust_ward[ci]
                 w = wards[wi]
                 cid = cust_base + ci
                 prio = ct.default_priority
                 if prio > 1 and rnd() < 0.05:
                     prio -= 1
-                channel = ch_items[bisect.bisect(ch_cum, rnd() * ch_cum[-1])]
+                channel = ch_items[bisect.bisect(ch_cum, rnd() * ch_total)]
                 if code == "hazard" and channel not in ("phone", "zalo"):
                     channel = "phone"
                 unit_id = route_tbl[code, wi]
-                field = ct.handler_unit_kind == "field"
-                # SLA due times (calendar arithmetic)
+                # SLA due times (business-calendar arithmetic on the calendar's day table)
                 if spec is not None:
                     fr_min, res_min = targets[prio, w.rural]
                     if spec.always_open:
                         fr_due, due = t + fr_min * 60, t + res_min * 60
                     else:
-                        start_dt = datetime.fromtimestamp(t, UTC)
-                        fr_due = int(add_business_minutes(spec, start_dt, fr_min).timestamp())
-                        due = int(add_business_minutes(spec, start_dt, res_min).timestamp())
+                        fr_due, due = _business_due(spec, t, fr_min, res_min)
+                    span, fr_span = due - t, fr_due - t
                 else:
                     fr_due = due = None
-                span = (due - t) if due else 3 * DAY
-                fr_span = (fr_due - t) if fr_due else 3600
-                agent = choice(agents)
+                    span, fr_span = 3 * DAY, 3600
+                agent = agents[int(rnd() * n_agents)]
                 handler = staff.get(unit_id, agent) if field else agent
-                created_by = (
-                    agent
-                    if channel in ("phone", "counter", "chat")
-                    else pbx
-                    if channel == "api"
-                    else None
-                )
+                if channel in ("phone", "counter", "chat"):
+                    created_by = str(agent)
+                elif channel == "api" and pbx:
+                    created_by = str(pbx)
+                else:
+                    created_by = NULL
                 fcr = channel == "phone" and not field and rnd() < 0.4
                 if fcr:
-                    fr_at = resolved_at = t + randint(120, 600)
+                    fr_at = resolved_at = t + 120 + int(rnd() * 480)
                 else:
-                    fr_at = t + max(60, int(fr_span * math.exp(gauss(-1.0, 0.6))))
-                    factor = math.exp(gauss(-0.9, 0.7))
+                    fr_at = t + max(60, int(fr_span * exp(gauss(-1.0, 0.6))))
+                    factor = exp(gauss(-0.9, 0.7))
                     if rnd() < 0.012:
                         factor = 3 + rnd() * 30  # stuck cases
                     resolved_at = t + max(600, int(span * factor))
-                closed_at = resolved_at + randint(DAY, 3 * DAY)
-                description = choice(texts[code]).format(
-                    addr=f"{choice(w.streets)}, {w.name}",
-                    street=choice(w.streets),
+                    if resolved_at <= fr_at:  # resolved after the first response
+                        resolved_at = fr_at + 300 + int(rnd() * 3600)
+                closed_at = resolved_at + DAY + int(rnd() * 2 * DAY)
+                streets = w.streets
+                street = streets[int(rnd() * len(streets))]
+                description = type_texts[int(rnd() * len(type_texts))].format(
+                    addr=f"{street}, {w.name}",
+                    street=street,
                     ward=w.name,
-                    hour=randint(5, 22),
-                    amount=f"{randint(3, 60) * 50_000:,}".replace(",", "."),
-                    house=randint(1, 300),
+                    hour=5 + int(rnd() * 18),
+                    amount=f"{(3 + int(rnd() * 58)) * 50_000:,}".replace(",", "."),
+                    house=1 + int(rnd() * 300),
                 )
-                events = [
-                    (
-                        "created",
-                        created_by,
-                        F,
-                        description,
-                        json.dumps(
-                            {
-                                "type": code,
-                                "channel": channel,
-                                "priority": prio,
-                                "unit": unit_codes.get(unit_id),
-                            }
-                        ),
-                        t,
+                key = (code, channel, prio, unit_id)
+                cj = created_json.get(key)
+                if cj is None:
+                    cj = created_json[key] = json.dumps(
+                        {
+                            "type": code,
+                            "channel": channel,
+                            "priority": prio,
+                            "unit": unit_codes.get(unit_id),
+                        }
                     )
-                ]
+                scid = str(case_id)
+                erow.append(f"{scid}\tcreated\t{created_by}\t{F}\t{description}\t{cj}\t{stamp(t)}")
                 resolution = ""
                 if resolved_at <= now_ts:
-                    status = "closed" if closed_at <= now_ts else "resolved"
-                    resolution = choice(resolutions.get(code) or resolutions["_"])
+                    resolution = res_texts[int(rnd() * len(res_texts))]
                     if fcr:
-                        events.append(
-                            ("status", agent, F, resolution, st_json["new", "resolved"], fr_at)
+                        assigned = agent
+                        erow.append(
+                            f"{scid}\tstatus\t{agent}\t{F}\t{resolution}\t{st_new_res}\t"
+                            f"{stamp(fr_at)}"
                         )
                     else:
-                        events.append(
-                            ("status", handler, F, "", st_json["new", "in_progress"], fr_at)
+                        assigned = handler
+                        erow.append(
+                            f"{scid}\tstatus\t{handler}\t{F}\t\t{st_new_prog}\t{stamp(fr_at)}"
                         )
-                        events.append(
-                            (
-                                "status",
-                                handler,
-                                F,
-                                resolution,
-                                st_json["in_progress", "resolved"],
-                                resolved_at,
-                            )
+                        erow.append(
+                            f"{scid}\tstatus\t{handler}\t{F}\t{resolution}\t{st_prog_res}\t"
+                            f"{stamp(resolved_at)}"
                         )
-                    if status == "closed":
-                        events.append(
-                            ("status", None, F, "", st_json["resolved", "closed"], closed_at)
+                    if closed_at <= now_ts:
+                        status = "closed"
+                        last = closed_at
+                        erow.append(
+                            f"{scid}\tstatus\t{NULL}\t{F}\t\t{st_res_closed}\t{stamp(last)}"
                         )
-                    assigned = agent if fcr else handler
+                    else:
+                        status = "resolved"
+                        last = resolved_at
+                        closed_at = None
+                    is_open = F
                 else:
                     open_count += 1
+                    is_open = T
                     resolved_at = closed_at = None
                     if fr_at > now_ts:
-                        status, assigned, fr_at = "new", None, None
+                        status, assigned, fr_at, last = "new", None, None, t
                     else:
                         r = rnd()
                         if field and r < 0.25:
@@ -790,85 +840,41 @@ class Builder:
                         else:
                             status = "in_progress"
                         assigned = handler
-                        events.append(
-                            ("status", handler, F, "", st_json["new", "in_progress"], fr_at)
+                        last = fr_at
+                        erow.append(
+                            f"{scid}\tstatus\t{handler}\t{F}\t\t{st_new_prog}\t{stamp(fr_at)}"
                         )
                         if status != "in_progress":
-                            events.append(
-                                (
-                                    "status",
-                                    handler,
-                                    F,
-                                    "",
-                                    st_json["in_progress", status],
-                                    min(now_ts, fr_at + randint(300, 4 * 3600)),
-                                )
+                            last = min(now_ts, fr_at + 300 + int(rnd() * 4 * 3600))
+                            erow.append(
+                                f"{scid}\tstatus\t{handler}\t{F}\t\t"
+                                f"{st_json['in_progress', status]}\t{stamp(last)}"
                             )
-                is_open = status not in ("resolved", "closed")
-                last = events[-1][5]
                 crow.append(
-                    (
-                        str(case_id),
-                        number,
-                        str(cid),
-                        str(cust_sp[ci]),
-                        str(ct.pk),
-                        T,
-                        channel,
-                        str(prio),
-                        status,
-                        T if is_open else F,
-                        ct.name,
-                        description,
-                        str(assigned) if assigned else NULL,
-                        str(unit_id) if unit_id else NULL,
-                        str(created_by) if created_by else NULL,
-                        ts(fr_due) if fr_due else NULL,
-                        ts(due) if due else NULL,
-                        ts(fr_at) if fr_at else NULL,
-                        ts(resolved_at) if resolved_at else NULL,
-                        ts(closed_at) if closed_at else NULL,
-                        T if fcr and resolved_at else F,
-                        resolution,
-                        "negative" if ct.is_complaint else "",
-                        T if ct.is_complaint else F,
-                        T if prio == 1 else F,
-                        "0",
-                        ts(t),
-                        ts(last),
-                    )
+                    f"{scid}\t{prefix}-{year}-{seq:06d}\t{cid}\t{cust_sp[ci]}\t{ct.pk}\t{T}\t"
+                    f"{channel}\t{prio}\t{status}\t{is_open}\t{ct.name}\t{description}\t"
+                    f"{assigned if assigned else NULL}\t{unit_id if unit_id else NULL}\t"
+                    f"{created_by}\t{stamp(fr_due) if fr_due else NULL}\t"
+                    f"{stamp(due) if due else NULL}\t{stamp(fr_at) if fr_at else NULL}\t"
+                    f"{stamp(resolved_at) if resolved_at else NULL}\t"
+                    f"{stamp(closed_at) if closed_at else NULL}\t"
+                    f"{T if fcr and resolved_at else F}\t{resolution}\t"
+                    f"{'negative' if ct.is_complaint else ''}\t{T if ct.is_complaint else F}\t"
+                    f"{T if prio == 1 else F}\t0\t{stamp(t)}\t{stamp(last)}"
                 )
-                scid = str(case_id)
-                for kind, actor, public, body, evdata, at in events:
-                    erow.append(
-                        (scid, kind, str(actor) if actor else NULL, public, body, evdata, ts(at))
-                    )
                 if channel == "phone":
-                    answered = t - randint(20, 150)
-                    started = answered - randint(3, 120)
-                    ended = (fr_at if fcr else t) + randint(30, 300)
+                    answered = t - 20 - int(rnd() * 131)
+                    started = answered - 3 - int(rnd() * 118)
+                    ended = (fr_at if fcr else t) + 30 + int(rnd() * 271)
                     irow.append(
-                        (
-                            str(inter_id),
-                            "phone",
-                            "in",
-                            "ended",
-                            f"pbx-{inter_id}",
-                            str(cid),
-                            str(agent),
-                            self._phone(2 * ci),
-                            hotline,
-                            ts(started),
-                            ts(answered),
-                            ts(ended),
-                            str(ended - answered),
-                            "",
-                            "",
-                        )
+                        f"{inter_id}\tphone\tin\tended\tpbx-{inter_id}\t{cid}\t{agent}\t"
+                        f"{phone(2 * ci)}\t{hotline}\t{stamp(started)}\t{stamp(answered)}\t"
+                        f"{stamp(ended)}\t{ended - answered}\t\t"
                     )
-                    mrow.append((str(inter_id), scid))
+                    mrow.append(f"{inter_id}\t{scid}")
                     inter_id += 1
                 case_id += 1
+            counters[year] = seq
             s.write(Case._meta.db_table, case_cols, crow)
             s.write(CaseEvent._meta.db_table, ev_cols, erow)
             s.write(Interaction._meta.db_table, it_cols, irow)
@@ -877,6 +883,21 @@ class Builder:
             if time.perf_counter() - last_report > 10:
                 last_report = time.perf_counter()
                 self.log(f"[demo]   cases {done:,}/{total_cases:,} (through {d.isoformat()})")
-        for year, value in counters.items():
-            CaseCounter.objects.update_or_create(year=year, defaults={"value": value})
+        self.counters = counters
         self.counts["open_cases"] = open_count
+
+
+def _business_due(spec, t: int, first: float, second: float) -> tuple[int, int]:
+    """Epoch seconds when `first` / `second` business minutes have elapsed after epoch `t`
+    (the table walk of ``cskh.sla.calendar.add_business_minutes_pair`` without datetimes)."""
+    table = sla_calendar._table(spec, datetime.fromtimestamp(t, UTC).year)
+    pos = table.position(t / 60 + sla_calendar._OFFSET_MIN)
+    if pos is not None:
+        a = table.at_position(pos + first)
+        b = table.at_position(pos + second)
+        if a is not None and b is not None:
+            off = sla_calendar._OFFSET_MIN
+            return int((a - off) * 60), int((b - off) * 60)
+    start = datetime.fromtimestamp(t, UTC)
+    a, b = sla_calendar.add_business_minutes_pair(spec, start, first, second)
+    return int(a.timestamp()), int(b.timestamp())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import threading
 from datetime import timedelta
 
 from django.utils import timezone
@@ -84,37 +85,76 @@ def active_incidents(customer) -> list:
         return []
 
 
+SUGGEST_WARMUP = True  # train/load the textintel models in a background thread when cold
+_warming: dict[str, threading.Thread] = {}
+
+
+def _models_ready(profile: str) -> bool:
+    try:
+        from cskh.textintel import classifier, sentiment
+
+        return profile in getattr(classifier, "_DEFAULT", {}) and (
+            getattr(sentiment, "_MODEL", None) is not None
+        )
+    except ImportError:
+        return False
+
+
+def warm_models(profile: str) -> threading.Thread | None:
+    """Load the classifier off the request path (the first load trains it: many seconds)."""
+
+    def _run():
+        try:
+            from cskh.textintel import sentiment
+
+            sentiment.analyze("mất điện", profile)
+        except Exception:
+            log.exception("textintel warm-up failed")
+
+    thread = _warming.get(profile)
+    if thread is None or (not thread.is_alive() and not _models_ready(profile)):
+        thread = threading.Thread(target=_run, name=f"textintel-warm-{profile}", daemon=True)
+        _warming[profile] = thread
+        thread.start()
+    return thread
+
+
 def suggest_case_type(text: str) -> dict | None:
-    """A chip from the textintel classifier when it exists: {"code", "name", "confidence"}."""
+    """A chip from the textintel classifier: {"code", "name", "confidence", "urgent",
+    "complaint"}. The classifier belongs to textintel; any failure there only hides the chip.
+    While its models are still loading the chip is simply absent: the agent never waits."""
     text = (text or "").strip()
-    if len(text) < 8 or not importlib.util.find_spec("cskh.textintel.services"):
+    if len(text) < 8:
         return None
     try:
-        from cskh.textintel import services as ti
+        from cskh.catalog.services import active_profile
 
-        for name in ("suggest_case_type", "classify", "predict_case_type", "predict"):
-            fn = getattr(ti, name, None)
-            if fn is not None:
-                break
-        else:
+        profile = active_profile().code
+        if not _models_ready(profile):
+            if SUGGEST_WARMUP:
+                warm_models(profile)
             return None
-        result = fn(text)
-        if isinstance(result, list | tuple) and result and not isinstance(result[0], str):
-            result = result[0]
-        if isinstance(result, tuple):
-            code, conf = result[0], result[1] if len(result) > 1 else None
-        elif isinstance(result, dict):
-            code = result.get("code") or result.get("type") or result.get("label")
-            conf = result.get("confidence") or result.get("probability") or result.get("score")
-        else:
-            code = getattr(result, "code", None) or getattr(result, "label", None)
-            conf = getattr(result, "confidence", None) or getattr(result, "probability", None)
-        if not code:
+        try:
+            from cskh.textintel import sentiment
+
+            result = sentiment.analyze(text[:2000], profile)
+            ranked = [(c["code"], c.get("score")) for c in result.get("case_types", [])]
+            extra = {
+                "urgent": bool(result.get("urgent")),
+                "complaint": bool(result.get("complaint")),
+            }
+        except (ImportError, AttributeError):
+            from cskh.textintel import classifier
+
+            ranked = list(classifier.suggest(text[:2000], profile, k=3))
+            extra = {"urgent": False, "complaint": False}
+        if not ranked:
             return None
+        code, conf = ranked[0]
         ct = next((t for t in case_types() if t.code == code), None)
         if ct is None:
             return None
-        return {"code": ct.code, "name": ct.name, "confidence": conf}
+        return {"code": ct.code, "name": ct.name, "confidence": conf, **extra}
     except Exception:
         log.exception("case type suggestion failed")
         return None

@@ -12,6 +12,7 @@ class WorkOrder(models.Model):
         IN_PROGRESS = "in_progress", _("Đang xử lý hiện trường")
         DONE = "done", _("Hoàn thành")
         REJECTED = "rejected", _("Đơn vị từ chối")
+        REDISPATCHED = "redispatched", _("Đã chuyển đơn vị khác")
         CANCELLED = "cancelled", _("Đã hủy")
 
     case = models.ForeignKey(
@@ -107,11 +108,16 @@ def attachment_path(instance, filename: str) -> str:
 
 
 class Attachment(models.Model):
+    class Purpose(models.TextChoices):
+        BRIEF = "brief", _("Hồ sơ gửi đơn vị")
+        RESULT = "result", _("Ảnh/biên bản kết quả")
+
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path, max_length=300)
     stored_name = models.CharField(max_length=100)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=8, choices=Purpose.choices, default=Purpose.BRIEF)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

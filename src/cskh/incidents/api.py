@@ -60,9 +60,12 @@ class ScopeOut(Schema):
 class ProgressOut(Schema):
     total: int
     enqueued: int
-    sent: int | None
-    pending: int | None
-    failed: int | None
+    batches: int
+    batches_sent: int
+    sent: int
+    pending: int
+    failed: int
+    skipped: int
 
 
 class IncidentOut(Schema):
@@ -303,6 +306,25 @@ def link_case(request, incident_id: int, payload: LinkIn):
     case = get_case(request.auth, payload.case)
     linked = services.link_case(incident=inc, case=case, actor=request.auth)
     return Status(201, {"linked": linked})
+
+
+class SubscribeIn(Schema):
+    customer_id: int
+
+
+@router.post(
+    "/{incident_id}/subscribers", response={201: dict}, summary="Khách hàng đăng ký nhận tin"
+)
+def subscribe(request, incident_id: int, payload: SubscribeIn):
+    """The customer asked to be informed (ETA changes, restoration), e.g. via IVR or Zalo."""
+    from cskh.customers.selectors import get as get_customer
+
+    inc = selectors.get_for_user(request.auth, incident_id)
+    customer = get_customer(payload.customer_id)
+    if customer is None:
+        raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": payload.customer_id})
+    created = services.subscribe(incident=inc, customer=customer, actor=request.auth)
+    return Status(201, {"subscribed": True, "created": created})
 
 
 @router.get("/{incident_id}/events", response=list[EventOut], summary="Dòng thời gian sự cố")

@@ -308,3 +308,46 @@ class ScheduleImport(models.Model):
     class Meta:
         verbose_name = _("tệp lịch ngừng cấp điện")
         verbose_name_plural = _("tệp lịch ngừng cấp điện")
+
+
+class IncidentSubscription(models.Model):
+    """A customer who asked to be informed about an incident (ETA changes, restoration).
+
+    Callers whose case is linked are subscribed automatically; others subscribe through the API
+    (IVR / Zalo / agent on request).
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="subscriptions")
+    customer_id = models.BigIntegerField()
+    source = models.CharField(max_length=16, default="case")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("đăng ký nhận tin sự cố")
+        verbose_name_plural = _("đăng ký nhận tin sự cố")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "customer_id"], name="uniq_inc_subscriber")
+        ]
+
+
+class NotifyBatch(models.Model):
+    """One slice of a bulk notification, due at `due_at`: slices are paced per channel so a
+    50,000-customer message does not exceed what each gateway accepts (throttling)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notify_batches")
+    template = models.CharField(max_length=48)
+    dedupe_prefix = models.CharField(max_length=120)
+    channel = models.CharField(max_length=8)
+    customer_ids = models.JSONField(default=list)
+    size = models.PositiveIntegerField(default=0)
+    context = models.JSONField(default=dict)
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    queued = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["due_at"], name="incbatch_due", condition=Q(sent_at__isnull=True)),
+            models.Index(fields=["incident", "template"], name="incbatch_incident"),
+        ]

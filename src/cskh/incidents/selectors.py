@@ -8,7 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cskh.core.errors import Forbidden, NotFound
-from cskh.incidents.models import Incident, IncidentCase, IncidentEvent, IncidentScope, Level
+from cskh.incidents.models import (
+    Incident,
+    IncidentCase,
+    IncidentEvent,
+    IncidentScope,
+    IncidentSubscription,
+    Level,
+    NotifyBatch,
+)
 from cskh.org.selectors import visible_unit_ids
 
 STATUS_ORDER = {"restoring": 0, "confirmed": 1, "suspected": 2}
@@ -242,6 +250,30 @@ def affected_customer_ids(incident: Incident) -> list[int]:
     return sorted(set(scope_service_points(incident).values_list("customer_id", flat=True)))
 
 
+def affected_recipients(incident: Incident) -> list[tuple[int, str]]:
+    """(customer_id, preferred channel) of everyone affected: every customer with a service
+    point in scope, plus callers and subscribers (whose service point may lie outside it)."""
+    from cskh.customers.models import Customer
+
+    out = dict(
+        scope_service_points(incident)
+        .values_list("customer_id", "customer__preferred_channel")
+        .distinct()
+    )
+    extra = sorted(
+        (set(caller_customer_ids(incident)) | set(subscriber_customer_ids(incident))) - set(out)
+    )
+    if extra:
+        out.update(Customer.objects.filter(pk__in=extra).values_list("pk", "preferred_channel"))
+    return sorted(out.items())
+
+
+def subscriber_customer_ids(incident: Incident) -> list[int]:
+    return sorted(
+        IncidentSubscription.objects.filter(incident=incident).values_list("customer_id", flat=True)
+    )
+
+
 def caller_customer_ids(incident: Incident) -> list[int]:
     return sorted(
         set(IncidentCase.objects.filter(incident=incident).values_list("customer_id", flat=True))
@@ -249,31 +281,33 @@ def caller_customer_ids(incident: Incident) -> list[int]:
 
 
 def notify_progress(incident: Incident) -> dict:
-    """Customers handed to the outbox, plus sent/pending/failed from the outbox if available."""
-    out = {
+    """Slices handed to the outbox and delivery counts of the outbox rows of this incident."""
+    from django.db.models import Count, Sum
+
+    from cskh.notify.models import Notification
+
+    batches = NotifyBatch.objects.filter(incident=incident).aggregate(
+        total=Count("id"),
+        handed=Count("id", filter=Q(sent_at__isnull=False)),
+        customers=Sum("size"),
+    )
+    by_status = dict(
+        Notification.objects.filter(incident_id=incident.pk)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    pending = by_status.get("pending", 0) + by_status.get("sending", 0)
+    return {
         "total": incident.notify_total,
         "enqueued": incident.notify_enqueued,
-        "sent": None,
-        "pending": None,
-        "failed": None,
+        "batches": batches["total"] or 0,
+        "batches_sent": batches["handed"] or 0,
+        "sent": by_status.get("sent", 0),
+        "pending": pending,
+        "failed": by_status.get("failed", 0),
+        "skipped": by_status.get("skipped", 0),
     }
-    try:
-        from cskh.notify import selectors as notify_selectors
-    except ImportError:
-        return out
-    fn = getattr(notify_selectors, "incident_progress", None) or getattr(
-        notify_selectors, "progress_for_incident", None
-    )
-    if fn is None:
-        return out
-    try:
-        counts = fn(incident.pk) or {}
-    except Exception:  # noqa: BLE001 — progress is informative only
-        return out
-    for key in ("sent", "pending", "failed"):
-        if key in counts:
-            out[key] = counts[key]
-    return out
 
 
 # --- public schedule (no personal data) -----------------------------------------------------

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,7 +24,9 @@ from cskh.incidents.models import (
     IncidentEvent,
     IncidentScope,
     IncidentSignal,
+    IncidentSubscription,
     Level,
+    NotifyBatch,
     Transformer,
 )
 from cskh.incidents.selectors import Position
@@ -83,8 +85,11 @@ def ensure_network_entries(
 
     feeders: [{"code", "name"?, "ward_id"?, "unit_id"?}]
     transformers: [{"code", "feeder_code"?, "name"?, "ward_id"?}]
-    Existing codes are left as they are. Returns counts of rows given.
+    Existing codes are left as they are. Returns counts of rows given. Without arguments, the
+    network is read from the service points (feeder → transformer, with their ward).
     """
+    if not feeders and not transformers:
+        feeders, transformers = _network_from_service_points()
     f_rows = [
         Feeder(
             code=str(f["code"])[:32],
@@ -108,6 +113,38 @@ def ensure_network_entries(
     return {"feeders": len(f_rows), "transformers": len(t_rows)}
 
 
+def _network_from_service_points() -> tuple[list[dict], list[dict]]:
+    from django.db.models import Min
+
+    from cskh.customers.models import ServicePoint
+    from cskh.org.selectors import unit_for_ward
+
+    rows = (
+        ServicePoint.objects.exclude(transformer_code="")
+        .values("transformer_code", "feeder_code")
+        .annotate(ward_id=Min("ward_id"))
+    )
+    transformers, feeder_ward = [], {}
+    for r in rows:
+        transformers.append(
+            {
+                "code": r["transformer_code"],
+                "feeder_code": r["feeder_code"],
+                "ward_id": r["ward_id"],
+            }
+        )
+        if r["feeder_code"]:
+            feeder_ward.setdefault(r["feeder_code"], r["ward_id"])
+    units: dict = {}
+    feeders = []
+    for code, ward_id in feeder_ward.items():
+        if ward_id not in units:
+            unit = unit_for_ward(ward_id) if ward_id else None
+            units[ward_id] = unit.pk if unit else None
+        feeders.append({"code": code, "ward_id": ward_id, "unit_id": units[ward_id]})
+    return feeders, transformers
+
+
 # --- linking --------------------------------------------------------------------------------
 
 
@@ -123,6 +160,14 @@ def _link_case(incident: Incident, case, *, how: str, at=None, actor=None) -> bo
             )
     except IntegrityError:
         return False
+    IncidentSubscription.objects.bulk_create(
+        [
+            IncidentSubscription(
+                incident=incident, customer_id=case.customer_id, source="case", created_at=at
+            )
+        ],
+        ignore_conflicts=True,
+    )
     if incident.status == Incident.Status.SUSPECTED:
         body = _("Nghi thuộc sự cố %(code)s: %(title)s.") % {
             "code": incident.code,
@@ -220,6 +265,15 @@ def on_case_opened(*, case, actor=None, **_kwargs) -> None:
             else IncidentCase.How.AT_CREATION
         )
         _link_case(incident, case, how=how, at=at, actor=actor)
+        fd = rules_mod.rules()[Level.FEEDER]
+        if (
+            incident.level == Level.TRANSFORMER
+            and incident.feeder_code
+            and fd.enabled
+            and fd.min_children
+        ):
+            # Concurrent detections may each have seen one transformer: re-check escalation.
+            _maybe_escalate(feeder_code=incident.feeder_code, case=case, pos=pos, at=at)
         return
     _detect(case=case, pos=pos, at=at, actor=actor)
 
@@ -415,6 +469,11 @@ def _merge(*, source: Incident, target: Incident, actor=None, note: str = "") ->
         incident=target, how=IncidentCase.How.MERGE
     )
     IncidentCase.objects.filter(incident=source).delete()
+    _subscribe(
+        target,
+        IncidentSubscription.objects.filter(incident=source).values_list("customer_id", flat=True),
+        source="merge",
+    )
     for s in IncidentScope.objects.filter(incident=source):
         IncidentScope.objects.get_or_create(
             incident=target,
@@ -601,10 +660,12 @@ def transition(
     before = incident.status
     if public_message is not None:
         incident.public_message = public_message.strip()[:2000]
+    eta_changed = False
     if eta is not None and eta != incident.eta:
         if eta <= incident.started_at:
             raise DomainError(_("Thời gian dự kiến phải sau thời điểm bắt đầu."), code="bad_eta")
         incident.eta = eta
+        eta_changed = True
     if to == Incident.Status.MERGED:
         if merge_into is None:
             raise DomainError(_("Cần chọn sự cố để gộp vào."), code="missing_merge_target")
@@ -638,8 +699,12 @@ def transition(
     if to == Incident.Status.CONFIRMED and before == Incident.Status.SUSPECTED:
         _backfill(incident, actor=actor)
         if incident.kind != Incident.Kind.PLANNED:
-            _notify_callers(incident, template="incident_confirmed", suffix="confirmed")
-    elif to == Incident.Status.DISMISSED:
+            _notify_callers(incident, template="incident_outage", suffix="confirmed")
+    elif eta_changed and to in Incident.ACTIVE and incident.kind != Incident.Kind.PLANNED:
+        _notify_callers(
+            incident, template="incident_outage", suffix=f"eta:{int(incident.eta.timestamp())}"
+        )
+    if to == Incident.Status.DISMISSED:
         n, _d = IncidentCase.objects.filter(incident=incident).delete()
         _event(incident, IncidentEvent.Kind.CASES, actor=actor, data={"unlinked": n})
     if incident.cascade_pending:
@@ -693,7 +758,7 @@ def update_incident(
         )
         if incident.status != Incident.Status.SUSPECTED:
             _notify_callers(
-                incident, template="incident_eta_changed", suffix=f"eta:{int(eta.timestamp())}"
+                incident, template="incident_outage", suffix=f"eta:{int(eta.timestamp())}"
             )
     elif changes:
         _event(
@@ -716,6 +781,19 @@ def link_case(*, incident: Incident, case, actor=None) -> bool:
 
 
 # --- notifications --------------------------------------------------------------------------
+#
+# Every customer message goes through the notify outbox (cskh.notify.services.notify_customers)
+# in slices (NotifyBatch) paced per channel: a slice of a channel holds `rate × NOTIFY_SLOT`
+# customers and slice k is due k slots after the first. Slices due now are handed to the outbox
+# in the caller's transaction; later ones by the `send_notify_batches` task or
+# `cskh incidents_tick`. Progress = slices handed over + outbox delivery counts.
+
+NOTIFY_SLOT_SECONDS = 5
+DEFAULT_NOTIFY_RATES = {"sms": 500, "zalo": 500, "email": 200}  # messages per second
+
+
+def notify_rates() -> dict[str, float]:
+    return {**DEFAULT_NOTIFY_RATES, **(getattr(settings, "CSKH_INCIDENT_NOTIFY_RATES", {}) or {})}
 
 
 def _notify_fn(name: str):
@@ -734,6 +812,7 @@ def notify_context(incident: Incident) -> dict:
     areas = sorted({s.ward.name for s in incident.scopes.select_related("ward") if s.ward_id})
     return {
         "incident_id": incident.pk,
+        "incident_number": incident.code,
         "incident": incident.code,
         "title": incident.title,
         "message": incident.public_message,
@@ -746,76 +825,167 @@ def notify_context(incident: Incident) -> dict:
     }
 
 
-def _notify_callers(incident: Incident, *, template: str, suffix: str) -> None:
-    """Callers of linked cases, after commit (small: the outbox throttles)."""
-    ids = selectors.caller_customer_ids(incident)
-    if not ids:
-        return
-    pk = incident.pk
+def _plan_notify(
+    incident: Incident,
+    recipients: list[tuple[int, str]],
+    *,
+    template: str,
+    suffix: str,
+    track: bool = False,
+    now: datetime | None = None,
+) -> int:
+    """Split (customer_id, preferred channel) pairs into paced slices; hand over those due now.
 
-    def send():
-        try:
-            _send(Incident.objects.get(pk=pk), ids, template=template, suffix=suffix)
-        except DomainError as exc:
-            log.warning("incident %s: %s", pk, exc)
-            _event(Incident.objects.get(pk=pk), IncidentEvent.Kind.NOTIFY, body=str(exc))
-
-    transaction.on_commit(send)
-
-
-def _send(incident: Incident, customer_ids: list[int], *, template: str, suffix: str) -> int:
-    fn = _notify_fn("notify_customers")
+    Idempotent per (incident, suffix): the outbox dedupes on f"{prefix}:{customer_id}".
+    `track` resets the incident's progress counters (resolution / planned notices)."""
+    _notify_fn("notify_customers")  # fail early (503) when the outbox is missing
+    now = now or timezone.now()
+    prefix = f"incident:{incident.pk}:{suffix}"[:120]
+    if NotifyBatch.objects.filter(incident=incident, dedupe_prefix=prefix).exists():
+        return 0
     context = notify_context(incident)
-    prefix = f"incident:{incident.pk}:{suffix}"
-    sent = 0
-    for i in range(0, len(customer_ids), NOTIFY_CHUNK):
-        chunk = customer_ids[i : i + NOTIFY_CHUNK]
-        fn(
-            customer_ids=chunk,
-            template=template,
-            context=context,
-            incident_id=incident.pk,
-            dedupe_prefix=prefix,
+    rates = notify_rates()
+    by_channel: dict[str, list[int]] = {}
+    for cid, ch in dict(recipients).items():
+        by_channel.setdefault(ch if ch in rates else "sms", []).append(cid)
+    rows = []
+    for ch, ids in sorted(by_channel.items()):
+        size = max(1, min(5000, int(rates[ch] * NOTIFY_SLOT_SECONDS)))
+        for k, i in enumerate(range(0, len(ids), size)):
+            chunk = ids[i : i + size]
+            rows.append(
+                NotifyBatch(
+                    incident=incident,
+                    template=template,
+                    dedupe_prefix=prefix,
+                    channel=ch,
+                    customer_ids=chunk,
+                    size=len(chunk),
+                    context=context,
+                    due_at=now + timedelta(seconds=k * NOTIFY_SLOT_SECONDS),
+                    created_at=now,
+                )
+            )
+    NotifyBatch.objects.bulk_create(rows, batch_size=200)
+    total = sum(r.size for r in rows)
+    if track:
+        Incident.objects.filter(pk=incident.pk).update(notify_total=total, notify_enqueued=0)
+    _event(
+        incident,
+        IncidentEvent.Kind.NOTIFY,
+        body=_("Lên lịch thông báo cho %(n)s khách hàng (%(t)s), %(b)s đợt.")
+        % {"n": total, "t": template, "b": len(rows)},
+        data={"template": template, "customers": total, "batches": len(rows)},
+        at=now,
+    )
+    send_due_batches(incident_id=incident.pk, now=now)
+    if len(rows) > len(by_channel):
+        _kick_batches()
+    return total
+
+
+def _recipients(customer_ids: Iterable[int]) -> list[tuple[int, str]]:
+    from cskh.customers.models import Customer
+
+    ids = sorted(set(customer_ids))
+    out: list[tuple[int, str]] = []
+    for i in range(0, len(ids), 5000):
+        out += list(
+            Customer.objects.filter(pk__in=ids[i : i + 5000]).values_list("pk", "preferred_channel")
         )
-        sent += len(chunk)
-    _event(
-        incident,
-        IncidentEvent.Kind.NOTIFY,
-        body=_("Đã chuyển %(n)s khách hàng vào hàng đợi thông báo (%(t)s).")
-        % {"n": sent, "t": template},
-        data={"template": template, "customers": sent},
-    )
-    return sent
+    return out
 
 
-def _send_tracked(incident: Incident, customer_ids: list[int], *, template: str, suffix: str):
-    """Large sends with progress counters on the incident."""
+def send_due_batches(
+    *, incident_id: int | None = None, now: datetime | None = None, limit: int = 1000
+) -> int:
+    """Hand due slices to the outbox, one transaction each (safe with several workers)."""
     fn = _notify_fn("notify_customers")
-    context = notify_context(incident)
-    prefix = f"incident:{incident.pk}:{suffix}"
-    Incident.objects.filter(pk=incident.pk).update(
-        notify_total=len(customer_ids), notify_enqueued=0
-    )
-    for i in range(0, len(customer_ids), NOTIFY_CHUNK):
-        chunk = customer_ids[i : i + NOTIFY_CHUNK]
+    done = 0
+    while done < limit:
+        at = now or timezone.now()
         with transaction.atomic():
-            fn(
-                customer_ids=chunk,
-                template=template,
-                context=context,
-                incident_id=incident.pk,
-                dedupe_prefix=prefix,
+            qs = NotifyBatch.objects.filter(sent_at__isnull=True, due_at__lte=at)
+            if incident_id is not None:
+                qs = qs.filter(incident_id=incident_id)
+            qs = qs.order_by("due_at", "id")
+            if connection.features.has_select_for_update_skip_locked:
+                qs = qs.select_for_update(skip_locked=True)
+            batch = qs.first()
+            if batch is None:
+                break
+            queued = fn(
+                customer_ids=batch.customer_ids,
+                template=batch.template,
+                context=batch.context,
+                incident_id=batch.incident_id,
+                dedupe_prefix=batch.dedupe_prefix,
             )
-            Incident.objects.filter(pk=incident.pk).update(
-                notify_enqueued=F("notify_enqueued") + len(chunk)
+            NotifyBatch.objects.filter(pk=batch.pk).update(sent_at=at, queued=queued or 0)
+            Incident.objects.filter(pk=batch.incident_id).update(
+                notify_enqueued=F("notify_enqueued") + batch.size
             )
-    _event(
-        incident,
-        IncidentEvent.Kind.NOTIFY,
-        body=_("Đã chuyển %(n)s khách hàng vào hàng đợi thông báo (%(t)s).")
-        % {"n": len(customer_ids), "t": template},
-        data={"template": template, "customers": len(customer_ids)},
+        done += 1
+    return done
+
+
+def next_batch_due() -> datetime | None:
+    return (
+        NotifyBatch.objects.filter(sent_at__isnull=True)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
     )
+
+
+def _kick_batches(run_after: datetime | None = None) -> None:
+    def enqueue():
+        from cskh.incidents.tasks import send_notify_batches
+
+        try:
+            due = run_after or next_batch_due()
+            if due is None:
+                return
+            send_notify_batches.using(run_after=due).enqueue()
+        except Exception:  # noqa: BLE001 — `cskh incidents_tick` picks the slices up
+            log.exception("could not enqueue notification slices")
+
+    transaction.on_commit(enqueue)
+
+
+def _notify_callers(incident: Incident, *, template: str, suffix: str) -> int:
+    """Customers who asked to be informed: linked callers (auto) and explicit subscribers."""
+    ids = selectors.subscriber_customer_ids(incident)
+    if not ids:
+        return 0
+    return _plan_notify(incident, _recipients(ids), template=template, suffix=suffix)
+
+
+@transaction.atomic
+def subscribe(*, incident: Incident, customer, actor=None, source: str = "api") -> bool:
+    """Ask to be informed about an incident (ETA changes and restoration)."""
+    if incident.status not in Incident.LIVE:
+        raise Conflict(_("Sự cố đã kết thúc."), code="closed")
+    created = _subscribe(incident, [customer.pk], source=source)
+    if created:
+        audit.record(
+            actor=actor,
+            action="incident.subscribe",
+            obj=incident,
+            changes={"customer": customer.pk, "source": source},
+        )
+    return bool(created)
+
+
+def _subscribe(incident: Incident, customer_ids: Iterable[int], *, source: str) -> int:
+    now = timezone.now()
+    rows = [
+        IncidentSubscription(incident=incident, customer_id=c, source=source, created_at=now)
+        for c in set(customer_ids)
+    ]
+    before = IncidentSubscription.objects.filter(incident=incident).count()
+    IncidentSubscription.objects.bulk_create(rows, ignore_conflicts=True)
+    return IncidentSubscription.objects.filter(incident=incident).count() - before
 
 
 def _schedule_cascade(incident_id: int) -> None:
@@ -893,24 +1063,30 @@ def run_cascade(incident_id: int) -> dict:
     if incident.status == Incident.Status.RESOLVED:
         out["cases_resolved"] = resolve_linked_cases(incident)
         if incident.kind != Incident.Kind.PLANNED:
-            ids = selectors.affected_customer_ids(incident)
             try:
-                _send_tracked(incident, ids, template="incident_resolved", suffix="resolved")
+                out["notified"] = _plan_notify(
+                    incident,
+                    selectors.affected_recipients(incident),
+                    template="incident_restored",
+                    suffix="resolved",
+                    track=True,
+                )
             except DomainError as exc:
                 _event(incident, IncidentEvent.Kind.NOTIFY, body=str(exc))
                 return {**out, "error": str(exc)}
-            out["notified"] = len(ids)
     elif incident.status == Incident.Status.CANCELLED:
         if incident.notice_sent_at:
-            ids = selectors.affected_customer_ids(incident)
             try:
-                _send_tracked(
-                    incident, ids, template="planned_outage_cancelled", suffix="cancelled"
+                out["notified"] = _plan_notify(
+                    incident,
+                    selectors.affected_recipients(incident),
+                    template="planned_outage_cancelled",
+                    suffix=f"cancelled:v{incident.version}",
+                    track=True,
                 )
             except DomainError as exc:
                 _event(incident, IncidentEvent.Kind.NOTIFY, body=str(exc))
                 return {"error": str(exc)}
-            out["notified"] = len(ids)
         Incident.objects.filter(pk=incident.pk).update(notified_version=incident.version)
     Incident.objects.filter(pk=incident.pk).update(cascade_pending=False)
     return out
@@ -1068,8 +1244,14 @@ def deliver_planned_notices(*, now: datetime | None = None) -> dict:
         try:
             if inc.started_at > now:
                 if inc.notice_sent_at is None:
-                    ids = selectors.affected_customer_ids(inc)
-                    _send_tracked(inc, ids, template="planned_outage_notice", suffix="notice")
+                    _plan_notify(
+                        inc,
+                        selectors.affected_recipients(inc),
+                        template="planned_outage_notice",
+                        suffix=f"notice:v{inc.version}",
+                        track=True,
+                        now=now,
+                    )
                     close = inc.started_at - now <= timedelta(days=1)
                     Incident.objects.filter(pk=inc.pk).update(
                         notice_sent_at=now,
@@ -1079,9 +1261,13 @@ def deliver_planned_notices(*, now: datetime | None = None) -> dict:
                     counts["notice"] += 1
                     continue
                 elif inc.version > inc.notified_version:
-                    ids = selectors.affected_customer_ids(inc)
-                    _send_tracked(
-                        inc, ids, template="planned_outage_changed", suffix=f"v{inc.version}"
+                    _plan_notify(
+                        inc,
+                        selectors.affected_recipients(inc),
+                        template="planned_outage_changed",
+                        suffix=f"changed:v{inc.version}",
+                        track=True,
+                        now=now,
                     )
                     Incident.objects.filter(pk=inc.pk).update(notified_version=inc.version)
                     counts["changed"] += 1
@@ -1090,10 +1276,14 @@ def deliver_planned_notices(*, now: datetime | None = None) -> dict:
                     and inc.started_at - now <= timedelta(days=1)
                     and inc.notice_sent_at is not None
                 ):
-                    ids = selectors.affected_customer_ids(inc)
                     stamp = int(inc.started_at.timestamp())
-                    _send_tracked(
-                        inc, ids, template="planned_outage_reminder", suffix=f"reminder:{stamp}"
+                    _plan_notify(
+                        inc,
+                        selectors.affected_recipients(inc),
+                        template="planned_outage_reminder",
+                        suffix=f"reminder:{stamp}",
+                        track=True,
+                        now=now,
                     )
                     Incident.objects.filter(pk=inc.pk).update(reminder_sent_at=now)
                     counts["reminder"] += 1
@@ -1116,6 +1306,7 @@ def deliver_planned_notices(*, now: datetime | None = None) -> dict:
             log.warning("planned outage %s: %s", inc.pk, exc)
     for pk in Incident.objects.filter(cascade_pending=True).values_list("pk", flat=True):
         run_cascade(pk)
+    counts["batches"] = send_due_batches(now=now)
     return counts
 
 

@@ -17,3 +17,15 @@ def deliver_planned_notices() -> dict:
     from cskh.incidents import services
 
     return services.deliver_planned_notices()
+
+
+@task(queue_name="notify")
+def send_notify_batches() -> dict:
+    """Hand due notification slices to the outbox; re-schedules itself for the next slice."""
+    from cskh.incidents import services
+
+    done = services.send_due_batches()
+    due = services.next_batch_due()
+    if due is not None:
+        send_notify_batches.using(run_after=due).enqueue()
+    return {"batches": done, "next": due.isoformat() if due else None}

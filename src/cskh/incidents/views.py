@@ -146,7 +146,7 @@ def incident_update(request, incident_id: int):
     return redirect("incidents:detail", incident_id=incident_id)
 
 
-def planned_import(request):
+def planned_import(request, template: str = "incidents/import.html", extra=None):
     result = rejected = None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -159,7 +159,7 @@ def planned_import(request):
             rejected = exc
         except DomainError as exc:
             messages.error(request, str(exc.message))
-    return render(request, "incidents/import.html", {"result": result, "rejected": rejected})
+    return render(request, template, {"result": result, "rejected": rejected, **(extra or {})})
 
 
 @login_not_required
@@ -169,16 +169,16 @@ def public_schedule(request):
     results = None
     error = ""
     wards = []
+    try:
+        ratelimit.hit("public", ratelimit.client_ip(request))
+    except ratelimit.RateLimited as exc:
+        return render(
+            request,
+            "incidents/public.html",
+            {"q": q, "error": str(exc.message), "results": None},
+            status=429,
+        )
     if q:
-        try:
-            ratelimit.hit("public", ratelimit.client_ip(request))
-        except ratelimit.RateLimited as exc:
-            return render(
-                request,
-                "incidents/public.html",
-                {"q": q, "error": str(exc.message), "results": None},
-                status=429,
-            )
         from cskh.geo.models import Ward
 
         positions = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cskh.knowledge.models import Article, ArticleVersion, CannedAnswer
@@ -81,7 +81,7 @@ def canned_for(*, type_code: str, customer=None, agent=None) -> list[dict]:
         "ten_tu_van_vien": agent.display_name if agent else "",
     }
     out = []
-    for a in qs.order_by("case_type__isnull", "sort_order", "id")[:9]:
+    for a in qs.order_by(F("case_type_id").asc(nulls_last=True), "sort_order", "id")[:9]:
         out.append({"answer": a, "text": render(a.body, known)})
     return out
 
@@ -92,3 +92,33 @@ def render(body: str, values: dict) -> str:
         return value if value else m.group(0)
 
     return VAR.sub(sub, body)
+
+
+def pending_versions(limit: int = 50) -> list[ArticleVersion]:
+    """Drafts waiting for a shift lead, oldest first."""
+    return list(
+        ArticleVersion.objects.filter(status=ArticleVersion.Status.DRAFT)
+        .select_related("article__case_type", "author")
+        .order_by("id")[:limit]
+    )
+
+
+def open_flags(limit: int = 50):
+    from cskh.knowledge.models import ArticleFlag
+
+    return list(
+        ArticleFlag.objects.filter(resolved_at__isnull=True)
+        .select_related("article", "version", "user")
+        .order_by("-id")[:limit]
+    )
+
+
+def history(article: Article) -> list[ArticleVersion]:
+    return list(article.versions.select_related("author", "approved_by").order_by("-number"))
+
+
+def latest_titles(limit: int = 30) -> list[ArticleVersion]:
+    """The live version of the most recently written articles (browse without a query)."""
+    return _one_per_article(
+        _live_versions().order_by("-article_id", "-effective_from", "-number")[: limit * 3]
+    )[:limit]

@@ -10,12 +10,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from cskh.core import audit
+from cskh.core import audit, hooks
 from cskh.core.errors import DomainError, Forbidden
 from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, CannedAnswer, Topic
 from cskh.textintel.normalize import fold, nfc
 
 APPROVER_ROLES = {"shift_lead", "manager", "admin"}
+MAX_BODY = 50_000
 
 
 def _text(value: str, field: str, max_len: int | None = None) -> str:
@@ -38,9 +39,11 @@ def create_article(
     author=None,
     slug: str | None = None,
 ) -> ArticleVersion:
+    _check_writer(author)
     if topic not in Topic.values:
         raise DomainError(_("Chủ đề không hợp lệ: %(t)s") % {"t": topic}, code="bad_topic")
     title = _text(title, "title", 200)
+    body = _text(body, "body", MAX_BODY)
     base = slug or slugify(fold(title))[:70] or "bai-viet"
     slug, n = base, 1
     while Article.objects.filter(slug=slug).exists():
@@ -53,7 +56,7 @@ def create_article(
         article=article,
         number=1,
         title=title,
-        body=_text(body, "body"),
+        body=body,
         effective_from=effective_from or timezone.localdate(),
         author=_user(author),
     )
@@ -63,28 +66,54 @@ def create_article(
 
 @transaction.atomic
 def add_version(
-    *, article: Article, title: str, body: str, effective_from: date, author=None
+    *, article: Article, title: str, body: str, effective_from: date | None, author=None
 ) -> ArticleVersion:
+    _check_writer(author)
+    article = Article.objects.select_for_update().get(pk=article.pk)
     number = (article.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     version = ArticleVersion.objects.create(
         article=article,
         number=number,
         title=_text(title, "title", 200),
-        body=_text(body, "body"),
-        effective_from=effective_from,
+        body=_text(body, "body", MAX_BODY),
+        effective_from=effective_from or timezone.localdate(),
         author=_user(author),
     )
     audit.record(actor=author, action="kb.version", obj=article, changes={"version": number})
     return version
 
 
+def can_approve(user) -> bool:
+    return bool(
+        getattr(user, "is_superuser", False) or getattr(user, "role", None) in APPROVER_ROLES
+    )
+
+
+def can_write(user) -> bool:
+    return bool(getattr(user, "is_superuser", False) or getattr(user, "is_center_staff", False))
+
+
+def _check_writer(user) -> None:
+    if user is not None and not can_write(user):
+        raise Forbidden(_("Bạn không có quyền soạn bài viết tri thức."))
+
+
 @transaction.atomic
 def approve_version(*, version: ArticleVersion, approver) -> ArticleVersion:
-    if not (getattr(approver, "is_superuser", False) or approver.role in APPROVER_ROLES):
+    if not can_approve(approver):
         raise Forbidden(_("Chỉ trưởng ca hoặc quản lý được duyệt bài viết."))
     version = ArticleVersion.objects.select_for_update().get(pk=version.pk)
     if version.status == ArticleVersion.Status.APPROVED:
         return version
+    if version.status != ArticleVersion.Status.DRAFT:
+        raise DomainError(
+            _("Chỉ duyệt được bản nháp đang chờ duyệt."), status=409, code="not_draft"
+        )
+    if version.author_id == approver.pk and not approver.is_superuser:
+        raise Forbidden(
+            _("Người viết không tự duyệt bài của mình; cần một trưởng ca khác duyệt."),
+            code="self_approval",
+        )
     version.status = ArticleVersion.Status.APPROVED
     version.approved_by = approver
     version.approved_at = timezone.now()
@@ -95,16 +124,37 @@ def approve_version(*, version: ArticleVersion, approver) -> ArticleVersion:
         obj=version.article,
         changes={"version": version.number},
     )
+    hooks.run("article_changed", article=version.article, actor=approver)
     return version
 
 
 @transaction.atomic
 def reject_version(*, version: ArticleVersion, approver) -> ArticleVersion:
-    if not (getattr(approver, "is_superuser", False) or approver.role in APPROVER_ROLES):
+    if not can_approve(approver):
         raise Forbidden(_("Chỉ trưởng ca hoặc quản lý được duyệt bài viết."))
+    version = ArticleVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != ArticleVersion.Status.DRAFT:
+        raise DomainError(
+            _("Chỉ từ chối được bản nháp đang chờ duyệt."), status=409, code="not_draft"
+        )
     version.status = ArticleVersion.Status.REJECTED
     version.save()
+    audit.record(
+        actor=approver, action="kb.reject", obj=version.article, changes={"version": version.number}
+    )
+    hooks.run("article_changed", article=version.article, actor=approver)
     return version
+
+
+@transaction.atomic
+def resolve_flag(*, flag: ArticleFlag, actor) -> ArticleFlag:
+    if not can_approve(actor):
+        raise Forbidden(_("Chỉ trưởng ca hoặc quản lý xử lý báo sai."))
+    if flag.resolved_at is None:
+        flag.resolved_at = timezone.now()
+        flag.save(update_fields=["resolved_at"])
+        audit.record(actor=actor, action="kb.flag_resolve", obj=flag.article)
+    return flag
 
 
 @transaction.atomic

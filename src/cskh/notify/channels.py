@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.text import MIMEText
 from email.utils import formatdate
 
 import httpx
@@ -138,14 +139,14 @@ class SmtpBackend(Backend):
             self.conn = None
 
     def send(self, notification) -> str:
-        msg = EmailMessage()
+        # compat32 MIMEText: same wire format as EmailMessage, a fraction of the CPU per message
+        msg = MIMEText(notification.body, "plain", "utf-8")
         msg["From"] = settings.DEFAULT_FROM_EMAIL
         msg["To"] = notification.to
-        msg["Subject"] = notification.subject or "cskh"
+        msg["Subject"] = Header(notification.subject or "cskh", "utf-8")
         msg["Message-ID"] = notification.message_id
         msg["Date"] = formatdate(localtime=True)
         msg["X-Cskh-Dedupe-Key"] = notification.dedupe_key
-        msg.set_content(notification.body)
         for attempt in range(2):
             try:
                 if self.conn is None:

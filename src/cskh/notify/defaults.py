@@ -51,6 +51,31 @@ DEFAULTS: dict[str, tuple[str, str]] = {
         N_("Sự cố {{ incident_number }} đã được khắc phục"),
         N_("CSKH: Sự cố {{ incident_number }} đã được khắc phục. Cảm ơn Quý khách."),
     ),
+    # incidents (planned outages): context incident_number, area, start, end, reason
+    "planned_outage_notice": (
+        N_("Lịch ngừng cung cấp điện {{ incident_number }}"),
+        N_(
+            "CSKH: Ngừng cung cấp điện theo kế hoạch tại {{ area }} từ {{ start }} đến {{ end }}"
+            "{% if reason %} ({{ reason|truncatechars:120 }}){% endif %}. Mong Quý khách thông cảm."
+        ),
+    ),
+    "planned_outage_reminder": (
+        N_("Nhắc lịch ngừng cung cấp điện {{ incident_number }}"),
+        N_(
+            "CSKH: Nhắc Quý khách: ngừng cung cấp điện tại {{ area }} từ {{ start }} đến {{ end }}."
+        ),
+    ),
+    "planned_outage_changed": (
+        N_("Thay đổi lịch ngừng cung cấp điện {{ incident_number }}"),
+        N_(
+            "CSKH: Lịch ngừng cung cấp điện tại {{ area }} đã thay đổi: từ {{ start }} đến "
+            "{{ end }}. Mong Quý khách thông cảm."
+        ),
+    ),
+    "planned_outage_cancelled": (
+        N_("Hủy lịch ngừng cung cấp điện {{ incident_number }}"),
+        N_("CSKH: Lịch ngừng cung cấp điện tại {{ area }} từ {{ start }} đã được hủy."),
+    ),
     "sla_warning": (
         N_("[Cảnh báo SLA] {{ case_number }} đã dùng {{ percent }}% thời hạn"),
         N_(

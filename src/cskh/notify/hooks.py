@@ -4,17 +4,8 @@ Runs inside the caller's transaction: the notification row commits with the stat
 """
 
 from cskh.cases.states import Status
+from cskh.notify.services import case_context as _ctx
 from cskh.notify.services import notify_customer
-
-
-def _ctx(case) -> dict:
-    return {
-        "case_number": case.number,
-        "case_type": case.case_type.name,
-        "due_at": case.due_at,
-        "unit_name": case.unit.name if case.unit_id else "",
-        "resolution": case.resolution,
-    }
 
 
 def case_opened(*, case, actor=None, **_):

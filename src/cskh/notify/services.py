@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import datetime
 from functools import lru_cache
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_save
 from django.template import Context, Engine
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,12 +37,37 @@ def _compile(source: str):
     return _ENGINE.from_string(source)
 
 
-def _template_for(code: str, channel: str) -> tuple[str, str]:
+# Template rows, cached per process for a few seconds (bulk sends and escalation scans render
+# thousands of messages); an edit in this process clears the cache at once, other processes
+# pick it up within TEMPLATE_TTL seconds.
+TEMPLATE_TTL = 5.0
+_TEMPLATES: dict[tuple[str, str], tuple[float, tuple[str, str] | None]] = {}
+
+
+def clear_template_cache(**_kw) -> None:
+    _TEMPLATES.clear()
+
+
+post_save.connect(clear_template_cache, sender=Template, dispatch_uid="notify_tpl_save")
+post_delete.connect(clear_template_cache, sender=Template, dispatch_uid="notify_tpl_delete")
+
+
+def _template_row(code: str, channel: str) -> tuple[str, str] | None:
+    now = time.monotonic()
+    hit = _TEMPLATES.get((code, channel))
+    if hit is not None and now - hit[0] < TEMPLATE_TTL:
+        return hit[1]
     row = (
         Template.objects.filter(code=code, channel=channel, is_active=True)
         .values_list("subject", "body")
         .first()
     )
+    _TEMPLATES[code, channel] = (now, row)
+    return row
+
+
+def _template_for(code: str, channel: str) -> tuple[str, str]:
+    row = _template_row(code, channel)
     if row:
         return row
     if code in DEFAULTS:
@@ -160,6 +187,30 @@ def notify_customer(
         return None
     _enqueue_one(row.pk)
     return row
+
+
+def case_context(case, **extra) -> dict:
+    """The standard template variables of a case (see admin → Mẫu thông báo)."""
+    return {
+        "case_number": case.number,
+        "case_type": case.case_type.name,
+        "due_at": case.due_at,
+        "unit_name": case.unit.name if case.unit_id else "",
+        "resolution": case.resolution,
+        **extra,
+    }
+
+
+def notify_case_update(*, case, template: str, key: str, **extra) -> Notification | None:
+    """A customer update about a case (dispatched with `expected_at`, technician on the way, …)
+    in the caller's transaction. `key` names the event once per case, e.g. "dispatched:3"."""
+    return notify_customer(
+        customer=case.customer,
+        template=template,
+        context=case_context(case, **extra),
+        case=case,
+        dedupe_key=f"case:{case.pk}:{key}",
+    )
 
 
 @transaction.atomic

@@ -168,7 +168,9 @@ def add_business_minutes_pair(
     spec: CalendarSpec, start: datetime, first: float, second: float
 ) -> tuple[datetime, datetime]:
     """Two due times from one start (first response, resolution): one position lookup."""
-    if not spec.always_open and first > 0 and second > 0:
+    if spec.always_open:
+        return start + timedelta(minutes=max(first, 0)), start + timedelta(minutes=max(second, 0))
+    if first > 0 and second > 0:
         table = _table(spec, start.year)
         pos = table.position(_local_minutes(start))
         if pos is not None:

@@ -51,14 +51,27 @@ def clear_cache() -> None:
 
 
 def compute_due(
-    *, policy: SlaPolicy | None, priority: int, start: datetime, rural: bool = False
+    *,
+    policy: SlaPolicy | None,
+    priority: int,
+    start: datetime,
+    rural: bool = False,
+    spec: CalendarSpec | None = None,
 ) -> tuple[datetime | None, datetime | None]:
-    """(first response due, resolution due) for a case opened at `start`."""
+    """(first response due, resolution due) for a case opened at `start`. `spec` may be passed
+    by bulk callers that already hold the policy calendar's spec (calendar_spec)."""
     if policy is None:
         return None, None
-    spec = calendar_spec(policy.calendar)
-    first, resolution = policy.targets(priority, rural=rural)
-    return add_business_minutes_pair(spec, start, first, resolution)
+    if spec is None:
+        spec = calendar_spec(policy.calendar)
+    # targets per (priority, rural), memoised on the policy instance (hot path in bulk)
+    memo = policy.__dict__.get("_sla_targets")
+    if memo is None:
+        memo = policy.__dict__["_sla_targets"] = {}
+    targets = memo.get((priority, rural))
+    if targets is None:
+        targets = memo[priority, rural] = policy.targets(priority, rural=rural)
+    return add_business_minutes_pair(spec, start, targets[0], targets[1])
 
 
 def due_for_case_type(case_type: CaseType, *, priority: int, start: datetime, rural: bool = False):
@@ -281,12 +294,20 @@ def _recipients(case, target: str) -> list[tuple[str, object]]:
     return out
 
 
-def _escalate(clock: SlaClock, case, percent: int, target: str, now: datetime) -> None:
+def _escalate(
+    clock: SlaClock, case, percent: int, target: str, now: datetime, cache: dict | None = None
+) -> None:
     from cskh.cases.services import add_event
     from cskh.notify.services import notify_address
 
     breach = percent >= 100
-    recipients = _recipients(case, target)
+    key = ("recipients", target, case.unit_id)
+    if cache is not None and key in cache:
+        recipients = cache[key]
+    else:
+        recipients = _recipients(case, target)
+        if cache is not None:
+            cache[key] = recipients
     label = str(dict(EscalationRule.Target.choices).get(target, target))
     add_event(
         case=case,
@@ -326,7 +347,7 @@ def _escalate(clock: SlaClock, case, percent: int, target: str, now: datetime) -
 
 
 @transaction.atomic
-def check_clock(*, case_id: int, now: datetime | None = None) -> int:
+def check_clock(*, case_id: int, now: datetime | None = None, cache: dict | None = None) -> int:
     """Fire every escalation step whose threshold has passed. Returns how many fired."""
     from cskh.cases.models import Case
 
@@ -347,7 +368,13 @@ def check_clock(*, case_id: int, now: datetime | None = None) -> int:
         clock.save(update_fields=["next_check_at"])
         return 0
     spec = calendar_spec(clock.calendar)
-    ladder = _ladder(case)
+    key = ("ladder", case.case_type_id)
+    if cache is not None and key in cache:
+        ladder = cache[key]
+    else:
+        ladder = _ladder(case)
+        if cache is not None:
+            cache[key] = ladder
     elapsed = elapsed_now(clock, spec, now)
     fired = 0
     while clock.level < len(ladder):
@@ -357,7 +384,7 @@ def check_clock(*, case_id: int, now: datetime | None = None) -> int:
         clock.level += 1
         if percent >= 100 and clock.breached_at is None:
             clock.breached_at = now
-        _escalate(clock, case, percent, target, now)
+        _escalate(clock, case, percent, target, now, cache)
         fired += 1
     _reschedule(clock, spec, ladder, store=False)
     clock.save()
@@ -380,10 +407,11 @@ def escalation_scan(*, now: datetime | None = None, limit: int = 1000) -> dict:
     locked with SKIP LOCKED on PostgreSQL, so concurrent scans do not double-fire."""
     now = now or timezone.now()
     ids = due_clock_ids(now=now, limit=limit)
+    cache: dict = {}  # ladders and recipients, for this scan only
     fired = 0
     for case_id in ids:
         try:
-            fired += check_clock(case_id=case_id, now=now)
+            fired += check_clock(case_id=case_id, now=now, cache=cache)
         except Exception:
             log.exception("escalation check failed for case %s", case_id)
     return {"due": len(ids), "fired": fired}
@@ -427,3 +455,78 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
         ) from exc
     end = timezone.make_aware(datetime(year + mon // 12, mon % 12 + 1, 1))
     return start, end
+
+
+def backfill_clocks(
+    *, now: datetime | None = None, fire_past: bool = False, batch: int = 5000
+) -> dict:
+    """Create the missing clocks of open cases (bulk imports, demo data, cases opened before the
+    sla app was installed). Due times on the case are kept as stored.
+
+    Thresholds already passed at `now` are taken as handled unless `fire_past` (a back-office
+    import must not page every manager for years-old cases); the next scan then fires only what
+    crosses from now on. Paused cases (waiting for the customer) get a paused clock whose elapsed
+    time runs to `now`. Idempotent: cases that have a clock are skipped.
+    """
+    from cskh.cases.models import Case
+    from cskh.cases.states import PAUSED_STATUSES
+
+    now = now or timezone.now()
+    ladders: dict[int, list] = {}
+    policies = {
+        p.pk: p for p in SlaPolicy.objects.select_related("calendar").prefetch_related("case_types")
+    }
+    created = 0
+    last_id = 0
+    while True:
+        chunk = list(
+            Case.objects.filter(
+                is_open=True,
+                pk__gt=last_id,
+                sla_clock__isnull=True,
+                case_type__sla_policy__isnull=False,
+            )
+            .select_related("case_type", "service_point__ward", "customer__ward")
+            .order_by("pk")[:batch]
+        )
+        if not chunk:
+            break
+        last_id = chunk[-1].pk
+        clocks = []
+        for case in chunk:
+            policy = policies[case.case_type.sla_policy_id]
+            spec = calendar_spec(policy.calendar)
+            if case.case_type_id not in ladders:
+                ladders[case.case_type_id] = _ladder(case)
+            ladder = ladders[case.case_type_id]
+            first, target = policy.targets(case.priority, rural=_is_rural(case))
+            clock = SlaClock(
+                case_id=case.pk,
+                calendar_id=policy.calendar_id,
+                policy_code=policy.code,
+                started_at=case.created_at,
+                first_target_minutes=first,
+                target_minutes=target,
+                running_since=case.created_at,
+                first_responded_at=case.first_responded_at,
+            )
+            elapsed = business_minutes_between(spec, case.created_at, now)
+            if not fire_past:
+                while (
+                    clock.level < len(ladder)
+                    and elapsed + 1e-6 >= target * ladder[clock.level][0] / 100
+                ):
+                    clock.level += 1
+                if elapsed > target:
+                    clock.breached_at = now
+            _reschedule(clock, spec, ladder, store=False)
+            if case.status in PAUSED_STATUSES:
+                clock.state = SlaClock.State.PAUSED
+                clock.elapsed_minutes = elapsed
+                clock.running_since = None
+                clock.paused_at = now
+                clock.next_check_at = None
+            clocks.append(clock)
+        SlaClock.objects.bulk_create(clocks, batch_size=1000, ignore_conflicts=True)
+        created += len(clocks)
+    return {"created": created}

@@ -1,6 +1,6 @@
 import logging
-from datetime import datetime
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
@@ -20,7 +20,7 @@ class CallEventIn(Schema):
     to_number: str | None = Field(None, max_length=40)
     agent_extension: str | None = Field(None, max_length=16)
     agent_username: str | None = Field(None, max_length=150)
-    at: datetime | None = None
+    at: str | None = Field(None, max_length=40)
     recording_url: str | None = Field(None, max_length=500)
 
 
@@ -56,6 +56,17 @@ def call_event(request, payload: CallEventIn):
                 _("Thiếu trường bắt buộc: %(f)s") % {"f": ", ".join(missing)},
                 code="missing_fields",
             )
+        at = None
+        if (payload.at or "").strip():
+            try:
+                at = parse_datetime(payload.at.strip())
+            except ValueError:
+                at = None
+            if at is None:
+                raise DomainError(
+                    _("Thời điểm không hợp lệ (ISO 8601): %(v)s") % {"v": payload.at},
+                    code="bad_at",
+                )
         return services.handle_call_event(
             call_id=payload.call_id,
             event=payload.event.strip().lower(),
@@ -63,7 +74,7 @@ def call_event(request, payload: CallEventIn):
             to_number=payload.to_number or "",
             agent_extension=payload.agent_extension,
             agent_username=payload.agent_username,
-            at=payload.at,
+            at=at,
             recording_url=payload.recording_url or "",
             source=user,
         )

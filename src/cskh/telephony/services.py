@@ -77,8 +77,14 @@ def handle_call_event(
     at = at or timezone.now()
     if timezone.is_naive(at):
         at = timezone.make_aware(at)
-    if CallEvent.objects.filter(call_id=call_id, event=event).exists():
-        return {"duplicate": True, "call_id": call_id, "event": event}
+    seen = CallEvent.objects.filter(call_id=call_id, event=event).values("interaction_id").first()
+    if seen is not None:
+        return {
+            "duplicate": True,
+            "call_id": call_id,
+            "event": event,
+            "interaction": seen["interaction_id"],
+        }
     try:
         with transaction.atomic():
             record = CallEvent.objects.create(

@@ -20,19 +20,14 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion
+from threadpoolctl import threadpool_limits
 
 from cskh.textintel import classifier
 from cskh.textintel.data.generate_seed import parse
 from cskh.textintel.data.texts_sentiment import SENTIMENT
-from cskh.textintel.normalize import (
-    expand_abbreviations,
-    fold,
-    nfc,
-    normalize_for_model,
-    normalize_tone_placement,
-)
+from cskh.textintel.normalize import Prepared, fold, prepare
 
-SENTIMENT_VERSION = "sent-1"
+SENTIMENT_VERSION = "sent-2"
 LABELS = ("negative", "neutral", "positive")
 
 # ---------------------------------------------------------------- lexicon
@@ -93,60 +88,63 @@ AMBIGUOUS_FOLDED = {
 }
 
 
-def _lex_re(words: Sequence[str]) -> re.Pattern:
-    alts = sorted({w for w in words if w}, key=len, reverse=True)
-    return re.compile(r"(?<!\w)(" + "|".join(map(re.escape, alts)) + r")(?!\w)")
-
-
 def _split(block: str) -> list[str]:
     return [w.strip() for w in block.replace("\n", "").split("|") if w.strip()]
 
 
 _POS = _split(POSITIVE)
 _NEG = _split(NEGATIVE)
-_POS_RE, _NEG_RE = _lex_re(_POS), _lex_re(_NEG)
-_POS_F_RE = _lex_re([fold(w) for w in _POS if fold(w) not in AMBIGUOUS_FOLDED or w == "tốt"])
-_NEG_F_RE = _lex_re([fold(w) for w in _NEG if fold(w) not in AMBIGUOUS_FOLDED])
-_NEGATOR_RE = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, NEGATORS)) + r")(?:\s+\S+)?\s*$")
-_NEGATOR_F_RE = re.compile(
-    r"(?:^|\s)(" + "|".join(sorted({re.escape(fold(n)) for n in NEGATORS})) + r")(?:\s+\S+)?\s*$"
-)
+# word n-gram → polarity, for text typed with marks and for text typed without them
+_LEX_MARKED: dict[str, str] = {**{w: "neg" for w in _NEG}, **{w: "pos" for w in _POS}}
+_LEX_FOLDED: dict[str, str] = {
+    **{fold(w): "neg" for w in _NEG if fold(w) not in AMBIGUOUS_FOLDED},
+    **{fold(w): "pos" for w in _POS if fold(w) not in AMBIGUOUS_FOLDED or w == "tốt"},
+}
+_NEGATORS_MARKED = frozenset(NEGATORS)
+_NEGATORS_FOLDED = frozenset(fold(n) for n in NEGATORS)
+_MAX_NGRAM = 3
+_TOKEN = re.compile(r"\w+")
 
 
-def _lex_view(text: str) -> tuple[str, bool]:
-    """Lower-cased text for the lexicon; second item: True when typed with diacritics."""
-    text = expand_abbreviations(normalize_tone_placement(nfc(text))).lower()
-    if text.isascii():
-        return " ".join(text.split()), False
-    return " ".join(text.split()), True
-
-
-def lexicon_hits(text: str) -> dict[str, int]:
-    """{'pos': n, 'neg': n, 'neg_pos': n (negated positive), 'neg_neg': n (negated negative)}."""
-    view, marked = _lex_view(text)
-    pos_re, neg_re, negator = (
-        (_POS_RE, _NEG_RE, _NEGATOR_RE) if marked else (_POS_F_RE, _NEG_F_RE, _NEGATOR_F_RE)
-    )
+def lexicon_hits(text: str | Prepared) -> dict[str, int]:
+    """{'pos': n, 'neg': n, 'neg_pos': n (negated positive), 'neg_neg': n (negated negative)}.
+    Text typed with diacritics is matched with the marked lexicon, text without them with the
+    folded lexicon minus words whose folded form is ambiguous. Longest phrase wins; a negator
+    ("không", "chẳng", "chưa"…) one or two words before flips the polarity."""
+    prep = text if isinstance(text, Prepared) else prepare(text)
+    if prep.marked:
+        lex, negators, view = _LEX_MARKED, _NEGATORS_MARKED, prep.view
+    else:
+        lex, negators, view = _LEX_FOLDED, _NEGATORS_FOLDED, prep.folded
+    tokens = _TOKEN.findall(view)
     hits = {"pos": 0, "neg": 0, "neg_pos": 0, "neg_neg": 0}
-    for regex, key in ((pos_re, "pos"), (neg_re, "neg")):
-        for m in regex.finditer(view):
-            before = view[max(0, m.start() - 20) : m.start()]
-            if negator.search(before):
-                hits["neg_" + key] += 1
-            else:
-                hits[key] += 1
-    # "không chấp nhận", "không được" are already negative phrases: avoid double flips
+    i, n = 0, len(tokens)
+    while i < n:
+        for size in range(min(_MAX_NGRAM, n - i), 0, -1):
+            phrase = " ".join(tokens[i : i + size]) if size > 1 else tokens[i]
+            polarity = lex.get(phrase)
+            if polarity is None:
+                continue
+            negated = (i >= 1 and tokens[i - 1] in negators) or (
+                i >= 2
+                and (tokens[i - 2] in negators or f"{tokens[i - 2]} {tokens[i - 1]}" in negators)
+            )
+            # "không được", "không chấp nhận" are negative phrases in the lexicon themselves
+            hits[("neg_" if negated else "") + polarity] += 1
+            i += size - 1
+            break
+        i += 1
     return hits
 
 
-def _augment(text: str) -> str:
-    hits = lexicon_hits(text)
+def _augment(prep: Prepared) -> str:
+    hits = lexicon_hits(prep)
     extra = (
         ["xxlexpos"] * min(hits["pos"], 3)
         + ["xxlexneg"] * min(hits["neg"] + hits["neg_pos"], 3)
         + ["xxlexnotneg"] * min(hits["neg_neg"], 2)
     )
-    return normalize_for_model(text) + (" " + " ".join(extra) if extra else "")
+    return prep.model + (" " + " ".join(extra) if extra else "")
 
 
 # ---------------------------------------------------------------- model
@@ -160,13 +158,14 @@ class SentimentModel:
     version: str = SENTIMENT_VERSION
     train_seconds: float = 0.0
 
-    def predict(self, texts: Sequence[str]) -> list[dict]:
+    def predict(self, texts: Sequence[str | Prepared]) -> list[dict]:
         if not texts:
             return []
-        X = self.features.transform([_augment(t) for t in texts])
-        proba = self.sentiment.predict_proba(X)
+        preps = [t if isinstance(t, Prepared) else prepare(t) for t in texts]
+        X = classifier.union_transform(self.features, [_augment(p) for p in preps])
+        proba = classifier.lr_proba(self.sentiment, X)
         classes = list(self.sentiment.classes_)
-        comp = self.complaint.predict_proba(X)[:, list(self.complaint.classes_).index(1)]
+        comp = classifier.lr_proba(self.complaint, X)[:, list(self.complaint.classes_).index(1)]
         out = []
         for row, c in zip(proba, comp, strict=True):
             p = dict(zip(classes, row, strict=True))
@@ -198,7 +197,9 @@ def training_rows() -> list[tuple[str, str, int]]:
 def train_sentiment(rows: Sequence[tuple[str, str, int]] | None = None) -> SentimentModel:
     started = time.perf_counter()
     rows = list(rows or training_rows())
-    texts = [_augment(t) for t, _, _ in rows]
+    texts = [_augment(prepare(t)) for t, _, _ in rows]
+    # word 1-2 grams of the folded text + lexicon pseudo-tokens: char n-grams add little here
+    # and would halve the throughput of analyze_batch
     features = FeatureUnion(
         [
             (
@@ -210,23 +211,14 @@ def train_sentiment(rows: Sequence[tuple[str, str, int]] | None = None) -> Senti
                     dtype=np.float32,
                 ),
             ),
-            (
-                "char",
-                TfidfVectorizer(
-                    analyzer="char_wb",
-                    ngram_range=(2, 4),
-                    sublinear_tf=True,
-                    min_df=2,
-                    dtype=np.float32,
-                ),
-            ),
         ]
     )
     X = features.fit_transform(texts)
     sent = LogisticRegression(C=5.0, max_iter=2000, class_weight="balanced")
-    sent.fit(X, [s for _, s, _ in rows])
     comp = LogisticRegression(C=5.0, max_iter=2000, class_weight="balanced")
-    comp.fit(X, [c for _, _, c in rows])
+    with threadpool_limits(1):  # see classifier._fit
+        sent.fit(X, [s for _, s, _ in rows])
+        comp.fit(X, [c for _, _, c in rows])
     return SentimentModel(
         features=features,
         sentiment=sent,
@@ -341,10 +333,10 @@ _POWER_LOSS_RE = re.compile(_POWER_LOSS + r"|dong dien lai|co dien lai")
 _SCHEDULED = re.compile(r"\b(lich|ngay mai|mai (cat|cup)|ke hoach|du kien|bao tri|theo lich)\b")
 
 
-def urgency(text: str) -> tuple[bool, list[str]]:
+def urgency(text: str | Prepared) -> tuple[bool, list[str]]:
     """(urgent, reasons). Danger cues are urgent on their own; vulnerable people count when
     power is lost (or a danger cue is present); a long power outage is urgent."""
-    folded = fold(expand_abbreviations(text))
+    folded = (text if isinstance(text, Prepared) else prepare(text)).folded
     reasons = [reason for reason, rx in URGENCY_RULES if rx.search(folded)]
     power_loss = bool(_POWER_LOSS_RE.search(folded))
     if _LONG_OUTAGE.search(folded) and not _SCHEDULED.search(folded):
@@ -357,6 +349,46 @@ def urgency(text: str) -> tuple[bool, list[str]]:
 # ---------------------------------------------------------------- public API
 
 
+EMPTY = {
+    "sentiment": "neutral",
+    "sentiment_score": 0.0,
+    "complaint": False,
+    "urgent": False,
+    "urgency_reasons": [],
+}
+
+
+def _signals(preps: Sequence[Prepared]) -> list[dict]:
+    """Sentiment, complaint and urgency for prepared texts (no case-type model)."""
+    out = []
+    for prep, sent in zip(preps, get_model().predict(preps), strict=True):
+        urgent, reasons = urgency(prep)
+        cue = bool(_COMPLAINT_CUES.search(prep.folded))
+        complaint = sent["complaint_prob"] >= 0.5 or cue
+        if sent["sentiment"] == "positive" and sent["complaint_prob"] < 0.7:
+            complaint = cue and sent["sentiment_score"] < 0.5
+        label = sent["sentiment"]
+        if complaint and label == "neutral":
+            label = "negative"
+        out.append(
+            {
+                "sentiment": label,
+                "sentiment_score": sent["sentiment_score"],
+                "complaint": bool(complaint),
+                "urgent": urgent,
+                "urgency_reasons": reasons,
+            }
+        )
+    return out
+
+
+def analyze_sentiment(text: str) -> dict:
+    """{"sentiment", "sentiment_score", "complaint", "urgent", "urgency_reasons"}."""
+    if not text or not text.strip():
+        return dict(EMPTY, urgency_reasons=[])
+    return _signals([prepare(text)])[0]
+
+
 def analyze_batch(
     texts: Sequence[str], profile: str, model: classifier.TrainedModel | None = None, k: int = 3
 ) -> list[dict]:
@@ -366,30 +398,16 @@ def analyze_batch(
     model = model or classifier.default_model(profile)
     if not texts:
         return []
-    suggestions = model.suggest_batch(texts, k=k)
-    sentiments = get_model().predict(texts)
-    out = []
-    for text, sugg, sent in zip(texts, suggestions, sentiments, strict=True):
-        urgent, reasons = urgency(text)
-        folded = fold(text)
-        complaint = sent["complaint_prob"] >= 0.5 or bool(_COMPLAINT_CUES.search(folded))
-        if sent["sentiment"] == "positive" and sent["complaint_prob"] < 0.7:
-            complaint = bool(_COMPLAINT_CUES.search(folded)) and sent["sentiment_score"] < 0.5
-        sentiment = sent["sentiment"]
-        if complaint and sentiment == "neutral":
-            sentiment = "negative"
-        out.append(
-            {
-                "case_types": [{"code": c, "score": s} for c, s in sugg],
-                "sentiment": sentiment,
-                "sentiment_score": sent["sentiment_score"],
-                "complaint": bool(complaint),
-                "urgent": urgent,
-                "urgency_reasons": reasons,
-                "model_version": model.version,
-            }
-        )
-    return out
+    preps = [prepare(t) for t in texts]
+    suggestions = model.suggest_prepared([p.model for p in preps], k=k)
+    return [
+        {
+            "case_types": [{"code": c, "score": s} for c, s in sugg],
+            **signals,
+            "model_version": model.version,
+        }
+        for sugg, signals in zip(suggestions, _signals(preps), strict=True)
+    ]
 
 
 def analyze(text: str, profile: str, model: classifier.TrainedModel | None = None) -> dict:

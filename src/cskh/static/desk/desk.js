@@ -42,7 +42,8 @@
     const t0 = performance.now();
     htmx.ajax("GET", desk.dataset.popUrl + p.interaction + "/", { target: "#card", swap: "innerHTML" })
       .then(() => {
-        window.__pops.push({ interaction: p.interaction, ms: performance.now() - t0, sent: p.sent, shown: Date.now() / 1000 });
+        window.__pops.push({ interaction: p.interaction, call_id: p.call_id, ms: performance.now() - t0, sent: p.sent, shown: Date.now() / 1000 });
+        if (window.__pops.length > 500) window.__pops.shift();
         const cs = document.getElementById("call-status");
         if (cs) cs.textContent = "";
       });
@@ -167,6 +168,7 @@
         const el = $(ALT_FOCUS[e.code]); el.focus(); if (el.select && el.tagName === "INPUT") el.select();
         return;
       }
+      if (e.code === "KeyY") { const chip = document.querySelector("#suggest [data-suggest]"); if (chip) { e.preventDefault(); chooseType(chip.dataset.suggest); } return; }
       if (e.code === "KeyG" && $("resolved")) { e.preventDefault(); $("resolved").checked = !$("resolved").checked; return; }
       if (e.code === "KeyS" && $("presence-state")) {
         e.preventDefault(); const s = $("presence-state"); s.value = "available"; s.dispatchEvent(new Event("change", { bubbles: true })); return;

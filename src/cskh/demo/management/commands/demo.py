@@ -2,7 +2,9 @@
 [--if-empty]`: builds the deterministic demo data set and prints the demo logins."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
@@ -12,6 +14,9 @@ from cskh.demo import data
 
 class Command(BaseCommand):
     help = "Tạo dữ liệu mẫu (khách hàng, mạng lưới, lịch sử vụ việc) và in tài khoản demo."
+    # `make run` calls `cskh migrate` (which runs the system checks) right before this command;
+    # skipping them here keeps a second `make run` fast (the checks import every view module).
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--profile", choices=["electricity", "telecom"], default="electricity")
@@ -43,6 +48,8 @@ class Command(BaseCommand):
         from cskh.demo.builder import Builder
 
         now = datetime.fromisoformat(opts["now"]) if opts["now"] else None
+        if now is not None and now.tzinfo is None:
+            now = now.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
         builder = Builder(
             profile=opts["profile"],
             customers=opts["customers"],
@@ -64,21 +71,35 @@ class Command(BaseCommand):
     def _logins(self):
         from cskh.org.models import User
 
-        users = list(
-            User.objects.filter(
-                username__in=["admin", "tvv01", "truongca", "quanly", "pbx"]
-            ).order_by("id")
-        ) + list(User.objects.filter(role="unit_staff").order_by("username")[:3])
+        picks = [
+            ("admin", "admin"),
+            ("agent", "tvv01"),
+            ("shift_lead", "truongca"),
+            ("manager", "quanly"),
+            ("integration", "pbx"),
+        ]
+        users = {u.username: u for u in User.objects.filter(username__in=[p[1] for p in picks])}
         if not users:
             return
+        staff = list(
+            User.objects.filter(role="unit_staff", username__regex=r"^(dl|cn)_")
+            .select_related("unit")
+            .order_by("username")[:3]
+        )
         self.stdout.write("")
-        self.stdout.write(f"Demo logins (password for all: {data.DEMO_PASSWORD}):")
-        for u in users:
+        # a literal path: reverse() would import every app's views (seconds) just to print this
+        self.stdout.write("Demo logins (sign in at /accounts/login/):")
+        self.stdout.write(f"  {'role':<22} {'username':<10} {'password':<12} unit")
+        rows = [users[name] for _role, name in picks if name in users] + staff
+        for u in rows:
             unit = u.unit.name if u.unit_id else ""
-            self.stdout.write(f"  {u.username:<10} {u.get_role_display():<20} {unit}")
+            self.stdout.write(
+                f"  {str(u.get_role_display()):<22} {u.username:<10} {data.DEMO_PASSWORD:<12} {unit}"
+            )
         n_agents = User.objects.filter(role="agent", username__startswith="tvv").count()
         if n_agents > 1:
             self.stdout.write(
-                f"  (agents tvv01…tvv{n_agents:02d}; each field unit has a staff login)"
+                f"  (agents tvv01…tvv{n_agents:02d} and one staff login per field unit, "
+                "all with the same password)"
             )
         self.stdout.write("  API token for the telephony integration: cskh token create --user pbx")

@@ -1,0 +1,204 @@
+"""Knowledge base pages (/kb/): search (also the desk card's HTMX panel), article, drafts,
+approval by a shift lead, flags from agents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cskh.core.errors import DomainError
+from cskh.knowledge import selectors, services
+from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, Topic
+
+
+def _staff(user) -> None:
+    if not services.can_write(user):
+        raise PermissionDenied
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip()) if value else None
+    except ValueError:
+        return None
+
+
+def _case_types():
+    from cskh.desk.selectors import case_types
+
+    return case_types()
+
+
+def index(request):
+    """Search (diacritic-insensitive). HTMX requests get only the result list (desk card)."""
+    _staff(request.user)
+    q = (request.GET.get("q") or "").strip()[:200]
+    type_code = (request.GET.get("type") or "").strip() or None
+    results = selectors.search(q, type_code=type_code, limit=20) if q else []
+    ctx = {"q": q, "type": type_code or "", "results": results}
+    if request.headers.get("HX-Request"):
+        return render(request, "knowledge/_results.html", ctx)
+    ctx.update(
+        {
+            "latest": [] if q else selectors.latest_titles(),
+            "case_types": _case_types(),
+            "can_approve": services.can_approve(request.user),
+            "pending": selectors.pending_versions() if services.can_approve(request.user) else [],
+            "flags": selectors.open_flags() if services.can_approve(request.user) else [],
+        }
+    )
+    return render(request, "knowledge/index.html", ctx)
+
+
+def _article(request, article_id: int) -> tuple[Article, ArticleVersion | None]:
+    article = get_object_or_404(Article.objects.select_related("case_type"), pk=article_id)
+    current = selectors.current_version(article)
+    if current is None and not services.can_approve(request.user):
+        mine = article.versions.filter(author=request.user).exists()
+        if not mine:
+            raise Http404
+    return article, current
+
+
+def article_detail(request, article_id: int):
+    _staff(request.user)
+    article, current = _article(request, article_id)
+    lead = services.can_approve(request.user)
+    versions = selectors.history(article)
+    if not lead:  # agents see approved versions and their own drafts only
+        versions = [
+            v
+            for v in versions
+            if v.status == ArticleVersion.Status.APPROVED or v.author_id == request.user.pk
+        ]
+    return render(
+        request,
+        "knowledge/article.html",
+        {
+            "article": article,
+            "current": current,
+            "versions": versions,
+            "can_approve": lead,
+            "flags": list(article.flags.filter(resolved_at__isnull=True).select_related("user"))
+            if lead
+            else [],
+        },
+    )
+
+
+def _form_ctx(request, **extra) -> dict:
+    return {"topics": Topic.choices, "case_types": _case_types(), **extra}
+
+
+def article_new(request):
+    _staff(request.user)
+    if request.method == "POST":
+        from cskh.catalog.models import CaseType
+
+        ct = CaseType.objects.filter(code=request.POST.get("type") or "", is_active=True).first()
+        try:
+            version = services.create_article(
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                topic=request.POST.get("topic", ""),
+                case_type=ct,
+                effective_from=_date(request.POST.get("effective_from")),
+                author=request.user,
+            )
+        except DomainError as exc:
+            return render(
+                request,
+                "knowledge/edit.html",
+                _form_ctx(request, error=str(exc.message), form=request.POST),
+                status=400,
+            )
+        messages.success(
+            request, _("Đã lưu bản nháp; bài viết hiện với tư vấn viên khi được duyệt.")
+        )
+        return redirect(reverse("kb:article", args=[version.article_id]))
+    return render(request, "knowledge/edit.html", _form_ctx(request, form={}))
+
+
+def article_edit(request, article_id: int):
+    """A new version (draft): the approved one stays in use until this one is approved."""
+    _staff(request.user)
+    article, current = _article(request, article_id)
+    if request.method == "POST":
+        try:
+            services.add_version(
+                article=article,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                effective_from=_date(request.POST.get("effective_from")),
+                author=request.user,
+            )
+        except DomainError as exc:
+            return render(
+                request,
+                "knowledge/edit.html",
+                _form_ctx(request, article=article, error=str(exc.message), form=request.POST),
+                status=400,
+            )
+        messages.success(request, _("Đã lưu phiên bản mới (chờ duyệt)."))
+        return redirect(reverse("kb:article", args=[article.pk]))
+    latest = article.versions.order_by("-number").first()
+    form = {
+        "title": latest.title if latest else "",
+        "body": latest.body if latest else "",
+    }
+    return render(request, "knowledge/edit.html", _form_ctx(request, article=article, form=form))
+
+
+@require_POST
+def article_flag(request, article_id: int):
+    _staff(request.user)
+    article, _current = _article(request, article_id)
+    try:
+        services.flag_article(
+            article=article, user=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Cảm ơn, trưởng ca sẽ kiểm tra lại bài viết."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    if request.headers.get("HX-Request"):
+        return render(request, "knowledge/_flagged.html", {})
+    return redirect(reverse("kb:article", args=[article.pk]))
+
+
+def _version_action(request, version_id: int, fn, ok: str):
+    version = get_object_or_404(ArticleVersion, pk=version_id)
+    try:
+        fn(version=version, approver=request.user)
+        messages.success(request, ok)
+    except DomainError as exc:
+        if exc.status == 403 and exc.code == "forbidden":
+            raise PermissionDenied from exc
+        messages.error(request, str(exc.message))
+    return redirect(reverse("kb:article", args=[version.article_id]))
+
+
+@require_POST
+def version_approve(request, version_id: int):
+    return _version_action(request, version_id, services.approve_version, _("Đã duyệt."))
+
+
+@require_POST
+def version_reject(request, version_id: int):
+    return _version_action(request, version_id, services.reject_version, _("Đã từ chối."))
+
+
+@require_POST
+def flag_resolve(request, flag_id: int):
+    flag = get_object_or_404(ArticleFlag, pk=flag_id)
+    try:
+        services.resolve_flag(flag=flag, actor=request.user)
+    except DomainError as exc:
+        raise PermissionDenied from exc
+    return redirect(request.POST.get("next") or reverse("kb:article", args=[flag.article_id]))

@@ -1,0 +1,38 @@
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from cskh.search import selectors
+
+router = Router(tags=["search"])
+
+
+class HitOut(Schema):
+    kind: str = Field(..., description="customer | case | article")
+    id: int | str = Field(
+        ...,
+        description="customer: customer id; case: case number (e.g. CS-2026-000123, "
+        "as used by /api/v1/cases/{number}); article: article id",
+    )
+    title: str = Field(..., description="Plain text, original spelling")
+    title_html: str = Field(..., description="Title, HTML-escaped, matches in <mark>")
+    snippet: str = Field(..., description="HTML-escaped excerpt, matched words in <mark>")
+    score: float = Field(..., description="0..1, comparable across kinds")
+    url: str
+
+
+class SearchOut(Schema):
+    items: list[HitOut]
+
+
+@router.get(
+    "",
+    response=SearchOut,
+    summary="Tìm kiếm khách hàng, vụ việc, bài viết (không phân biệt dấu)",
+    description=_(
+        "q: từ khóa (2–200 ký tự, có hoặc không dấu; tiền tố được chấp nhận; "
+        "chuỗi số ≥ 4 chữ số tìm trong số điện thoại/mã). kind: customer | case | article."
+    ),
+)
+def search(request, q: str = "", kind: str | None = None, limit: int = 20):
+    hits = selectors.search(request.auth, q, kind=kind or None, limit=limit)
+    return {"items": [h.__dict__ for h in hits]}

@@ -1,0 +1,359 @@
+"""Global search: diacritic-insensitive, prefix-aware, ranked, with highlights, per-unit access.
+
+Query → folded tokens (cskh.textintel.normalize.fold). Every token must match (AND). Per kind,
+the cheapest and most precise strategy runs first and the next ones only while fewer than
+``limit`` documents were found:
+1. a number (digits with spaces, dots, dashes, '+'; at least 4 digits) is looked up anywhere
+   inside phone numbers, codes and case numbers ('0901 23' finds 0901 234 567);
+2. PostgreSQL, customers: folded name starting with the query (btree prefix index);
+3. whole words; 4. the last word as a prefix (as-you-type: 'nguy' → 'Nguyễn'); 5. when
+   nothing matched, every word as a prefix.
+
+The database returns up to ``CANDIDATES`` documents per strategy ranked by its own relevance
+(SQLite FTS5 bm25, PostgreSQL ts_rank with title/keys weighted above the body); these are
+re-scored here (exact word > prefix, title > body, whole phrase in order) so that scores are
+comparable across kinds and databases, and only the returned ones are highlighted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from cskh.core.errors import DomainError
+from cskh.search.highlight import Terms, highlight, snippet
+from cskh.search.models import SearchDocument
+from cskh.textintel.normalize import fold, nfc
+
+KINDS = ("customer", "case", "article")
+MIN_CHARS = 2
+MAX_CHARS = 200
+MAX_TOKENS = 8
+MIN_DIGITS = 4
+# PostgreSQL: shortest word used as a prefix; a GIN prefix term collects the postings of every
+# word it expands to ("an:*": an, anh, ...), so 2-letter prefixes are tried only when nothing
+# matched otherwise.
+MIN_PREFIX = 3
+MIN_PREFIX_FALLBACK = 2
+CANDIDATES = 60
+PG_SCAN_LIMIT = 200  # matching rows ranked by PostgreSQL per kind (bounded work)
+TOKEN = re.compile(r"[a-z0-9]+")
+NUMBERISH = re.compile(r"[\d\s.+()\-]+")
+TABLE = SearchDocument._meta.db_table
+
+
+@dataclass
+class Query:
+    text: str
+    tokens: list[str]
+    digits: str
+
+    @property
+    def phrase(self) -> str:
+        return " ".join(self.tokens)
+
+
+@dataclass
+class Hit:
+    kind: str
+    id: int | str
+    object_id: int
+    title: str
+    title_html: str
+    snippet: str
+    score: float
+    url: str
+
+
+def parse(q: str | None) -> Query:
+    text = " ".join(nfc(q or "").split())
+    if not text:
+        raise DomainError(_("Vui lòng nhập từ khóa tìm kiếm."), code="empty_query")
+    if len(text) > MAX_CHARS:
+        raise DomainError(
+            _("Từ khóa tìm kiếm quá dài (tối đa %(n)s ký tự).") % {"n": MAX_CHARS},
+            code="query_too_long",
+        )
+    tokens = TOKEN.findall(fold(text))
+    if len(tokens) > MAX_TOKENS:
+        raise DomainError(
+            _("Từ khóa tìm kiếm có quá nhiều từ (tối đa %(n)s từ).") % {"n": MAX_TOKENS},
+            code="query_too_long",
+        )
+    if sum(len(t) for t in tokens) < MIN_CHARS:
+        raise DomainError(
+            _("Từ khóa tìm kiếm quá ngắn (tối thiểu %(n)s ký tự chữ hoặc số).") % {"n": MIN_CHARS},
+            code="query_too_short",
+        )
+    digits = ""
+    if NUMBERISH.fullmatch(text):
+        d = re.sub(r"\D", "", text)
+        if len(d) >= MIN_DIGITS:
+            digits = d
+    return Query(text=text, tokens=tokens, digits=digits)
+
+
+# ---------------------------------------------------------------- access control
+
+
+@dataclass
+class Scope:
+    units: set[int] | None  # None: every unit
+
+    @classmethod
+    def for_user(cls, user) -> Scope:
+        from cskh.org.selectors import visible_unit_ids
+
+        return cls(units=visible_unit_ids(user))
+
+    def allows_kind(self, kind: str) -> bool:
+        return kind == "article" or self.units is None or bool(self.units)
+
+    def sql(self, kind: str) -> tuple[str, list]:
+        """Extra WHERE clause on the document table for this kind."""
+        if self.units is None or kind == "article":
+            return "", []
+        units = sorted(self.units)
+        marks = ", ".join(["%s"] * len(units))
+        if kind == "case":
+            return f" AND d.unit_id IN ({marks})", units
+        return (
+            " AND EXISTS (SELECT 1 FROM cases_case k WHERE k.customer_id = d.object_id"
+            f" AND k.unit_id IN ({marks}))",
+            units,
+        )
+
+    def verify(self, kind: str, ids: list[int]) -> set[int]:
+        """The authoritative check on the rows about to be returned (the document's unit id
+        can lag behind a reassignment)."""
+        if self.units is None or kind == "article" or not ids:
+            return set(ids)
+        from cskh.cases.models import Case
+
+        if kind == "case":
+            qs = Case.objects.filter(id__in=ids, unit_id__in=self.units)
+            return set(qs.values_list("id", flat=True))
+        qs = Case.objects.filter(customer_id__in=ids, unit_id__in=self.units)
+        return set(qs.values_list("customer_id", flat=True).distinct())
+
+
+# ---------------------------------------------------------------- database queries
+
+_COLS = "d.id, d.kind, d.object_id, d.ref, d.title, d.body, d.keys, d.title_folded, d.body_folded"
+
+
+def _is_prefix(mode: str, i: int, n: int) -> bool:
+    """mode: "exact" (whole words), "last" (last word as a prefix), "all" (every word)."""
+    return mode == "all" or (mode == "last" and i == n - 1)
+
+
+def _fts5_expr(tokens: list[str], mode: str) -> str:
+    parts = []
+    for i, t in enumerate(tokens):
+        star = "*" if _is_prefix(mode, i, len(tokens)) else ""
+        parts.append(f'"{t}"{star}')
+    return " AND ".join(parts)
+
+
+def _tsquery(tokens: list[str], mode: str, min_prefix: int = MIN_PREFIX) -> str:
+    parts = []
+    for i, t in enumerate(tokens):
+        star = ":*" if _is_prefix(mode, i, len(tokens)) and len(t) >= min_prefix else ""
+        parts.append(f"{t}{star}")
+    return " & ".join(parts)
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _text_candidates(
+    kind: str, tokens: list[str], mode: str, scope: Scope, min_prefix: int = MIN_PREFIX
+) -> list:
+    extra, extra_params = scope.sql(kind)
+    if connection.vendor == "postgresql":
+        tsq = _tsquery(tokens, mode, min_prefix)
+        sql = (
+            f"SELECT {_COLS} FROM (SELECT {_COLS}, d.tsv FROM {TABLE} d "
+            f"WHERE d.kind = %s AND d.tsv @@ to_tsquery('simple', %s){extra} LIMIT %s) d "
+            "ORDER BY ts_rank(d.tsv, to_tsquery('simple', %s)) DESC, d.id DESC LIMIT %s"
+        )
+        return _fetch(sql, [kind, tsq, *extra_params, PG_SCAN_LIMIT, tsq, CANDIDATES])
+    expr = _fts5_expr(tokens, mode)
+    sql = (
+        f"SELECT {_COLS} FROM search_fts f JOIN {TABLE} d ON d.id = f.rowid "
+        f"WHERE search_fts MATCH %s AND d.kind = %s{extra} "
+        "ORDER BY bm25(search_fts, 10.0, 10.0, 1.0), d.id DESC LIMIT %s"
+    )
+    return _fetch(sql, [expr, kind, *extra_params, CANDIDATES])
+
+
+def _digit_candidates(kind: str, digits: str, scope: Scope) -> list:
+    extra, extra_params = scope.sql(kind)
+    sql = (
+        f"SELECT {_COLS} FROM {TABLE} d WHERE d.kind = %s AND d.keys LIKE %s{extra} "
+        "ORDER BY d.id DESC LIMIT %s"
+    )
+    return _fetch(sql, [kind, f"%{digits}%", *extra_params, CANDIDATES])
+
+
+def _name_prefix_candidates(query: Query, scope: Scope) -> list:
+    """Customers whose folded name starts with the query (PostgreSQL btree prefix index):
+    the as-you-type name search, exact names first (index order)."""
+    extra, extra_params = scope.sql("customer")
+    prefix = query.phrase + "%"  # tokens are [a-z0-9]+: nothing to escape
+    sql = (
+        f"SELECT {_COLS} FROM {TABLE} d WHERE d.kind = 'customer' "
+        f'AND (d.title_folded COLLATE "C") LIKE %s{extra} '
+        'ORDER BY (d.title_folded COLLATE "C") LIMIT %s'
+    )
+    return _fetch(sql, [prefix, *extra_params, CANDIDATES])
+
+
+def candidates(
+    kind: str,
+    query: Query,
+    scope: Scope,
+    limit: int,
+    *,
+    fallback: bool = False,
+    prefix: bool = True,
+) -> list[tuple]:
+    """Cheapest, most precise strategies first; stop as soon as ``limit`` documents are found
+    (on PostgreSQL a prefix term is the expensive part of a GIN search)."""
+    rows: dict[int, tuple] = {}
+    if fallback:  # nothing matched in any kind: every word as a prefix
+        mode = "all" if len(query.tokens) > 1 else "last"
+        return _text_candidates(kind, query.tokens, mode, scope, MIN_PREFIX_FALLBACK)
+
+    def add(found):
+        for r in found:
+            rows.setdefault(r[0], r)
+        return len(rows) >= limit
+
+    if query.digits:  # a number: phone numbers, codes, case numbers only (the words of a
+        # number, e.g. "0903" and "12", match countless house numbers in 3M case texts)
+        add(_digit_candidates(kind, query.digits, scope))
+        return list(rows.values())
+    if (
+        kind == "customer"
+        and connection.vendor == "postgresql"
+        and not query.digits
+        and add(_name_prefix_candidates(query, scope))
+    ):
+        return list(rows.values())
+    if add(_text_candidates(kind, query.tokens, "exact", scope)):
+        return list(rows.values())
+    # As-you-type: the last word as a prefix. (Every word as a prefix is the fallback pass, run by
+    # search() only when no kind found anything: on a big index it is the expensive query.)
+    pg = connection.vendor == "postgresql"
+    if prefix and (not pg or len(query.tokens[-1]) >= MIN_PREFIX):
+        add(_text_candidates(kind, query.tokens, "last", scope))
+    return list(rows.values())
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _word_level(words: list[str], token: str) -> float:
+    best = 0.0
+    for w in words:
+        if w == token:
+            return 1.0
+        if w.startswith(token):
+            best = max(best, 0.7)
+    return best
+
+
+def score(query: Query, title_folded: str, keys: str, body_folded: str) -> float:
+    """0..1: per token, the best of title/keys (weight 1) or body (weight 0.4), exact word 1,
+    prefix 0.7; + the whole phrase in the title (or body) in order; + title equal to query."""
+    title_words = TOKEN.findall(title_folded)
+    tw = title_words + TOKEN.findall(keys)
+    bw = TOKEN.findall(body_folded)
+    total = 0.0
+    for t in query.tokens:
+        total += max(_word_level(tw, t), 0.4 * _word_level(bw, t))
+    base = total / max(len(query.tokens), 1)
+    bonus = 0.0
+    if query.digits:
+        key_list = keys.split()
+        if query.digits in key_list:
+            bonus += 0.4
+        elif any(query.digits in k for k in key_list):
+            bonus += 0.3
+    phrase = query.phrase
+    if len(query.tokens) > 1:
+        if f" {phrase}" in " " + " ".join(title_words):
+            bonus += 0.25
+        elif f" {phrase}" in " " + " ".join(bw):
+            bonus += 0.1
+    if " ".join(title_words) == phrase:
+        bonus += 0.15
+    return round(min(1.0, 0.6 * base + bonus), 4)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _url(kind: str, ref: str, object_id: int) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        if kind == "case":
+            return reverse("desk:case", args=[ref])
+        if kind == "customer":
+            return reverse("desk:card", args=[object_id])
+        if kind == "article":
+            return reverse("kb:article", args=[object_id])
+    except NoReverseMatch:
+        return ""
+    return ""
+
+
+def search(user, q: str | None, *, kind: str | None = None, limit: int = 20) -> list[Hit]:
+    if kind not in (None, "", *KINDS):
+        raise DomainError(
+            _("Loại kết quả không hợp lệ: %(k)s (customer, case hoặc article).") % {"k": kind},
+            code="bad_kind",
+        )
+    query = parse(q)
+    limit = max(1, min(int(limit), 50))
+    scope = Scope.for_user(user)
+    kinds = [kind] if kind else list(KINDS)
+    terms = Terms(words=query.tokens, prefix=set(query.tokens), digits=query.digits)
+    scored: list[tuple[float, int, tuple]] = []
+    for fallback in (False, True):
+        if fallback and scored:
+            break
+        for k in kinds:
+            if not scope.allows_kind(k):
+                continue
+            # Global search: once earlier kinds (customers first) filled the page, the next
+            # kinds only get whole-word matches (a prefix over 3M case texts is expensive).
+            rows = candidates(k, query, scope, limit, fallback=fallback, prefix=len(scored) < limit)
+            allowed = scope.verify(k, [r[2] for r in rows])
+            for order, row in enumerate(rows):
+                if row[2] in allowed:
+                    scored.append((score(query, row[7], row[6], row[8]), -order, row))
+    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    hits = []
+    for s, _order, (_id, kind_, object_id, ref, title, body, *_rest) in scored[:limit]:
+        hits.append(
+            Hit(
+                kind=kind_,
+                id=int(ref) if kind_ != "case" else ref,
+                object_id=object_id,
+                title=title,
+                title_html=str(highlight(title, terms)),
+                snippet=str(snippet(body, terms)),
+                score=s,
+                url=_url(kind_, ref, object_id),
+            )
+        )
+    return hits

@@ -1,0 +1,32 @@
+from django.shortcuts import render
+from django.template.loader import select_template
+
+from cskh.core.errors import DomainError
+from cskh.search import selectors
+
+KIND_LABELS = {"customer": "Khách hàng", "case": "Vụ việc", "article": "Bài viết tri thức"}
+
+
+def search_page(request):
+    """The desk's global search (login required by middleware). HTMX requests get the results
+    fragment only."""
+    q = request.GET.get("q", "")
+    kind = request.GET.get("kind") or None
+    hits, error, status = [], "", 200
+    if q.strip():
+        try:
+            hits = selectors.search(request.user, q, kind=kind, limit=30)
+        except DomainError as exc:
+            error, status = str(exc.message), exc.status
+    base = select_template(["desk/base_desk.html", "base.html"]).template.name
+    context = {
+        "q": q,
+        "kind": kind or "",
+        "hits": hits,
+        "error": error,
+        "kinds": selectors.KINDS,
+        "base_template": base,
+        "nav": "search",
+    }
+    template = "search/_results.html" if request.headers.get("HX-Request") else "search/page.html"
+    return render(request, template, context, status=status)

@@ -1,0 +1,17 @@
+from django.core.management.base import BaseCommand
+
+from cskh.sla.services import backfill_clocks
+
+
+class Command(BaseCommand):
+    help = (
+        "Tạo đồng hồ SLA còn thiếu cho vụ việc đang mở (dữ liệu nhập/demo). "
+        "Mặc định không leo thang hồi tố các ngưỡng đã qua (--fire-past để leo thang)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--fire-past", action="store_true")
+        parser.add_argument("--batch", type=int, default=5000)
+
+    def handle(self, *args, fire_past, batch, **opts):
+        self.stdout.write(str(backfill_clocks(fire_past=fire_past, batch=batch)))

@@ -1,0 +1,50 @@
+"""Reads of text analyses for the desk (sentiment chip, angry repeat caller) and of model
+versions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from cskh.textintel.models import InboundAnalysis, ModelVersion
+
+
+def analysis_for_case(case) -> InboundAnalysis | None:
+    """Latest stored analysis of a case's inbound text (sentiment, sentiment_score, complaint,
+    urgent, urgency_reasons) or None."""
+    return InboundAnalysis.objects.filter(case=case).order_by("-created_at", "-id").first()
+
+
+def analyses_for_cases(case_ids) -> dict[int, InboundAnalysis]:
+    """{case_id: latest analysis} for a queue page (one query)."""
+    out: dict[int, InboundAnalysis] = {}
+    for row in InboundAnalysis.objects.filter(case_id__in=list(case_ids)).order_by(
+        "case_id", "created_at", "id"
+    ):
+        out[row.case_id] = row
+    return out
+
+
+def customer_mood(customer, *, days: int = 30) -> dict:
+    """For "an angry repeat caller is visible at a glance": counts over the customer's cases in
+    the last ``days`` days: {"cases", "negative", "complaints", "urgent", "angry_repeat"}."""
+    since = timezone.now() - timedelta(days=days)
+    agg = InboundAnalysis.objects.filter(case__customer=customer, created_at__gte=since).aggregate(
+        cases=Count("case", distinct=True),
+        negative=Count("id", filter=Q(sentiment="negative")),
+        complaints=Count("id", filter=Q(complaint=True)),
+        urgent=Count("id", filter=Q(urgent=True)),
+    )
+    agg["angry_repeat"] = agg["cases"] >= 2 and (agg["negative"] + agg["complaints"]) >= 2
+    return agg
+
+
+def model_versions(profile: str | None = None):
+    qs = ModelVersion.objects.defer("model").order_by("profile", "-trained_at", "-id")
+    return qs.filter(profile=profile) if profile else qs
+
+
+def active_version(profile: str) -> ModelVersion | None:
+    return model_versions(profile).filter(is_active=True).first()
