@@ -6,10 +6,11 @@ cd "$(dirname "$0")/.."
 PYTEST=".venv/bin/pytest"
 PG_URL="${CSKH_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 REDIS="${CSKH_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+WORKERS="${CSKH_TEST_WORKERS:-2}"  # pytest-xdist processes (each has its own test database)
 status=0
 
 echo "== tests on SQLite =="
-env -u DATABASE_URL -u REDIS_URL "$PYTEST" "$@" || status=$?
+env -u DATABASE_URL -u REDIS_URL "$PYTEST" -n "$WORKERS" "$@" || status=$?
 
 pg_up() { .venv/bin/python - "$PG_URL" <<'PY'
 import sys, psycopg
@@ -22,7 +23,7 @@ PY
 
 if pg_up; then
   echo "== tests on PostgreSQL + Redis =="
-  DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" "$PYTEST" "$@" || status=$?
+  DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" "$PYTEST" -n "$WORKERS" "$@" || status=$?
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true but PostgreSQL is not reachable at $PG_URL" >&2
   status=1

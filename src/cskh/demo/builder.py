@@ -170,19 +170,15 @@ class Builder:
         return result
 
     def _extras(self):
-        """Content owned by other apps, when those apps provide it."""
-        try:
-            from cskh.knowledge import services as knowledge
-        except ImportError:
-            knowledge = None
-        if knowledge is not None and hasattr(knowledge, "install_demo_content"):
-            knowledge.install_demo_content(self.profile)
-        try:
-            from cskh.incidents import services as incidents
-        except ImportError:
-            incidents = None
-        if incidents is not None and hasattr(incidents, "ensure_network_entries"):
-            incidents.ensure_network_entries()
+        """Content owned by other apps: knowledge articles, the network table the incident
+        detector reads, and SLA clocks for the open cases (so escalation scans see them)."""
+        from cskh.incidents import services as incidents
+        from cskh.knowledge import services as knowledge
+        from cskh.sla import services as sla
+
+        knowledge.install_demo_content(self.profile)
+        incidents.ensure_network_entries()
+        sla.backfill_clocks(now=self.now)
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""
@@ -865,7 +861,7 @@ class Builder:
                 if channel == "phone":
                     answered = t - 20 - int(rnd() * 131)
                     started = answered - 3 - int(rnd() * 118)
-                    ended = (fr_at if fcr else t) + 30 + int(rnd() * 271)
+                    ended = (fr_at if fcr and fr_at else t) + 30 + int(rnd() * 271)
                     irow.append(
                         f"{inter_id}\tphone\tin\tended\tpbx-{inter_id}\t{cid}\t{agent}\t"
                         f"{phone(2 * ci)}\t{hotline}\t{stamp(started)}\t{stamp(answered)}\t"
