@@ -119,3 +119,15 @@ def pct(values: list[float], p: float) -> float:
 def ms(values: list[float]) -> tuple[str, str]:
     """(median, p95) of durations in seconds, formatted in milliseconds."""
     return f"{statistics.median(values) * 1000:.2f} ms", f"{pct(values, 95) * 1000:.2f} ms"
+
+
+def redis_url() -> str:
+    """Redis for benchmark servers (BENCH_REDIS_URL, default db 3 on localhost) or ""."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        return url
+    except Exception:
+        return ""

@@ -23,7 +23,7 @@ import random
 import statistics
 import time
 
-from _common import Skip, django_setup, ms, pct, require_pg, serve
+from _common import Skip, django_setup, ms, pct, redis_url, require_pg, serve
 
 MIN_CUSTOMERS = 1_000_000
 TYPES = ["billing", "payment", "general", "meter", "contract_change", "power_quality"]
@@ -48,7 +48,9 @@ def run(args) -> list[dict]:
     size = f"{n_customers:,} customers, {n_cases:,} cases (PostgreSQL)"
     rows = _service_rows(samples, size)
     token, user = _token()
-    env = {"DATABASE_URL": args.database_url}
+    # The multi-process deployment: PostgreSQL + Redis (cache, rate limits, live push).
+    env = {"DATABASE_URL": args.database_url, "REDIS_URL": redis_url()}
+    size += " + Redis" if env["REDIS_URL"] else ""
     try:
         with serve(env=env, workers=2) as base:
             rows += _http_lookup_rows(base, token, samples, size)

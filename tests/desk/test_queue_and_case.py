@@ -124,6 +124,9 @@ def test_case_page_timeline_transitions_reassign_and_link(world, agent2, client)
     assert Case.objects.get(pk=case.pk).status == "new"
     client.post(f"/desk/cases/{case.number}/transition", {"to": "resolved", "note": "Đã có điện"})
     assert Case.objects.get(pk=case.pk).status == "resolved"
+    # the timeline names states in words, not codes
+    html = client.get(f"/desk/cases/{case.number}/").content.decode()
+    assert "Mới → Đã giải quyết" in html and "new → resolved" not in html
     # reassignment and linking
     client.post(f"/desk/cases/{other.number}/assign", {"agent": agent2.pk, "reason": "Ca chiều"})
     assert Case.objects.get(pk=other.pk).assigned_agent == agent2
