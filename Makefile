@@ -20,7 +20,7 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/cskh migrate --noinput -v 0
 	$(BIN)/cskh demo --profile electricity --customers $(DEMO_CUSTOMERS) --seed 1 --if-empty
-	$(BIN)/cskh serve --host $(HOST) --port $(PORT)
+	$(BIN)/cskh serve --host $(HOST) --port $(PORT) --with-workers
 
 test: install
 	scripts/test.sh

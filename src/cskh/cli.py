@@ -1,6 +1,7 @@
 """The `cskh` console command. Django management commands sit behind it."""
 
 import os
+import subprocess
 import sys
 
 USAGE = """cskh — nền tảng chăm sóc khách hàng
@@ -47,6 +48,13 @@ def serve(args: list[str]) -> None:
         default=int(os.environ.get("WEB_CONCURRENCY", str(min(4, (os.cpu_count() or 1) * 2)))),
     )
     parser.add_argument("--no-collectstatic", action="store_true")
+    parser.add_argument(
+        "--with-workers",
+        action="store_true",
+        help="also run the background workers (tasks, notification outbox + SLA scans) "
+        "for a one-machine install; on several machines run `cskh worker` / "
+        "`cskh notify_worker` separately",
+    )
     opts = parser.parse_args(args)
     # ASGI runs each request's sync code in a fresh thread: persistent per-thread connections
     # would pile up, so PostgreSQL gets a small connection pool per worker process instead.
@@ -61,6 +69,7 @@ def serve(args: list[str]) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
     import uvicorn
 
+    helpers = _start_workers() if opts.with_workers else []
     print(
         f"cskh: serving on http://{opts.host}:{opts.port} with {opts.workers} worker processes",
         flush=True,
@@ -75,6 +84,22 @@ def serve(args: list[str]) -> None:
         log_level="warning",
         lifespan="off",
     )
+    for proc in helpers:
+        proc.terminate()
+    for proc in helpers:
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _start_workers() -> list[subprocess.Popen]:
+    """Background workers as child processes of `cskh serve` (stopped when it stops)."""
+    cmd = [sys.executable, "-m", "cskh.cli"]
+    return [
+        subprocess.Popen([*cmd, "worker"]),
+        subprocess.Popen([*cmd, "notify_worker"]),
+    ]
 
 
 if __name__ == "__main__":
