@@ -69,28 +69,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str] | None = None, workers: int = 2) -> Iterator[str]:
-    """Run the production server (`cskh serve`) and yield its base URL."""
+def serve(
+    env: dict[str, str] | None = None,
+    workers: int = 2,
+    log: Path | None = None,
+    start_timeout: float = 240,
+) -> Iterator[str]:
+    """Run the production server (`cskh serve`) and yield its base URL; `log` keeps its output."""
     port = free_port()
-    full_env = {**os.environ, **(env or {})}
+    out = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
-        [
-            str(BIN / "cskh"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-        ],
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [str(BIN / "cskh"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        + ["--workers", str(workers)],
+        env={**os.environ, **(env or {})},
+        stdout=out,
+        stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_timeout
         while time.monotonic() < deadline:
             try:
                 if httpx.get(base + "/healthz", timeout=1).status_code == 200:
@@ -106,6 +103,8 @@ def serve(env: dict[str, str] | None = None, workers: int = 2) -> Iterator[str]:
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if log:
+            out.close()
 
 
 def pct(values: list[float], p: float) -> float:

@@ -28,7 +28,6 @@ in the full run.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -41,7 +40,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from _common import BIN, Skip, django_setup, free_port, pct, pg_available
+from _common import BIN, Skip, django_setup, pct, pg_available, serve
 
 SCALE = 20.0  # simulated seconds per real second
 STORM_MINUTES = 30
@@ -80,38 +79,6 @@ def _pick_database(args) -> tuple[str, int]:
         f"needs PostgreSQL with ≥ {MIN_CUSTOMERS:,} customers at {args.database_url} or "
         f"{fallback} (cskh demo --customers 1000000)"
     )
-
-
-@contextlib.contextmanager
-def serve(env: dict[str, str], log: Path, workers: int = 2):
-    """`cskh serve` like _common.serve, with its log kept (server errors are reported)."""
-    port = free_port()
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [str(BIN / "cskh"), "serve", "--host", "127.0.0.1", "--port", str(port)]
-            + ["--workers", str(workers)],
-            env={**os.environ, **env},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("cskh serve did not start")
-        yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _server_errors(log: Path) -> list[str]:
@@ -530,7 +497,7 @@ def run(args) -> list[dict]:
     }
     stop = threading.Event()
     server_log = Path(vardir) / "serve.log"
-    with serve(env, server_log, workers=2) as base:
+    with serve(env, workers=2, log=server_log) as base:
         t_start = time.monotonic()
         results, post_lat, poll_lat, t0, n_failed, n_retried = _replay(base, token, calls, stop)
         replay_s = time.monotonic() - t_start
