@@ -1212,15 +1212,7 @@ def import_planned(*, rows, filename: str = "", actor=None) -> dict:
         changes={"created": created, "updated": updated, "cancelled": cancelled},
     )
 
-    def kick():
-        from cskh.incidents.tasks import deliver_planned_notices
-
-        try:
-            deliver_planned_notices.enqueue()
-        except Exception:  # noqa: BLE001
-            log.exception("could not enqueue planned notices")
-
-    transaction.on_commit(kick)
+    transaction.on_commit(_enqueue_planned_notices)
     return {
         "import_id": batch.pk,
         "rows": len(rows),
@@ -1230,6 +1222,16 @@ def import_planned(*, rows, filename: str = "", actor=None) -> dict:
         "short_notice": flagged,
         "incident_ids": ids,
     }
+
+
+def _enqueue_planned_notices() -> None:
+    """After commit: let the task worker send the planned-outage notices that are due."""
+    from cskh.incidents.tasks import deliver_planned_notices as task
+
+    try:
+        task.enqueue()
+    except Exception:  # noqa: BLE001
+        log.exception("could not enqueue planned notices")
 
 
 def deliver_planned_notices(*, now: datetime | None = None) -> dict:
@@ -1354,13 +1356,5 @@ def change_planned(
         changes={"period": [before, [start, end]]},
     )
 
-    def kick():
-        from cskh.incidents.tasks import deliver_planned_notices as task
-
-        try:
-            task.enqueue()
-        except Exception:  # noqa: BLE001
-            log.exception("could not enqueue planned notices")
-
-    transaction.on_commit(kick)
+    transaction.on_commit(_enqueue_planned_notices)
     return incident
