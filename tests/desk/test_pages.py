@@ -48,3 +48,16 @@ def test_missing_pages_are_friendly(world, logged_in):
     r = c.get("/desk/queue/", {"cursor": "garbage!!"})
     assert r.status_code == 200
     assert "Con trỏ phân trang không hợp lệ" in r.content.decode()
+
+
+def test_suggestion_chip_comes_from_the_active_model_and_names_its_version(world, agent, logged_in):
+    from cskh.textintel import services as text_services
+
+    client = logged_in(agent)
+    text_services.warm_up()  # `cskh serve` does this at start; here the test does
+    model = text_services.active_model("electricity")
+    r = client.get("/desk/suggest", {"description": "Mất điện cả khu phố từ sáng tới giờ"})
+    assert r.status_code == 200
+    assert 'data-suggest="outage"' in r.text
+    assert f'data-model-version="{model.version}"' in r.text
+    assert client.get("/desk/suggest", {"description": "ngắn"}).content.strip() == b""

@@ -90,11 +90,14 @@ _warming: dict[str, threading.Thread] = {}
 
 
 def _models_ready(profile: str) -> bool:
+    """The sentiment model and this profile's active case-type model are in memory (`cskh
+    serve` loads them at start; elsewhere the first chip request warms them)."""
     try:
-        from cskh.textintel import classifier, sentiment
+        from cskh.textintel import sentiment
+        from cskh.textintel import services as text_services
 
-        return profile in getattr(classifier, "_DEFAULT", {}) and (
-            getattr(sentiment, "_MODEL", None) is not None
+        return getattr(sentiment, "_MODEL", None) is not None and any(
+            m.profile == profile for m in text_services._LOADED.values()
         )
     except ImportError:
         return False
@@ -104,12 +107,16 @@ def warm_models(profile: str) -> threading.Thread | None:
     """Load the classifier off the request path (the first load trains it: many seconds)."""
 
     def _run():
-        try:
-            from cskh.textintel import sentiment
+        from django.db import connection
 
-            sentiment.analyze("mất điện", profile)
+        try:
+            from cskh.textintel import services as text_services
+
+            text_services.warm_up()
         except Exception:
             log.exception("textintel warm-up failed")
+        finally:
+            connection.close()
 
     thread = _warming.get(profile)
     if thread is None or (not thread.is_alive() and not _models_ready(profile)):
@@ -134,20 +141,18 @@ def suggest_case_type(text: str) -> dict | None:
             if SUGGEST_WARMUP:
                 warm_models(profile)
             return None
-        try:
-            from cskh.textintel import sentiment
+        from cskh.textintel import sentiment
+        from cskh.textintel import services as text_services
 
-            result = sentiment.analyze(text[:2000], profile)
-            ranked = [(c["code"], c.get("score")) for c in result.get("case_types", [])]
-            extra = {
-                "urgent": bool(result.get("urgent")),
-                "complaint": bool(result.get("complaint")),
-            }
-        except (ImportError, AttributeError):
-            from cskh.textintel import classifier
-
-            ranked = list(classifier.suggest(text[:2000], profile, k=3))
-            extra = {"urgent": False, "complaint": False}
+        # the active (possibly retrained) model, whose version the chip carries
+        suggestion = text_services.suggest_case_type(text[:2000], profile)
+        ranked = [(a["code"], a["score"]) for a in (suggestion or {}).get("alternatives", [])]
+        flags = sentiment.analyze_sentiment(text[:2000])
+        extra = {
+            "urgent": bool(flags.get("urgent")),
+            "complaint": bool(flags.get("complaint")),
+            "model_version": (suggestion or {}).get("model_version", ""),
+        }
         if not ranked:
             return None
         code, conf = ranked[0]
