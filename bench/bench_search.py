@@ -173,7 +173,7 @@ def _sqlite(args) -> list[dict]:
     }
     for cmd in (
         ["migrate", "-v0", "--skip-checks"],
-        ["demo", "--skip-checks", "--profile", "electricity", "--customers", str(n), "--seed", "1"],
+        ["demo", "--profile", "electricity", "--customers", str(n), "--seed", "1"],
     ):
         subprocess.run([str(BIN / "cskh"), *cmd], env=env, check=True, capture_output=True)
     here = str(Path(__file__).parent)

@@ -171,14 +171,14 @@ def test_two_agents_never_see_each_others_pops(world, agent2, pbx, http, desk_pa
 def test_help_dialog_and_layout_at_tablet_width(world, pbx, http, desk_page):
     page = open_desk(desk_page, world["agent"], viewport=(768, 1024))
     call(http(pbx), "e2e-tab", "ringing")
-    page.locator("#card .pop[data-mode=card]").wait_for(timeout=5_000)
+    page.locator("#card .pop[data-mode=card]").wait_for(timeout=15_000)  # CI runs 2 suites
     page.evaluate("document.activeElement.blur()")
     page.keyboard.press("?")
     dialog = page.locator("dialog#help")
-    assert dialog.is_visible()
+    dialog.wait_for(state="visible", timeout=5_000)
     assert re.search(r"Ctrl\s*\+\s*Enter", dialog.inner_text())
     page.keyboard.press("Escape")
-    assert not dialog.is_visible()
+    dialog.wait_for(state="hidden", timeout=5_000)
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
 

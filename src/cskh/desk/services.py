@@ -76,8 +76,7 @@ def quick_create_customer(
         full_name=full_name, phones=[phone] if phone else [], address=address, actor=actor
     )
     if interaction is not None and interaction.customer_id is None:
-        # the call's caller is now known; TODO(lead): cases.services.set_interaction_customer
-        Interaction.objects.filter(pk=interaction.pk, customer__isnull=True).update(
-            customer=customer
+        case_services.set_interaction_customer(
+            interaction=interaction, customer=customer, actor=actor
         )
     return customer
