@@ -208,3 +208,13 @@ def page_for(browser, live_server):
     yield _page
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_cache():
+    """Tests roll back their rows: a cached case type or unit must not outlive its test."""
+    from cskh.core import refcache
+
+    refcache.clear()
+    yield
+    refcache.clear()

@@ -56,10 +56,12 @@ def serve(args: list[str]) -> None:
         "`cskh notify_worker` separately",
     )
     opts = parser.parse_args(args)
-    # ASGI runs each request's sync code in a fresh thread: persistent per-thread connections
-    # would pile up, so PostgreSQL gets a small connection pool per worker process instead.
+    # Plain requests run on CSKH_THREADS threads per process (see cskh.asgi); the live stream's
+    # async code borrows other threads now and then, so PostgreSQL gets one connection pool per
+    # process, a little larger than the thread count, instead of per-thread connections.
+    threads = int(os.environ.setdefault("CSKH_THREADS", "8"))
     os.environ.setdefault("CSKH_CONN_MAX_AGE", "0")
-    os.environ.setdefault("CSKH_DB_POOL_SIZE", "8")
+    os.environ.setdefault("CSKH_DB_POOL_SIZE", str(threads + 4))
     import django
 
     django.setup()
@@ -80,6 +82,7 @@ def serve(args: list[str]) -> None:
         port=opts.port,
         workers=opts.workers,
         timeout_graceful_shutdown=20,
+        http="cskh.server:NoDelayH11Protocol",
         proxy_headers=True,
         log_level="warning",
         lifespan="off",

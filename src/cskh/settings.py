@@ -146,6 +146,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("TEST", {})
+    if os.environ.get("CSKH_PG_SERVER_BINDING", "0") == "1":
+        _db.setdefault("OPTIONS", {})["server_side_binding"] = True
     if os.environ.get("CSKH_DB_POOL_SIZE"):  # `cskh serve` sets it: one psycopg pool a process
         _db["CONN_MAX_AGE"] = 0
         _db["CONN_HEALTH_CHECKS"] = False
@@ -161,7 +163,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cskh.core.redis_cache.SharedRedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers (pytest-xdist) share one Redis: keep their keys apart.
             "KEY_PREFIX": "cskh" + os.environ.get("PYTEST_XDIST_WORKER", ""),
@@ -269,7 +271,9 @@ CSKH_NOTIFY_BACKENDS = {  # "log" (development default), "http" (JSON gateway), 
         )
     },
 }
-CSKH_NOTIFY_ENQUEUE = _env_bool("CSKH_NOTIFY_ENQUEUE", True)  # Django Task per message
+# `cskh notify_worker` polls the outbox (SKIP LOCKED), so messages need no task each; set this
+# for a deployment that runs only `cskh worker`: then every message also gets a Django Task.
+CSKH_NOTIFY_ENQUEUE = _env_bool("CSKH_NOTIFY_ENQUEUE", False)
 CSKH_NOTIFY_LEASE_SECONDS = int(os.environ.get("CSKH_NOTIFY_LEASE_SECONDS", "120"))
 CSKH_NOTIFY_MAX_ATTEMPTS = 8
 CSKH_NOTIFY_BACKOFF_BASE_SECONDS = 30

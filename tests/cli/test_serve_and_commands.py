@@ -62,7 +62,11 @@ def served(tmp_path_factory):
         pytest.fail("cskh serve did not come up: " + (proc.stdout.read() if proc.stdout else ""))
     yield {"base": base, "proc": proc, "env": env}
     if proc.poll() is None:
-        proc.kill()
+        proc.terminate()  # SIGKILL would orphan the worker processes
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 def test_serve_answers_pages_static_and_api(served):
@@ -97,6 +101,36 @@ def test_token_create_prints_token_as_last_word(served):
         timeout=120,
     )
     assert bad.returncode != 0 and "ghost" in bad.stderr
+
+
+def test_live_stream_is_served_async_next_to_plain_pages(served):
+    """/desk/live goes to Django's ASGI handler (a held-open stream), every other path to the
+    WSGI handler on a thread pool (cskh.asgi): both work in the same server."""
+    base = served["base"]
+    with httpx.Client(base_url=base, timeout=10) as client:
+        page = client.get("/accounts/login/")
+        client.post(
+            "/accounts/login/",
+            data={
+                "username": "admin",
+                "password": "Matkhau!2026",
+                "csrfmiddlewaretoken": client.cookies["csrftoken"],
+            },
+            headers={"Referer": f"{base}/accounts/login/"},
+        )
+        assert page.status_code == 200 and "sessionid" in client.cookies
+        with client.stream("GET", "/desk/live") as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            received = ""
+            for chunk in stream.iter_text():
+                received += chunk
+                if "event: ready" in received:
+                    break
+        assert received.startswith("retry: 1000") and "event: ready" in received
+        # while streams are open elsewhere, a plain page still answers
+        assert client.get("/api/v1/cases").status_code == 200
+    anonymous = httpx.get(f"{base}/desk/live", timeout=10)
+    assert anonymous.status_code in (302, 401)
 
 
 def test_serve_runs_several_workers_and_stops_gracefully(served):

@@ -107,11 +107,11 @@ def create_case(request, payload: CaseIn):
     if user.role == "unit_staff":
         raise Forbidden(_("Nhân viên đơn vị không tạo vụ việc qua API này."))
     if payload.customer_id:
-        customer = customer_selectors.get(payload.customer_id)
+        customer = customer_selectors.get_for_intake(payload.customer_id)
         if customer is None:
             raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": payload.customer_id})
     elif payload.phone:
-        matches = customer_selectors.find_by_phone(payload.phone)
+        matches = customer_selectors.find_by_phone_for_intake(payload.phone)
         if not matches:
             from cskh.core.phones import to_e164
 
@@ -138,7 +138,7 @@ def create_case(request, payload: CaseIn):
         service_point=service_point,
         actor=user,
     )
-    return Status(201, to_out(selectors.get_for_user(user, case.number)))
+    return Status(201, to_out(case))  # hooks keep `case` current (priority, due times)
 
 
 @router.get("", response=CaseList, summary="Danh sách vụ việc (phân trang theo con trỏ)")

@@ -31,6 +31,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name=_("khách hàng"),
+        db_index=False,  # case_customer_id (customer, -id) serves it
     )
     service_point = models.ForeignKey(
         "customers.ServicePoint",
@@ -44,13 +45,15 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name=_("loại vụ việc"),
+        db_index=False,  # case_type_id (case_type, -id) serves it
     )
     type_confirmed = models.BooleanField(
         _("loại đã được xác nhận"),
         default=True,
         help_text=_("Do người xác nhận/sửa; dùng để huấn luyện lại mô hình phân loại."),
     )
-    channel = models.CharField(_("kênh"), max_length=16, choices=Channel.choices, db_index=True)
+    # a handful of values: an index on it alone never beats the composite ones
+    channel = models.CharField(_("kênh"), max_length=16, choices=Channel.choices)
     priority = models.PositiveSmallIntegerField(
         _("ưu tiên"), choices=Priority.choices, default=Priority.NORMAL
     )
@@ -67,6 +70,7 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
         verbose_name=_("người xử lý"),
+        db_index=False,  # case_agent_open_id (agent, is_open, -id) serves it
     )
     unit = models.ForeignKey(
         "org.Unit",
@@ -75,6 +79,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases",
         verbose_name=_("đơn vị"),
+        db_index=False,  # case_unit_open_id (unit, is_open, -id) serves it
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,6 +87,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # never filtered on; staff are deactivated, not deleted
     )
     first_response_due_at = models.DateTimeField(_("hạn phản hồi"), null=True, blank=True)
     due_at = models.DateTimeField(_("hạn giải quyết"), null=True, blank=True)
@@ -131,7 +137,8 @@ class CaseEvent(models.Model):
         NOTIFICATION = "notification", _("Thông báo")
         INCIDENT = "incident", _("Sự cố")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    # caseevent_case_id (case, id) serves look-ups by case
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -139,11 +146,12 @@ class CaseEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,  # never filtered on; staff are deactivated, not deleted
     )
     public = models.BooleanField(_("khách hàng thấy"), default=False)
     body = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()  # read per case only (timeline), never across cases
 
     class Meta:
         verbose_name = _("sự kiện vụ việc")
@@ -199,6 +207,7 @@ class Interaction(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="interactions",
+        db_index=False,  # inter_customer_time (customer, -started_at) serves it
     )
     agent = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -44,15 +44,25 @@ def _sequence_name(year: int) -> str:
     return f"cases_number_{int(year)}"
 
 
+_SEQUENCES_SEEN: set[int] = set()
+
+
 def _pg_next_value(year: int) -> int:
     """nextval() on a per-year sequence: unlike a counter row it holds no lock until commit,
     so concurrent case intake does not queue behind one row (a rolled-back case leaves a gap)."""
     name = _sequence_name(year)
+    if year in _SEQUENCES_SEEN:  # known to exist: no savepoint round trips
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(%s)", [name])
+            return cursor.fetchone()[0]
     for _attempt in range(2):
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SELECT nextval(%s)", [name])
-                return cursor.fetchone()[0]
+                value = cursor.fetchone()[0]
+            # only once committed: a rolled-back transaction may have created the sequence
+            transaction.on_commit(lambda: _SEQUENCES_SEEN.add(year))
+            return value
         except (ProgrammingError, IntegrityError):
             sync_number_sequences(years=[year])
     raise RuntimeError(f"sequence {name} unavailable")
@@ -323,6 +333,15 @@ def change_type(*, case: Case, case_type: CaseType, actor=None) -> Case:
     return case
 
 
+def set_due_times(*, case: Case, first_response_due_at, due_at) -> None:
+    """The SLA app's computed due times, stored on the case (and on this instance)."""
+    case.first_response_due_at = first_response_due_at
+    case.due_at = due_at
+    Case.objects.filter(pk=case.pk).update(
+        first_response_due_at=first_response_due_at, due_at=due_at
+    )
+
+
 @transaction.atomic
 def change_priority(
     *, case: Case, priority: int, actor=None, reason: str = "", at: datetime | None = None
@@ -348,8 +367,7 @@ def change_priority(
         data={"priority": [before, priority]},
         at=at,
     )
-    recompute_clock(case=case, at=at)
-    case.refresh_from_db(fields=["first_response_due_at", "due_at"])
+    recompute_clock(case=case, at=at)  # updates case.first_response_due_at / due_at
     audit.record(
         actor=_user(actor),
         action="case.change_priority",
@@ -444,4 +462,21 @@ def end_interaction(
 def link_interaction(*, interaction: Interaction, case: Case, actor=None) -> None:
     interaction.cases.add(case)
     if interaction.customer_id is None:
-        Interaction.objects.filter(pk=interaction.pk).update(customer_id=case.customer_id)
+        set_interaction_customer(interaction=interaction, customer=case.customer, actor=actor)
+
+
+def set_interaction_customer(*, interaction: Interaction, customer, actor=None) -> bool:
+    """An unknown caller is now known (quick-create, or the case logged for them). Never
+    overwrites a customer already set. Returns whether it was set."""
+    updated = Interaction.objects.filter(pk=interaction.pk, customer__isnull=True).update(
+        customer=customer
+    )
+    if updated:
+        interaction.customer = customer
+        audit.record(
+            actor=_user(actor),
+            action="interaction.identify",
+            obj=interaction,
+            changes={"customer": customer.pk},
+        )
+    return bool(updated)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 
 from cskh.catalog.models import BusinessCalendar, CaseType, Profile, RoutingRule, SlaPolicy
 from cskh.catalog.profiles import CALENDARS, PROFILES, SLA_POLICIES
+from cskh.core import refcache
 from cskh.core.errors import DomainError
 
 
@@ -55,11 +56,14 @@ def install_profile(code: str, *, activate: bool = True) -> Profile:
         Profile.objects.exclude(pk=profile.pk).update(is_active=False)
         Profile.objects.filter(pk=profile.pk).update(is_active=True)
         profile.is_active = True
+        refcache.invalidate()  # update() sends no signals
     return profile
 
 
 def active_profile() -> Profile:
-    profile = Profile.objects.filter(is_active=True).first()
+    profile = refcache.get(
+        "catalog.active_profile", lambda: Profile.objects.filter(is_active=True).first()
+    )
     if profile is None:
         raise DomainError(_("Chưa cấu hình ngành (electricity/telecom)."), code="no_profile")
     return profile
@@ -67,10 +71,13 @@ def active_profile() -> Profile:
 
 def get_case_type(code: str, *, profile: Profile | None = None) -> CaseType:
     profile = profile or active_profile()
-    ct = (
-        CaseType.objects.select_related("sla_policy__calendar", "profile")
-        .filter(profile=profile, code=code, is_active=True)
-        .first()
+    ct = refcache.get(
+        ("catalog.case_type", profile.pk, code),
+        lambda: (
+            CaseType.objects.select_related("sla_policy__calendar", "profile")
+            .filter(profile=profile, code=code, is_active=True)
+            .first()
+        ),
     )
     if ct is None:
         raise DomainError(
@@ -83,16 +90,20 @@ def route(*, case_type: CaseType, ward_id: int | None):
     """The unit responsible for a case: explicit rules first, then the ward's field unit."""
     from cskh.org.selectors import default_unit, unit_for_ward
 
-    rules = RoutingRule.objects.filter(is_active=True).select_related("unit")
-    candidates = rules.filter(case_type=case_type, ward_id=ward_id) if ward_id else rules.none()
-    for qs in (
-        candidates,
-        rules.filter(case_type=case_type, ward__isnull=True),
-        rules.filter(case_type__isnull=True, ward_id=ward_id) if ward_id else rules.none(),
+    rules = refcache.get("catalog.routing_rules", _load_routing_rules)
+    for matches in (
+        lambda r: ward_id and r.case_type_id == case_type.pk and r.ward_id == ward_id,
+        lambda r: r.case_type_id == case_type.pk and r.ward_id is None,
+        lambda r: ward_id and r.case_type_id is None and r.ward_id == ward_id,
     ):
-        rule = qs.first()
-        if rule:
-            return rule.unit
+        for rule in rules:
+            if matches(rule):
+                return rule.unit
     if case_type.handler_unit_kind == "field":
         return unit_for_ward(ward_id)
     return default_unit()
+
+
+def _load_routing_rules() -> tuple[RoutingRule, ...]:
+    """Active rules, lowest `order` first (RoutingRule.Meta.ordering)."""
+    return tuple(RoutingRule.objects.filter(is_active=True).select_related("unit"))

@@ -1,7 +1,10 @@
+from collections import defaultdict
+
 from django.db.models import Prefetch, QuerySet
 
 from cskh.core.phones import try_e164
 from cskh.customers.models import Customer, Phone, ServicePoint
+from cskh.geo import selectors as ward_selectors
 from cskh.textintel.normalize import fold
 
 
@@ -16,26 +19,81 @@ def find_by_phone(raw: str, *, limit: int = 10) -> list[Customer]:
     e164 = try_e164(raw)
     if not e164:
         return []
-    ids = list(Phone.objects.filter(e164=e164).values_list("customer_id", flat=True)[:limit])
-    if not ids:
+    # (customer, e164) is unique: the join yields each customer once
+    return _with_details(list(Customer.objects.filter(phones__e164=e164).order_by("id")[:limit]))
+
+
+def _with_details(customers: list[Customer]) -> list[Customer]:
+    """What base_qs() loads (ward and province, phones, service points with their wards) for
+    the screen-pop / lookup hot path: wards come from the per-process reference cache and the
+    two child lists from one query each, set as prefetched results (customer.phones.all()
+    then costs no query). Same objects as base_qs(), at about half the time."""
+    if not customers:
+        return customers
+    wards = ward_selectors.wards_by_code()
+    ids = [c.pk for c in customers]
+    phones: dict[int, list[Phone]] = defaultdict(list)
+    for phone in Phone.objects.filter(customer_id__in=ids).order_by("-is_primary", "id"):
+        phones[phone.customer_id].append(phone)
+    points: dict[int, list[ServicePoint]] = defaultdict(list)
+    for sp in ServicePoint.objects.filter(customer_id__in=ids):
+        if sp.ward_id in wards:
+            sp.ward = wards[sp.ward_id]
+        points[sp.customer_id].append(sp)
+    for c in customers:
+        if c.ward_id in wards:
+            c.ward = wards[c.ward_id]
+        _set_prefetched(c, "phones", phones[c.pk])
+        _set_prefetched(c, "service_points", points[c.pk])
+    return customers
+
+
+def _set_prefetched(obj, name: str, items: list) -> None:
+    """As prefetch_related stores results (django.db.models.query.prefetch_one_level)."""
+    qs = getattr(obj, name).get_queryset()
+    qs._result_cache = items
+    qs._prefetch_done = True
+    obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
+
+
+def find_by_phone_for_intake(raw: str, *, limit: int = 10) -> list[Customer]:
+    """Customers with this phone, with just what opening a case reads (ward for routing): one
+    query instead of find_by_phone's four."""
+    e164 = try_e164(raw)
+    if not e164:
         return []
-    return list(base_qs().filter(id__in=ids).order_by("id"))
+    customers = Customer.objects.filter(phones__e164=e164).order_by("id")[:limit]
+    return [_with_ward(c) for c in customers]  # (customer, e164) is unique: no duplicates
 
 
 def find_by_code(code: str) -> Customer | None:
     code = (code or "").strip().upper()
     if not code:
         return None
-    customer = base_qs().filter(code=code).first()
+    customer = Customer.objects.filter(code=code).first()
     if customer is None:
         sp = ServicePoint.objects.filter(code=code).only("customer_id").first()
         if sp:
-            customer = base_qs().filter(id=sp.customer_id).first()
+            customer = Customer.objects.filter(id=sp.customer_id).first()
+    return _with_details([customer])[0] if customer else None
+
+
+def get_for_intake(customer_id: int) -> Customer | None:
+    """The customer with its ward (routing reads it), the ward from the reference cache."""
+    customer = Customer.objects.filter(id=customer_id).first()
+    return _with_ward(customer) if customer else None
+
+
+def _with_ward(customer: Customer) -> Customer:
+    ward = ward_selectors.wards_by_code().get(customer.ward_id) if customer.ward_id else None
+    if ward is not None:
+        customer.ward = ward
     return customer
 
 
 def get(customer_id: int) -> Customer | None:
-    return base_qs().filter(id=customer_id).first()
+    customer = Customer.objects.filter(id=customer_id).first()
+    return _with_details([customer])[0] if customer else None
 
 
 def search_simple(q: str, *, limit: int = 20, after_id: int | None = None) -> list[Customer]:

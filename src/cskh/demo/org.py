@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 
 from cskh.catalog.models import CaseType, RoutingRule
+from cskh.core import refcache
 from cskh.demo import data
 from cskh.geo.models import Ward
 from cskh.org.models import ServiceArea, Unit, User
@@ -113,6 +114,7 @@ def build_org(profile: str, *, seed: int, customers: int) -> OrgInfo:
 
     info = OrgInfo(center=center, units=units, abbr=abbr, unit_no=unit_no, ward_unit=ward_unit)
     _users(info, profile, rng, customers, departments)
+    refcache.invalidate()  # bulk writes above send no signals; a running server must reload
     return info
 
 

@@ -6,3 +6,9 @@ class GeoConfig(AppConfig):
     name = "cskh.geo"
     label = "geo"
     verbose_name = _("Đơn vị hành chính")
+
+    def ready(self):
+        from cskh.core import refcache
+        from cskh.geo.models import Province, Ward
+
+        refcache.watch(Province, Ward)

@@ -1,5 +1,6 @@
 import re
 
+from cskh.core import refcache
 from cskh.geo.models import Ward
 from cskh.textintel.normalize import fold
 
@@ -29,3 +30,11 @@ def find_ward_in_text(text: str, *, province_code: int | None = None) -> Ward | 
         if ward:
             return ward
     return None
+
+
+def wards_by_code() -> dict[int, Ward]:
+    """Every ward with its province, cached per process (administrative units change by
+    decree, not by the minute). Treat the objects as read-only."""
+    return refcache.get(
+        "geo.wards", lambda: {w.code: w for w in Ward.objects.select_related("province")}
+    )

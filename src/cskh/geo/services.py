@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from cskh.core import refcache
 from cskh.geo.models import Province, Ward
 from cskh.textintel.normalize import fold
 
@@ -67,4 +68,5 @@ def load_admin_units(
             )
         )
     Ward.objects.bulk_create(wards, batch_size=500)
+    refcache.invalidate()  # bulk_create sends no signals
     return len(wards)

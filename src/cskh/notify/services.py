@@ -147,7 +147,6 @@ def _insert(row: Notification) -> tuple[Notification, bool]:
         return existing, False
 
 
-@transaction.atomic
 def notify_customer(
     *,
     customer,
@@ -158,12 +157,11 @@ def notify_customer(
     channel: str | None = None,
 ) -> Notification | None:
     """Queue a message to a customer. Returns the row, or None when the customer cannot be
-    reached on an allowed channel (a "skipped" row is kept for the record)."""
+    reached on an allowed channel (a "skipped" row is kept for the record). A dedupe_key seen
+    before returns the earlier row (the unique key decides: no look-up first, this runs on
+    every case opened)."""
     now = timezone.now()
     key = (dedupe_key or f"auto:{uuid.uuid4().hex}")[:200]
-    existing = Notification.objects.filter(dedupe_key=key).first()
-    if existing is not None:
-        return existing if existing.status != Notification.Status.SKIPPED else None
     ch, to = choose_channel(customer, channel)
     subject, body = render(template, ch or channel or "sms", context)
     row = Notification(

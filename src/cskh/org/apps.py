@@ -6,3 +6,9 @@ class OrgConfig(AppConfig):
     name = "cskh.org"
     label = "org"
     verbose_name = _("Tổ chức")
+
+    def ready(self):
+        from cskh.core import refcache
+        from cskh.org.models import ApiToken, ServiceArea, Unit, User
+
+        refcache.watch(ApiToken, ServiceArea, Unit, User)

@@ -1,18 +1,34 @@
-from cskh.org.models import Unit, User
+from cskh.core import refcache
+from cskh.org.models import ServiceArea, Unit, User
 
 
 def unit_for_ward(ward_code: int | None, *, kind: str = Unit.Kind.FIELD) -> Unit | None:
     if ward_code:
-        unit = Unit.objects.filter(
-            kind=kind, is_active=True, service_areas__ward_id=ward_code
-        ).first()
+        unit = refcache.get(("org.unit_for_ward", kind), lambda: _units_by_ward(kind)).get(
+            ward_code
+        )
         if unit:
             return unit
     return default_unit()
 
 
+def _units_by_ward(kind: str) -> dict[int, Unit]:
+    """ward id -> the active unit of this kind serving it (by unit code when several do)."""
+    out: dict[int, Unit] = {}
+    areas = (
+        ServiceArea.objects.filter(unit__kind=kind, unit__is_active=True)
+        .select_related("unit")
+        .order_by("unit__code", "unit_id")
+    )
+    for area in areas:
+        out.setdefault(area.ward_id, area.unit)
+    return out
+
+
 def default_unit() -> Unit | None:
-    return Unit.objects.filter(is_default=True, is_active=True).first()
+    return refcache.get(
+        "org.default_unit", lambda: Unit.objects.filter(is_default=True, is_active=True).first()
+    )
 
 
 def visible_unit_ids(user: User) -> set[int] | None:

@@ -1,11 +1,12 @@
+import copy
 import secrets
-from datetime import timedelta
+import time
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cskh.core import audit
+from cskh.core import audit, refcache
 from cskh.core.errors import DomainError
 from cskh.org.models import ApiToken, ServiceArea, Unit, User
 
@@ -28,6 +29,7 @@ def create_unit(
         code=code, name=name, kind=kind, parent=parent, is_default=is_default, **extra
     )
     ServiceArea.objects.bulk_create([ServiceArea(unit=unit, ward_id=w) for w in ward_codes])
+    refcache.invalidate()  # bulk_create sends no signals
     audit.record(actor=actor, action="unit.create", obj=unit, changes={"code": code})
     return unit
 
@@ -75,17 +77,32 @@ def create_api_token(*, user: User, name: str = "", actor=None) -> str:
 def authenticate_token(raw: str) -> User | None:
     if not raw or len(raw) > 200:
         return None
+    digest = ApiToken.hash(raw)
+    hit = refcache.get(("org.token", digest), lambda: _load_token(digest))
+    if hit is None:
+        return None
+    token_id, user = hit
+    now = time.monotonic()
+    if now - _TOKEN_TOUCHED.get(token_id, -1e9) > 300:  # last_used_at: every 5 minutes
+        _TOKEN_TOUCHED[token_id] = now
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())
+    return copy.copy(user)  # each request gets its own instance (relation caches are per-object)
+
+
+_TOKEN_TOUCHED: dict[int, float] = {}
+
+
+def _load_token(digest: str) -> tuple[int, User] | None:
+    """A token and its user, cached per process (core.refcache: revoking a token or
+    deactivating its user takes effect everywhere within seconds)."""
     token = (
         ApiToken.objects.select_related("user")
-        .filter(digest=ApiToken.hash(raw), revoked_at__isnull=True)
+        .filter(digest=digest, revoked_at__isnull=True)
         .first()
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token.pk, token.user
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ text; on SQLite documents are built in Python with cskh.textintel.normalize.fold
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterable
 
@@ -401,6 +402,10 @@ def _id_bounds(table: str) -> tuple[int, int]:
 
 
 def _rebuild_pg(kinds, *, full: bool, batch: int, stats: dict, say) -> None:
+    """Outside a transaction the id ranges, then the index builds, are spread over `workers`
+    connections (PostgreSQL 15 runs INSERT … SELECT and GIN builds on one core each); inside
+    one (tests, callers holding a transaction) everything runs on the caller's connection."""
+    workers = 1 if connection.in_atomic_block else max(1, min(4, os.cpu_count() or 1))
     with connection.cursor() as cur:
         cur.execute("SET maintenance_work_mem = '512MB'")
         if full:
@@ -422,26 +427,57 @@ def _rebuild_pg(kinds, *, full: bool, batch: int, stats: dict, say) -> None:
                 else ("cases_case", _pg_cases)
             )
             lo, hi = _id_bounds(table)
+            ranges = [(start, start + batch) for start in range(lo, hi + 1, batch)]
             n = 0
-            start = lo
-            while start <= hi:
-                n += fn(id_range=(start, start + batch))
-                start += batch
+            for done in _in_parallel(workers, fn, ranges):
+                n += done
                 say(f"[search] {k}: {n:,} documents…")
         stats["rows"][k] = n
         stats["seconds"][k] = round(time.perf_counter() - t, 2)
         say(f"[search] {k}: {n:,} documents, {stats['seconds'][k]} s")
     t = time.perf_counter()
+    # biggest first, so the two largest GIN builds run side by side
+    order = ["search_doc_keys_trgm", "search_doc_tsv_case", "search_doc_tsv_customer"]
+    names = order + [name for name in PG_INDEXES if name not in order]
+
+    def build(name: str) -> int:
+        t1 = time.perf_counter()
+        with connection.cursor() as cur:
+            cur.execute("SET maintenance_work_mem = '512MB'")
+            cur.execute(PG_INDEXES[name])
+        stats["seconds"][f"index {name}"] = round(time.perf_counter() - t1, 2)
+        return 0
+
+    list(_in_parallel(workers, build, names, single_arg=True))
     with connection.cursor() as cur:
-        for name, sql in PG_INDEXES.items():
-            t1 = time.perf_counter()
-            cur.execute(sql)
-            stats["seconds"][f"index {name}"] = round(time.perf_counter() - t1, 2)
         # VACUUM also sets the hint bits / visibility map of the fresh rows (otherwise the first
         # searches write those pages); not possible inside a transaction.
         cur.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {TABLE}")
     stats["seconds"]["indexes"] = round(time.perf_counter() - t, 2)
     say(f"[search] indexes: {stats['seconds']['indexes']} s")
+
+
+def _in_parallel(workers: int, fn, jobs: list, *, single_arg: bool = False):
+    """Yields fn's results as jobs finish; with several workers each thread has its own
+    database connection (closed at the end), so only for autocommit callers."""
+
+    def call(job):
+        return fn(job) if single_arg else fn(id_range=job)
+
+    if workers <= 1:
+        for job in jobs:
+            yield call(job)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    def in_thread(job):
+        try:
+            return call(job)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(in_thread, jobs)
 
 
 def _bulk(docs: list[SearchDocument]) -> None:

@@ -6,3 +6,9 @@ class SlaConfig(AppConfig):
     name = "cskh.sla"
     label = "sla"
     verbose_name = _("Cam kết thời gian (SLA)")
+
+    def ready(self):
+        from cskh.core import refcache
+        from cskh.sla.models import EscalationRule
+
+        refcache.watch(EscalationRule)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cskh.catalog.models import BusinessCalendar, CaseType, SlaPolicy
+from cskh.core import refcache
 from cskh.sla.calendar import (
     CalendarSpec,
     add_business_minutes,
@@ -25,6 +26,14 @@ log = logging.getLogger("cskh.sla")
 _SPEC_CACHE: dict[int, tuple[float, CalendarSpec]] = {}
 _TTL = 60.0
 DEFAULT_LADDER = ((75, "unit_lead"), (100, "shift_lead"), (150, "manager"))
+
+
+def warm_up() -> None:
+    """Build every calendar's day table (18 years of open hours and public holidays, ~0.5 s)
+    before the first case needs it: `cskh serve` calls it in each worker at start."""
+    now = timezone.now()
+    for calendar in BusinessCalendar.objects.all():
+        add_business_minutes(calendar_spec(calendar), now, 60)
 
 
 def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
@@ -84,23 +93,25 @@ def due_for_case_type(case_type: CaseType, *, priority: int, start: datetime, ru
 # --- clocks ---------------------------------------------------------------------------------
 
 
-def _store_due_times(case_id: int, first_due, due) -> None:
-    # TODO(lead): replace with cskh.cases.services.set_due_times(case=..., ...) once it exists;
-    # until then the sla app writes the two stored due times directly (no other field).
-    from cskh.cases.models import Case
+def _store_due_times(case, first_due, due) -> None:
+    from cskh.cases.services import set_due_times
 
-    Case.objects.filter(pk=case_id).update(first_response_due_at=first_due, due_at=due)
+    set_due_times(case=case, first_response_due_at=first_due, due_at=due)
 
 
 def _ladder(case) -> list[tuple[int, str]]:
+    return list(refcache.get(("sla.ladder", case.case_type_id), lambda: _load_ladder(case)))
+
+
+def _load_ladder(case) -> tuple[tuple[int, str], ...]:
     rules = list(
         EscalationRule.objects.filter(is_active=True)
         .filter(Q(case_type__isnull=True) | Q(case_type_id=case.case_type_id))
         .values_list("percent", "target")
     )
     if not rules:
-        return list(DEFAULT_LADDER)
-    return sorted(set(rules))
+        return tuple(DEFAULT_LADDER)
+    return tuple(sorted(set(rules)))
 
 
 def _is_rural(case) -> bool:
@@ -118,7 +129,11 @@ def elapsed_now(clock: SlaClock, spec: CalendarSpec, now: datetime) -> float:
     return clock.elapsed_minutes
 
 
-def _reschedule(clock: SlaClock, spec: CalendarSpec, ladder, *, store: bool = True) -> None:
+def _reschedule(
+    clock: SlaClock, spec: CalendarSpec, ladder, *, store: bool = True, case=None
+) -> None:
+    """Next due times and escalation check; with store, also the case's due times (on `case`
+    when given, else on clock.case)."""
     """Recompute due times and the next escalation check from the running state."""
     if clock.state != SlaClock.State.RUNNING:
         clock.next_check_at = None
@@ -137,7 +152,7 @@ def _reschedule(clock: SlaClock, spec: CalendarSpec, ladder, *, store: bool = Tr
         )
     clock.next_check_at = nxt
     if store:
-        _store_due_times(clock.case_id, clock.first_response_due_at, clock.due_at)
+        _store_due_times(case or clock.case, clock.first_response_due_at, clock.due_at)
 
 
 @transaction.atomic
@@ -160,7 +175,7 @@ def start_clock(*, case) -> SlaClock | None:
     spec = calendar_spec(policy.calendar)
     _reschedule(clock, spec, _ladder(case), store=False)
     if clock.due_at != case.due_at or clock.first_response_due_at != case.first_response_due_at:
-        _store_due_times(case.pk, clock.first_response_due_at, clock.due_at)
+        _store_due_times(case, clock.first_response_due_at, clock.due_at)
     clock.save(force_insert=True)
     return clock
 
@@ -204,7 +219,7 @@ def resume_clock(*, case, at: datetime | None = None) -> SlaClock | None:
     clock.paused_at = None
     clock.stopped_at = None
     clock.met = None
-    _reschedule(clock, spec, _ladder(case))
+    _reschedule(clock, spec, _ladder(case), case=case)
     clock.save()
     return clock
 
@@ -438,7 +453,7 @@ def recompute_clock(*, case, at: datetime | None = None) -> SlaClock | None:
             spec = calendar_spec(clock.calendar)
             clock.elapsed_minutes = elapsed_now(clock, spec, now)
             clock.running_since = now
-            _reschedule(clock, spec, _ladder(case))
+            _reschedule(clock, spec, _ladder(case), case=case)
             clock.save()
         return clock
 

@@ -246,6 +246,20 @@ def record_analysis(
     )
 
 
+def warm_up() -> None:
+    """Train/load the models a request would otherwise build on first use (about a second of
+    imports and training per process): `cskh serve` calls it in every worker at start."""
+    sentiment.get_model()
+    try:
+        from cskh.catalog.services import active_profile
+
+        code = active_profile().code
+    except Exception:  # no profile installed yet (fresh database): nothing more to load
+        return
+    if code in classifier.PROFILES:
+        active_model(code)
+
+
 # ---------------------------------------------------------------- hooks
 
 
