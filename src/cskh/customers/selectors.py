@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from django.db.models import Prefetch, QuerySet
 
+from cskh.core.compiled import CompiledQuery
 from cskh.core.phones import try_e164
 from cskh.customers.models import Customer, Phone, ServicePoint
 from cskh.geo import selectors as ward_selectors
@@ -15,12 +16,29 @@ def base_qs() -> QuerySet[Customer]:
     )
 
 
+# The lookup / screen-pop hot path: compiled once per process (see cskh.core.compiled).
+# (customer, e164) is unique: the join yields each customer once.
+_BY_PHONE = CompiledQuery(
+    lambda e164: Customer.objects.filter(phones__e164=e164).order_by("id")[:10]
+)
+_BY_CODE = CompiledQuery(lambda code: Customer.objects.filter(code=code)[:1])
+_BY_ID = CompiledQuery(lambda pk: Customer.objects.filter(id=pk)[:1])
+_POINT_BY_CODE = CompiledQuery(lambda code: ServicePoint.objects.filter(code=code)[:1])
+_PHONES_OF = CompiledQuery(
+    lambda ids: Phone.objects.filter(customer_id__in=ids).order_by("-is_primary", "id")
+)
+_POINTS_OF = CompiledQuery(lambda ids: ServicePoint.objects.filter(customer_id__in=ids))
+
+
+def _first(rows: list):
+    return rows[0] if rows else None
+
+
 def find_by_phone(raw: str, *, limit: int = 10) -> list[Customer]:
     e164 = try_e164(raw)
     if not e164:
         return []
-    # (customer, e164) is unique: the join yields each customer once
-    return _with_details(list(Customer.objects.filter(phones__e164=e164).order_by("id")[:limit]))
+    return _with_details(_BY_PHONE(e164)[:limit])
 
 
 def _with_details(customers: list[Customer]) -> list[Customer]:
@@ -33,10 +51,10 @@ def _with_details(customers: list[Customer]) -> list[Customer]:
     wards = ward_selectors.wards_by_code()
     ids = [c.pk for c in customers]
     phones: dict[int, list[Phone]] = defaultdict(list)
-    for phone in Phone.objects.filter(customer_id__in=ids).order_by("-is_primary", "id"):
+    for phone in _PHONES_OF(ids):
         phones[phone.customer_id].append(phone)
     points: dict[int, list[ServicePoint]] = defaultdict(list)
-    for sp in ServicePoint.objects.filter(customer_id__in=ids):
+    for sp in _POINTS_OF(ids):
         if sp.ward_id in wards:
             sp.ward = wards[sp.ward_id]
         points[sp.customer_id].append(sp)
@@ -62,25 +80,24 @@ def find_by_phone_for_intake(raw: str, *, limit: int = 10) -> list[Customer]:
     e164 = try_e164(raw)
     if not e164:
         return []
-    customers = Customer.objects.filter(phones__e164=e164).order_by("id")[:limit]
-    return [_with_ward(c) for c in customers]  # (customer, e164) is unique: no duplicates
+    return [_with_ward(c) for c in _BY_PHONE(e164)[:limit]]
 
 
 def find_by_code(code: str) -> Customer | None:
     code = (code or "").strip().upper()
     if not code:
         return None
-    customer = Customer.objects.filter(code=code).first()
+    customer = _first(_BY_CODE(code))
     if customer is None:
-        sp = ServicePoint.objects.filter(code=code).only("customer_id").first()
+        sp = _first(_POINT_BY_CODE(code))
         if sp:
-            customer = Customer.objects.filter(id=sp.customer_id).first()
+            customer = _first(_BY_ID(sp.customer_id))
     return _with_details([customer])[0] if customer else None
 
 
 def get_for_intake(customer_id: int) -> Customer | None:
     """The customer with its ward (routing reads it), the ward from the reference cache."""
-    customer = Customer.objects.filter(id=customer_id).first()
+    customer = _first(_BY_ID(customer_id))
     return _with_ward(customer) if customer else None
 
 
@@ -92,7 +109,7 @@ def _with_ward(customer: Customer) -> Customer:
 
 
 def get(customer_id: int) -> Customer | None:
-    customer = Customer.objects.filter(id=customer_id).first()
+    customer = _first(_BY_ID(customer_id))
     return _with_details([customer])[0] if customer else None
 
 
