@@ -106,6 +106,24 @@ def add_event(
     )
 
 
+def add_events(*, case: Case, events: list[dict]) -> list[CaseEvent]:
+    """Several timeline events of one case in one INSERT (e.g. the SLA steps one scan fires);
+    each dict holds add_event's keyword arguments except `case`."""
+    rows = [
+        CaseEvent(
+            case=case,
+            kind=e["kind"],
+            actor=_user(e.get("actor")),
+            body=e.get("body", ""),
+            public=e.get("public", False),
+            data=e.get("data") or {},
+            created_at=e.get("at") or timezone.now(),
+        )
+        for e in events
+    ]
+    return CaseEvent.objects.bulk_create(rows) if rows else []
+
+
 def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 

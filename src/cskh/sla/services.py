@@ -310,8 +310,16 @@ def _recipients(case, target: str) -> list[tuple[str, object]]:
 
 
 def _escalate(
-    clock: SlaClock, case, percent: int, target: str, now: datetime, cache: dict | None = None
+    clock: SlaClock,
+    case,
+    percent: int,
+    target: str,
+    now: datetime,
+    cache: dict | None = None,
+    events: list[dict] | None = None,
 ) -> None:
+    """Notify the step's recipients; its timeline event goes to `events` (written by the
+    caller in one INSERT with the other steps fired for this clock) or is written at once."""
     from cskh.cases.services import add_event
     from cskh.notify.services import notify_address
 
@@ -324,8 +332,7 @@ def _escalate(
         if cache is not None:
             cache[key] = recipients
     label = str(dict(EscalationRule.Target.choices).get(target, target))
-    add_event(
-        case=case,
+    event = dict(
         kind="escalation",
         body=(
             _("Quá hạn SLA (%(p)s%% thời hạn): báo %(t)s.")
@@ -342,6 +349,10 @@ def _escalate(
         },
         at=now,
     )
+    if events is None:
+        add_event(case=case, **event)
+    else:
+        events.append(event)
     context = {
         "case_number": case.number,
         "case_type": case.case_type.name,
@@ -392,6 +403,7 @@ def check_clock(*, case_id: int, now: datetime | None = None, cache: dict | None
             cache[key] = ladder
     elapsed = elapsed_now(clock, spec, now)
     fired = 0
+    events: list[dict] = []
     while clock.level < len(ladder):
         percent, target = ladder[clock.level]
         if elapsed + 1e-6 < clock.target_minutes * percent / 100:
@@ -399,8 +411,12 @@ def check_clock(*, case_id: int, now: datetime | None = None, cache: dict | None
         clock.level += 1
         if percent >= 100 and clock.breached_at is None:
             clock.breached_at = now
-        _escalate(clock, case, percent, target, now, cache)
+        _escalate(clock, case, percent, target, now, cache, events)
         fired += 1
+    if events:
+        from cskh.cases.services import add_events
+
+        add_events(case=case, events=events)
     _reschedule(clock, spec, ladder, store=False)
     clock.save()
     return fired
