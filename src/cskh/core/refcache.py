@@ -47,11 +47,6 @@ def get[T](key: Any, loader: Callable[[], T]) -> T:
     return value
 
 
-def pop(key: Any) -> None:
-    with _lock:
-        _data.pop(key, None)
-
-
 def clear() -> None:
     """Forget everything in this process (tests call it between cases)."""
     with _lock:

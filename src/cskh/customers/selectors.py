@@ -18,8 +18,9 @@ def base_qs() -> QuerySet[Customer]:
 
 # The lookup / screen-pop hot path: compiled once per process (see cskh.core.compiled).
 # (customer, e164) is unique: the join yields each customer once.
+MAX_PHONE_MATCHES = 10  # customers sharing one number shown for a call (oldest first)
 _BY_PHONE = CompiledQuery(
-    lambda e164: Customer.objects.filter(phones__e164=e164).order_by("id")[:10]
+    lambda e164: Customer.objects.filter(phones__e164=e164).order_by("id")[:MAX_PHONE_MATCHES]
 )
 _BY_CODE = CompiledQuery(lambda code: Customer.objects.filter(code=code)[:1])
 _BY_ID = CompiledQuery(lambda pk: Customer.objects.filter(id=pk)[:1])
@@ -34,11 +35,11 @@ def _first(rows: list):
     return rows[0] if rows else None
 
 
-def find_by_phone(raw: str, *, limit: int = 10) -> list[Customer]:
+def find_by_phone(raw: str) -> list[Customer]:
     e164 = try_e164(raw)
     if not e164:
         return []
-    return _with_details(_BY_PHONE(e164)[:limit])
+    return _with_details(_BY_PHONE(e164))
 
 
 def _with_details(customers: list[Customer]) -> list[Customer]:
@@ -74,13 +75,13 @@ def _set_prefetched(obj, name: str, items: list) -> None:
     obj.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
 
 
-def find_by_phone_for_intake(raw: str, *, limit: int = 10) -> list[Customer]:
+def find_by_phone_for_intake(raw: str) -> list[Customer]:
     """Customers with this phone, with just what opening a case reads (ward for routing): one
     query instead of find_by_phone's four."""
     e164 = try_e164(raw)
     if not e164:
         return []
-    return [_with_ward(c) for c in _BY_PHONE(e164)[:limit]]
+    return [_with_ward(c) for c in _BY_PHONE(e164)]
 
 
 def find_by_code(code: str) -> Customer | None:

@@ -96,9 +96,7 @@ def _models_ready(profile: str) -> bool:
         from cskh.textintel import sentiment
         from cskh.textintel import services as text_services
 
-        return getattr(sentiment, "_MODEL", None) is not None and any(
-            m.profile == profile for m in text_services._LOADED.values()
-        )
+        return getattr(sentiment, "_MODEL", None) is not None and text_services.is_loaded(profile)
     except ImportError:
         return False
 

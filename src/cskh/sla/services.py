@@ -132,9 +132,8 @@ def elapsed_now(clock: SlaClock, spec: CalendarSpec, now: datetime) -> float:
 def _reschedule(
     clock: SlaClock, spec: CalendarSpec, ladder, *, store: bool = True, case=None
 ) -> None:
-    """Next due times and escalation check; with store, also the case's due times (on `case`
-    when given, else on clock.case)."""
-    """Recompute due times and the next escalation check from the running state."""
+    """Recompute due times and the next escalation check from the running state; with store,
+    also the case's due times (on `case` when given, else on clock.case)."""
     if clock.state != SlaClock.State.RUNNING:
         clock.next_check_at = None
         return
@@ -394,13 +393,7 @@ def check_clock(*, case_id: int, now: datetime | None = None, cache: dict | None
         clock.save(update_fields=["next_check_at"])
         return 0
     spec = calendar_spec(clock.calendar)
-    key = ("ladder", case.case_type_id)
-    if cache is not None and key in cache:
-        ladder = cache[key]
-    else:
-        ladder = _ladder(case)
-        if cache is not None:
-            cache[key] = ladder
+    ladder = _ladder(case)  # per-process reference cache
     elapsed = elapsed_now(clock, spec, now)
     fired = 0
     events: list[dict] = []
@@ -438,7 +431,7 @@ def escalation_scan(*, now: datetime | None = None, limit: int = 1000) -> dict:
     locked with SKIP LOCKED on PostgreSQL, so concurrent scans do not double-fire."""
     now = now or timezone.now()
     ids = due_clock_ids(now=now, limit=limit)
-    cache: dict = {}  # ladders and recipients, for this scan only
+    cache: dict = {}  # escalation recipients, for this scan only
     fired = 0
     for case_id in ids:
         try:

@@ -66,6 +66,11 @@ _LOADED: dict[str, classifier.TrainedModel] = {}  # version → model, per proce
 _LOCK = threading.Lock()
 
 
+def is_loaded(profile: str) -> bool:
+    """A case-type model of this profile is in this process's memory (no database access)."""
+    return any(m.profile == profile for m in list(_LOADED.values()))
+
+
 def active_model(profile: str) -> classifier.TrainedModel:
     """The active case-type model of a profile. The first use installs the shipped default
     (trained from the seed corpus) as the first active ModelVersion."""
