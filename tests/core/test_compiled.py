@@ -1,7 +1,7 @@
 import pytest
 from django.db.models import Count
 
-from cskh.core.compiled import CompiledQuery
+from cskh.core.compiled import CompiledQuery, run_together
 from cskh.customers.models import Customer, Phone
 
 
@@ -44,3 +44,22 @@ def test_what_does_not_fit_runs_through_the_orm(customer):
     assert c.n == 1 and counted._sql[(None,)] is None
     empty = CompiledQuery(lambda ids: Customer.objects.filter(id__in=ids))
     assert empty([]) == []
+
+
+@pytest.mark.django_db
+def test_run_together_returns_each_querys_rows_in_order(customer, django_assert_num_queries):
+    from django.db import connection
+
+    other = Customer.objects.create(code="X2", full_name="Lê Văn Cường")
+    Phone.objects.create(customer=other, e164="+84922222222")
+    by_code = CompiledQuery(lambda code: Customer.objects.filter(code=code)[:1])
+    phones_of = CompiledQuery(lambda ids: Phone.objects.filter(customer_id__in=ids).order_by("id"))
+    by_code("X2"), phones_of([other.pk])  # compiled before counting
+    expected = 1 if connection.vendor == "postgresql" else 3  # one round trip on PostgreSQL
+    with django_assert_num_queries(expected):
+        customers, phones, none = run_together(
+            (by_code, ("X2",)), (phones_of, ([other.pk, customer.pk],)), (by_code, ("NO",))
+        )
+    assert [c.full_name for c in customers] == ["Lê Văn Cường"]
+    assert [p.e164 for p in phones] == ["+84901234567", "+84922222222"]
+    assert none == []

@@ -1,11 +1,15 @@
-"""Querysets compiled to SQL once per process, then run as raw queries with new values.
+"""Querysets compiled to SQL once per process, then run as plain queries with new values.
 
 Turning a queryset into SQL costs the ORM about 0.3–1 ms of Python per query (resolving
 lookups and joins, building the column list, quoting), often more than PostgreSQL takes to
-answer it. The screen-pop / lookup path runs the same three queries for every call, so it
+answer it. The screen-pop / lookup path runs the same few queries for every call, so it
 compiles them once: the queryset is still written with the ORM (columns stay in step with the
-model, no hand-written SQL), and each run costs a RawQuerySet (converters applied, model
-instances as usual).
+model, no hand-written SQL). Compiling also fixes the column list and the converters, so a run
+is one cursor call and ``Model.from_db`` per row (converters applied, normal instances).
+
+``run_together`` sends several compiled queries in one round trip on PostgreSQL (one
+multi-statement query, read back with ``nextset``), for look-ups whose queries do not depend on
+each other's results.
 
 Only for querysets whose parameters are exactly the arguments given (no expressions that
 bake values into the SQL); a list argument compiles once per length. Anything that does not
@@ -13,6 +17,7 @@ fit runs through the ORM as usual.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -29,34 +34,88 @@ def _flatten(args: tuple) -> list:
     return out
 
 
+@dataclass(frozen=True)
+class _Plan:
+    sql: str
+    model: type[Model]
+    db: str
+    field_names: tuple[str, ...]
+    converters: dict  # {column position: ([converters], expression)} as the compiler makes it
+    compiler: object
+
+    def build(self, rows: list) -> list:
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        from_db, db, names = self.model.from_db, self.db, self.field_names
+        return [from_db(db, names, row) for row in rows]
+
+
 class CompiledQuery[M: Model]:
     def __init__(self, build: Callable[..., QuerySet[M]]):
         self._build = build
-        self._sql: dict[tuple, str | None] = {}
+        self._sql: dict[tuple, _Plan | None] = {}
+
+    def _plan(self, args: tuple) -> tuple[_Plan | None, QuerySet | None]:
+        shape = tuple(len(a) if isinstance(a, (list, tuple)) else None for a in args)
+        if shape in self._sql:
+            return self._sql[shape], None
+        qs = self._build(*args)
+        plan = self._sql[shape] = self._compile(qs, _flatten(args))
+        return plan, qs
 
     def __call__(self, *args) -> list[M]:
-        shape = tuple(len(a) if isinstance(a, (list, tuple)) else None for a in args)
-        qs = None
-        sql = self._sql.get(shape, "")
-        if sql == "":
-            qs = self._build(*args)
-            sql = self._sql[shape] = self._compile(qs, _flatten(args))
-        if sql is None:  # does not fit: the ORM as usual
+        plan, qs = self._plan(args)
+        if plan is None:  # does not fit: the ORM as usual
             return list(qs if qs is not None else self._build(*args))
-        return list(self._model._default_manager.raw(sql, _flatten(args), using=self._db))
+        with connections[plan.db].cursor() as cursor:
+            cursor.execute(plan.sql, _flatten(args))
+            return plan.build(cursor.fetchall())
 
-    def _compile(self, qs: QuerySet, params: list) -> str | None:
-        self._model = qs.model
-        self._db = qs.db
+    def _compile(self, qs: QuerySet, params: list) -> _Plan | None:
         query = qs.query
         if query.select_related or query.annotations or query.deferred_loading[0]:
             return None
+        compiler = query.get_compiler(using=qs.db, connection=connections[qs.db])
         try:
-            sql, compiled_params = query.get_compiler(
-                using=qs.db, connection=connections[qs.db]
-            ).as_sql()
+            sql, compiled_params = compiler.as_sql()
         except EmptyResultSet:
             return None
         if list(compiled_params) != params:
             return None
-        return sql
+        columns = [col for col, _alias, _sql in compiler.select]
+        names = tuple(getattr(col, "target", None) and col.target.attname for col in columns)
+        concrete = tuple(f.attname for f in qs.model._meta.concrete_fields)
+        if names != concrete:  # a plain model query selects exactly the concrete fields
+            return None
+        return _Plan(
+            sql=sql,
+            model=qs.model,
+            db=qs.db,
+            field_names=names,
+            converters=compiler.get_converters(columns),
+            compiler=compiler,
+        )
+
+
+def run_together(*calls: tuple[CompiledQuery, tuple]) -> list[list]:
+    """The results of several (compiled query, arguments) pairs, in order. On PostgreSQL the
+    queries that compile go out as one multi-statement query (one round trip); elsewhere, or
+    for a query that does not compile, each runs on its own."""
+    plans = [q._plan(args)[0] for q, args in calls]
+    results: list[list | None] = [None] * len(calls)
+    batch = [i for i, p in enumerate(plans) if p is not None]
+    db = plans[batch[0]].db if batch else None
+    if (
+        len(batch) > 1
+        and connections[db].vendor == "postgresql"
+        and all(plans[i].db == db for i in batch)
+    ):
+        sql = ";\n".join(plans[i].sql for i in batch)
+        params = [v for i in batch for v in _flatten(calls[i][1])]
+        with connections[db].cursor() as cursor:
+            cursor.execute(sql, params)
+            for n, i in enumerate(batch):
+                if n:
+                    cursor.nextset()
+                results[i] = plans[i].build(cursor.fetchall())
+    return [r if r is not None else q(*args) for r, (q, args) in zip(results, calls, strict=True)]

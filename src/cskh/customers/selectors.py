@@ -2,7 +2,7 @@ from collections import defaultdict
 
 from django.db.models import Prefetch, QuerySet
 
-from cskh.core.compiled import CompiledQuery
+from cskh.core.compiled import CompiledQuery, run_together
 from cskh.core.phones import try_e164
 from cskh.customers.models import Customer, Phone, ServicePoint
 from cskh.geo import selectors as ward_selectors
@@ -31,6 +31,24 @@ _PHONES_OF = CompiledQuery(
 _POINTS_OF = CompiledQuery(lambda ids: ServicePoint.objects.filter(customer_id__in=ids))
 
 
+def _ids_with_phone(e164: str):
+    """The customers _BY_PHONE returns, as a subquery (so their phones and service points go
+    out in the same round trip as the customers)."""
+    return (Phone.objects.filter(e164=e164).order_by("customer_id").values("customer_id"))[
+        :MAX_PHONE_MATCHES
+    ]
+
+
+_PHONES_BY_PHONE = CompiledQuery(
+    lambda e164: Phone.objects.filter(customer_id__in=_ids_with_phone(e164)).order_by(
+        "-is_primary", "id"
+    )
+)
+_POINTS_BY_PHONE = CompiledQuery(
+    lambda e164: ServicePoint.objects.filter(customer_id__in=_ids_with_phone(e164))
+)
+
+
 def _first(rows: list):
     return rows[0] if rows else None
 
@@ -39,23 +57,33 @@ def find_by_phone(raw: str) -> list[Customer]:
     e164 = try_e164(raw)
     if not e164:
         return []
-    return _with_details(_BY_PHONE(e164))
+    customers, phone_rows, point_rows = run_together(
+        (_BY_PHONE, (e164,)), (_PHONES_BY_PHONE, (e164,)), (_POINTS_BY_PHONE, (e164,))
+    )
+    return _with_details(customers, phone_rows, point_rows)
 
 
-def _with_details(customers: list[Customer]) -> list[Customer]:
+def _with_details(
+    customers: list[Customer],
+    phone_rows: list[Phone] | None = None,
+    point_rows: list[ServicePoint] | None = None,
+) -> list[Customer]:
     """What base_qs() loads (ward and province, phones, service points with their wards) for
     the screen-pop / lookup hot path: wards come from the per-process reference cache and the
-    two child lists from one query each, set as prefetched results (customer.phones.all()
-    then costs no query). Same objects as base_qs(), at about half the time."""
+    two child lists from one round trip (unless the caller fetched them already), set as
+    prefetched results (customer.phones.all() then costs no query). Same objects as
+    base_qs(), at about a third of the time."""
     if not customers:
         return customers
     wards = ward_selectors.wards_by_code()
-    ids = [c.pk for c in customers]
+    if phone_rows is None or point_rows is None:
+        ids = [c.pk for c in customers]
+        phone_rows, point_rows = run_together((_PHONES_OF, (ids,)), (_POINTS_OF, (ids,)))
     phones: dict[int, list[Phone]] = defaultdict(list)
-    for phone in _PHONES_OF(ids):
+    for phone in phone_rows:
         phones[phone.customer_id].append(phone)
     points: dict[int, list[ServicePoint]] = defaultdict(list)
-    for sp in _POINTS_OF(ids):
+    for sp in point_rows:
         if sp.ward_id in wards:
             sp.ward = wards[sp.ward_id]
         points[sp.customer_id].append(sp)
@@ -76,12 +104,13 @@ def _set_prefetched(obj, name: str, items: list) -> None:
 
 
 def find_by_phone_for_intake(raw: str) -> list[Customer]:
-    """Customers with this phone, with just what opening a case reads (ward for routing): one
-    query instead of find_by_phone's four."""
+    """Customers with this phone, with just what opening a case reads (ward for routing,
+    phones for the "received" message), in one round trip."""
     e164 = try_e164(raw)
     if not e164:
         return []
-    return [_with_ward(c) for c in _BY_PHONE(e164)]
+    customers, phone_rows = run_together((_BY_PHONE, (e164,)), (_PHONES_BY_PHONE, (e164,)))
+    return _for_intake(customers, phone_rows)
 
 
 def find_by_code(code: str) -> Customer | None:
@@ -97,16 +126,22 @@ def find_by_code(code: str) -> Customer | None:
 
 
 def get_for_intake(customer_id: int) -> Customer | None:
-    """The customer with its ward (routing reads it), the ward from the reference cache."""
-    customer = _first(_BY_ID(customer_id))
-    return _with_ward(customer) if customer else None
+    """The customer with its ward (routing reads it, from the reference cache) and phones (the
+    "received" message goes to the primary one), in one round trip."""
+    customers, phone_rows = run_together((_BY_ID, (customer_id,)), (_PHONES_OF, ([customer_id],)))
+    return _first(_for_intake(customers, phone_rows))
 
 
-def _with_ward(customer: Customer) -> Customer:
-    ward = ward_selectors.wards_by_code().get(customer.ward_id) if customer.ward_id else None
-    if ward is not None:
-        customer.ward = ward
-    return customer
+def _for_intake(customers: list[Customer], phone_rows: list[Phone]) -> list[Customer]:
+    wards = ward_selectors.wards_by_code()
+    phones: dict[int, list[Phone]] = defaultdict(list)
+    for phone in phone_rows:
+        phones[phone.customer_id].append(phone)
+    for c in customers:
+        if c.ward_id in wards:
+            c.ward = wards[c.ward_id]
+        _set_prefetched(c, "phones", phones[c.pk])
+    return customers
 
 
 def get(customer_id: int) -> Customer | None:
