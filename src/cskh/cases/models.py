@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cskh.cases.states import Status
 from cskh.catalog.models import Priority
+from cskh.core.fastinsert import FastInsertModel
 
 
 class Channel(models.TextChoices):
@@ -22,7 +23,7 @@ class CaseCounter(models.Model):
     value = models.PositiveBigIntegerField(default=0)
 
 
-class Case(models.Model):
+class Case(FastInsertModel):
     """A customer request. Personal data: retention 5 years after closing."""
 
     number = models.CharField(_("số vụ việc"), max_length=24, unique=True)
@@ -119,7 +120,7 @@ class Case(models.Model):
         return self.number
 
 
-class CaseEvent(models.Model):
+class CaseEvent(FastInsertModel):
     """The case timeline. Append-only: rows are never updated or deleted."""
 
     class Kind(models.TextChoices):

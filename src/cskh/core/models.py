@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cskh.core.fastinsert import FastInsertModel
 
-class AuditLog(models.Model):
+
+class AuditLog(FastInsertModel):
     """Who changed what, when, from where. Append-only."""
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)

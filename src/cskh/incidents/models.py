@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cskh.core.fastinsert import FastInsertModel
+
 
 class Feeder(models.Model):
     """A medium-voltage line (electricity) or an OLT / area node (telecom)."""
@@ -232,7 +234,7 @@ class IncidentCase(models.Model):
         ]
 
 
-class IncidentSignal(models.Model):
+class IncidentSignal(FastInsertModel):
     """One grouping-type case with its network position: the input of clustering."""
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cskh.core.fastinsert import FastInsertModel
+
 
 class ChannelKind(models.TextChoices):
     SMS = "sms", _("SMS")
@@ -34,7 +36,7 @@ class Template(models.Model):
         return f"{self.code} ({self.channel})"
 
 
-class Notification(models.Model):
+class Notification(FastInsertModel):
     class Status(models.TextChoices):
         PENDING = "pending", _("Chờ gửi")
         SENDING = "sending", _("Đang gửi")

@@ -15,6 +15,7 @@ from django.template import Context, Engine
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cskh.core import fastinsert
 from cskh.core.errors import DomainError
 from cskh.notify.defaults import DEFAULTS
 from cskh.notify.models import ChannelKind, Notification, Template
@@ -136,6 +137,12 @@ def _enqueue_one(notification_id: int) -> None:
 
 
 def _insert(row: Notification) -> tuple[Notification, bool]:
+    """(row, True) when stored; (the earlier row, False) when its dedupe_key exists."""
+    stored = fastinsert.insert(row, ignore_conflicts=True)  # no savepoint round trips
+    if stored is not None:
+        if stored:
+            return row, True
+        return Notification.objects.get(dedupe_key=row.dedupe_key), False
     try:
         with transaction.atomic():
             row.save(force_insert=True)

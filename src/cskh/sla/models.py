@@ -3,8 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cskh.core.fastinsert import FastInsertModel
 
-class SlaClock(models.Model):
+
+class SlaClock(FastInsertModel):
     """The running clock of a case (owner app `sla`).
 
     elapsed_minutes counts open business minutes consumed before `running_since`; while running,

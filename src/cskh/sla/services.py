@@ -154,7 +154,7 @@ def _reschedule(
         _store_due_times(case or clock.case, clock.first_response_due_at, clock.due_at)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of opening the case: no savepoint round trips
 def start_clock(*, case) -> SlaClock | None:
     policy = case.case_type.sla_policy
     if policy is None:

@@ -234,10 +234,19 @@ def record_analysis(
 ) -> InboundAnalysis:
     """Analyse one inbound message (sentiment, complaint, urgency; no case-type suggestion)
     and store it."""
+    row = build_analysis(text=text, profile=profile, case=case, source=source, source_id=source_id)
+    row.save(force_insert=True)
+    return row
+
+
+def build_analysis(
+    *, text: str, profile: str | None = None, case=None, source: str = "case", source_id: str = ""
+) -> InboundAnalysis:
+    """record_analysis without the write: the unsaved row."""
     prof = check_profile(profile)
     text = (text or "").strip()[: max_chars()]
     sent = sentiment.analyze_sentiment(text) if text else sentiment.EMPTY
-    return InboundAnalysis.objects.create(
+    return InboundAnalysis(
         case=case,
         source=source,
         source_id=str(source_id)[:64],
@@ -271,23 +280,27 @@ def warm_up() -> None:
 def on_case_opened(*, case, actor=None, **_kw) -> None:
     """settings.CSKH_HOOKS["case_opened"]: store sentiment/complaint/urgency of the description
     and raise an urgent case to priority 1 (Khẩn cấp) through the cases service. Never breaks
-    case intake: failures are logged and rolled back to a savepoint."""
+    case intake: a failed analysis is logged and skipped. The analysis runs before anything is
+    written, so the common path needs no savepoint; raising the priority (rare) gets one."""
     try:
-        with transaction.atomic():
-            profile = getattr(getattr(case.case_type, "profile", None), "code", None)
-            text = " ".join(x for x in (case.subject, case.description) if x)
-            if case.subject and case.subject == getattr(case.case_type, "name", None):
-                text = (
-                    case.description
-                )  # the default subject is the type name: not the customer's words
-            row = record_analysis(
-                text=text,
-                profile=profile if profile in classifier.PROFILES else None,
-                case=case,
-                source="case",
-                source_id=str(case.pk),
-            )
-            if row.urgent and case.priority > Priority.URGENT:
+        profile = getattr(getattr(case.case_type, "profile", None), "code", None)
+        text = " ".join(x for x in (case.subject, case.description) if x)
+        if case.subject and case.subject == getattr(case.case_type, "name", None):
+            text = case.description  # the default subject is the type name: not the customer's
+        row = build_analysis(
+            text=text,
+            profile=profile if profile in classifier.PROFILES else None,
+            case=case,
+            source="case",
+            source_id=str(case.pk),
+        )
+    except Exception:
+        log.exception("text analysis of case %s failed", getattr(case, "pk", None))
+        return
+    row.save(force_insert=True)
+    if row.urgent and case.priority > Priority.URGENT:
+        try:
+            with transaction.atomic():
                 from cskh.cases.services import change_priority
 
                 change_priority(
@@ -298,5 +311,5 @@ def on_case_opened(*, case, actor=None, **_kw) -> None:
                     reason=str(_("Dấu hiệu khẩn cấp: %(r)s"))
                     % {"r": ", ".join(row.urgency_reasons)},
                 )
-    except Exception:
-        log.exception("text analysis of case %s failed", getattr(case, "pk", None))
+        except Exception:
+            log.exception("raising the priority of case %s failed", getattr(case, "pk", None))
