@@ -21,7 +21,7 @@ ASYNC_PATHS = ("/desk/live",)
 
 django_asgi = get_asgi_application()
 django_wsgi = WSGIMiddleware(
-    get_wsgi_application(), workers=int(os.environ.get("CSKH_THREADS", "8"))
+    get_wsgi_application(), workers=int(os.environ.get("CSKH_THREADS", "4"))
 )
 
 

@@ -59,7 +59,7 @@ def serve(args: list[str]) -> None:
     # Plain requests run on CSKH_THREADS threads per process (see cskh.asgi); the live stream's
     # async code borrows other threads now and then, so PostgreSQL gets one connection pool per
     # process, a little larger than the thread count, instead of per-thread connections.
-    threads = int(os.environ.setdefault("CSKH_THREADS", "8"))
+    threads = int(os.environ.setdefault("CSKH_THREADS", "4"))
     os.environ.setdefault("CSKH_CONN_MAX_AGE", "0")
     os.environ.setdefault("CSKH_DB_POOL_SIZE", str(threads + 4))
     import django
@@ -71,12 +71,14 @@ def serve(args: list[str]) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
     import uvicorn
 
+    from cskh.server import run_workers
+
     helpers = _start_workers() if opts.with_workers else []
     print(
         f"cskh: serving on http://{opts.host}:{opts.port} with {opts.workers} worker processes",
         flush=True,
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         "cskh.asgi:application",
         host=opts.host,
         port=opts.port,
@@ -87,6 +89,10 @@ def serve(args: list[str]) -> None:
         log_level="warning",
         lifespan="off",
     )
+    if config.workers > 1:
+        run_workers(config)
+    else:
+        uvicorn.Server(config).run()
     for proc in helpers:
         proc.terminate()
     for proc in helpers:

@@ -133,6 +133,40 @@ def test_live_stream_is_served_async_next_to_plain_pages(served):
     assert anonymous.status_code in (302, 401)
 
 
+def _listening_sockets(port: int) -> int:
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(table).read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            local, state = line.split()[1], line.split()[3]
+            if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                count += 1
+    return count
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp")
+def test_each_worker_listens_on_its_own_socket(served):
+    """SO_REUSEPORT: the kernel spreads new connections over the workers (uvicorn's shared
+    socket let one worker take most keep-alive connections)."""
+    port = int(served["base"].rsplit(":", 1)[1])
+    assert _listening_sockets(port) == 2
+    with httpx.Client(base_url=served["base"]) as client:  # still one address to clients
+        assert all(client.get("/healthz").status_code == 200 for _ in range(5))
+    # SO_REUSEPORT must not let a second server share the address silently
+    second = subprocess.run(
+        [CSKH, "serve", "--port", str(port), "--workers", "2", "--no-collectstatic"],
+        env=served["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert second.returncode != 0 and "already in use" in second.stdout + second.stderr
+    assert _listening_sockets(port) == 2
+
+
 def test_serve_runs_several_workers_and_stops_gracefully(served):
     proc = served["proc"]
     children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)
