@@ -71,7 +71,7 @@ def serve(args: list[str]) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
     import uvicorn
 
-    from cskh.server import run_workers
+    from cskh.server import HTTP_PROTOCOL, run_workers
 
     helpers = _start_workers() if opts.with_workers else []
     print(
@@ -84,7 +84,8 @@ def serve(args: list[str]) -> None:
         port=opts.port,
         workers=opts.workers,
         timeout_graceful_shutdown=20,
-        http="cskh.server:NoDelayH11Protocol",
+        http=HTTP_PROTOCOL,
+        loop="auto",  # uvloop when installed
         proxy_headers=True,
         log_level="warning",
         lifespan="off",

