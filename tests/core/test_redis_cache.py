@@ -41,3 +41,12 @@ def test_clients_are_shared_per_process(caches):
     assert again._cache is mine._cache
     mine.set("x", 1)
     assert again.get("x") == 1
+
+
+def test_window_counter_counts_and_expires(caches):
+    mine, _ = caches
+    assert [mine.incr_with_ttl("rl:x", 65) for _ in range(3)] == [1, 2, 3]
+    assert mine.get("rl:x") == 3  # the same value the rest of the cache API sees
+    client = mine._cache.get_client(write=True)
+    ttl = client.ttl(mine.make_key("rl:x"))
+    assert 0 < ttl <= 65

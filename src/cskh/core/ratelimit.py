@@ -20,11 +20,15 @@ def hit(scope: str, key: str, *, limit: int | None = None, window: int = 60) -> 
     limit = limit if limit is not None else settings.CSKH_RATE_LIMITS.get(scope, 600)
     bucket = int(time.time() // window)
     cache_key = f"rl:{scope}:{key}:{bucket}"
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:
-        cache.add(cache_key, 0, timeout=window + 5)
-        count = cache.incr(cache_key)
+    counter = getattr(cache, "incr_with_ttl", None)  # Redis: one round trip
+    if counter is not None:
+        count = counter(cache_key, window + 5)
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:
+            cache.add(cache_key, 0, timeout=window + 5)
+            count = cache.incr(cache_key)
     if count > limit:
         raise RateLimited()
 
