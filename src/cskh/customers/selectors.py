@@ -73,17 +73,23 @@ def _with_details(
     two child lists from one round trip (unless the caller fetched them already), set as
     prefetched results (customer.phones.all() then costs no query). Same objects as
     base_qs(), at about a third of the time."""
-    if not customers:
-        return customers
-    wards = ward_selectors.wards_by_code()
-    if phone_rows is None or point_rows is None:
+    if customers and (phone_rows is None or point_rows is None):
         ids = [c.pk for c in customers]
         phone_rows, point_rows = run_together((_PHONES_OF, (ids,)), (_POINTS_OF, (ids,)))
+    return _attach(customers, phone_rows or [], point_rows)
+
+
+def _attach(
+    customers: list[Customer], phone_rows: list[Phone], point_rows: list[ServicePoint] | None
+) -> list[Customer]:
+    """Wards (reference cache) and the fetched child rows onto the customers; service points
+    only when given."""
+    wards = ward_selectors.wards_by_code()
     phones: dict[int, list[Phone]] = defaultdict(list)
     for phone in phone_rows:
         phones[phone.customer_id].append(phone)
     points: dict[int, list[ServicePoint]] = defaultdict(list)
-    for sp in point_rows:
+    for sp in point_rows or ():
         if sp.ward_id in wards:
             sp.ward = wards[sp.ward_id]
         points[sp.customer_id].append(sp)
@@ -91,7 +97,8 @@ def _with_details(
         if c.ward_id in wards:
             c.ward = wards[c.ward_id]
         _set_prefetched(c, "phones", phones[c.pk])
-        _set_prefetched(c, "service_points", points[c.pk])
+        if point_rows is not None:
+            _set_prefetched(c, "service_points", points[c.pk])
     return customers
 
 
@@ -110,7 +117,7 @@ def find_by_phone_for_intake(raw: str) -> list[Customer]:
     if not e164:
         return []
     customers, phone_rows = run_together((_BY_PHONE, (e164,)), (_PHONES_BY_PHONE, (e164,)))
-    return _for_intake(customers, phone_rows)
+    return _attach(customers, phone_rows, None)
 
 
 def find_by_code(code: str) -> Customer | None:
@@ -129,19 +136,7 @@ def get_for_intake(customer_id: int) -> Customer | None:
     """The customer with its ward (routing reads it, from the reference cache) and phones (the
     "received" message goes to the primary one), in one round trip."""
     customers, phone_rows = run_together((_BY_ID, (customer_id,)), (_PHONES_OF, ([customer_id],)))
-    return _first(_for_intake(customers, phone_rows))
-
-
-def _for_intake(customers: list[Customer], phone_rows: list[Phone]) -> list[Customer]:
-    wards = ward_selectors.wards_by_code()
-    phones: dict[int, list[Phone]] = defaultdict(list)
-    for phone in phone_rows:
-        phones[phone.customer_id].append(phone)
-    for c in customers:
-        if c.ward_id in wards:
-            c.ward = wards[c.ward_id]
-        _set_prefetched(c, "phones", phones[c.pk])
-    return customers
+    return _first(_attach(customers, phone_rows, None))
 
 
 def get(customer_id: int) -> Customer | None:
