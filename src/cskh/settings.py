@@ -71,7 +71,7 @@ CSKH_HOOKS: dict[str, list[str]] = {
         "cskh.notify.hooks.case_opened",  # notify: "received" message
         "cskh.incidents.services.on_case_opened",  # incidents: link to / detect an outage
         "cskh.dispatch.services.on_case_opened",  # dispatch: field cases (CSKH_DISPATCH_AUTO)
-        "cskh.search.hooks.case_changed",  # search: index the case
+        "cskh.search.hooks.case_opened",  # search: index the case
     ],
     "case_transitioned": [
         "cskh.sla.services.on_case_transitioned",  # sla: pause / resume / stop

@@ -41,3 +41,31 @@ def test_gin_indexes_exist():
         names = {r[0] for r in cur.fetchall()}
     assert {"search_doc_tsv_customer", "search_doc_tsv_case", "search_doc_keys_trgm"} <= names
     assert "search_doc_name_prefix" in names
+
+
+@pytest.mark.django_db
+def test_new_case_document_equals_a_full_reindex(world):
+    """index_new_case (the case_opened hook) builds what index_case reads back from the
+    database, on both databases."""
+    from cskh.cases.services import open_case, transition
+    from cskh.catalog.services import get_case_type
+    from cskh.search import services
+    from cskh.search.models import SearchDocument
+
+    def doc(case):
+        return SearchDocument.objects.filter(kind="case", object_id=case.pk).values(
+            "unit_id", "ref", "title", "body", "keys", "title_folded", "body_folded"
+        )[0]
+
+    case = open_case(
+        customer=world["customer"],
+        case_type=get_case_type("billing"),
+        description="Hóa đơn tháng 10 TĂNG gấp đôi, đề nghị kiểm tra công tơ",
+        subject="Hóa đơn bất thường",
+    )
+    opened = doc(case)
+    assert opened["ref"] == case.number and "hoa don thang 10 tang" in opened["body_folded"]
+    services.index_case(case)
+    assert doc(case) == opened
+    resolved = transition(case=case, to="resolved", note="Đã kiểm tra, chỉ số đúng")
+    assert "chi so dung" in doc(resolved)["body_folded"]  # later changes: full reindex

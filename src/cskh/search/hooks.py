@@ -4,8 +4,12 @@ caller's transaction (an indexing failure rolls the change back, so the index ne
 from cskh.search import services
 
 
+def case_opened(*, case, **_kw) -> None:
+    services.index_new_case(case)
+
+
 def case_changed(*, case, **_kw) -> None:
-    """case_opened, case_transitioned, case_replied, case_noted, case_assigned."""
+    """case_transitioned, case_replied, case_noted, case_assigned."""
     services.index_case(case)
 
 

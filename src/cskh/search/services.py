@@ -121,6 +121,21 @@ CROSS JOIN LATERAL (
 WHERE {{where}}
 """
 
+# A case just opened has no notes or replies yet: its document comes from the values at hand,
+# with the same expressions as PG_CASES (planning that statement's joins cost PostgreSQL more
+# than the insert itself, on every case opened).
+PG_NEW_CASE = f"""
+INSERT INTO {TABLE} ({_COLS})
+SELECT 'case', v.id, v.unit_id, v.number, v.number || ' · ' || v.subject, v.body,
+       replace(lower(v.number), '-', ' ') || ' '
+           || translate(lower(v.number), 'abcdefghijklmnopqrstuvwxyz-', ''),
+       coalesce(cskh_fold(v.subject), ''),
+       coalesce(cskh_fold(v.body), ''),
+       now()
+FROM (SELECT %s::bigint AS id, %s::bigint AS unit_id, %s::text AS number, %s::text AS subject,
+             %s::text AS body) v
+"""
+
 UPSERT = """
 ON CONFLICT (kind, object_id) DO UPDATE SET
     unit_id = EXCLUDED.unit_id, ref = EXCLUDED.ref, title = EXCLUDED.title,
@@ -309,6 +324,17 @@ def index_case(case) -> None:
         .values_list("body", flat=True)
     )
     _save(_case_doc(fresh, notes))
+
+
+def index_new_case(case) -> None:
+    """Index a case in the transaction that opened it (no notes or replies exist yet): the same
+    document index_case would build, without reading the case back."""
+    if not _pg():
+        index_case(case)
+        return
+    body = "\n".join(p for p in (case.description, case.resolution) if p)[:BODY_MAX]
+    with connection.cursor() as cur:
+        cur.execute(PG_NEW_CASE + UPSERT, [case.pk, case.unit_id, case.number, case.subject, body])
 
 
 def index_article(article) -> None:
