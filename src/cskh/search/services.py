@@ -99,14 +99,21 @@ LEFT JOIN (
 WHERE {{where}}
 """
 
+
+def _case_columns(row: str, body: str) -> str:
+    """The document of case row `row` with body expression `body` (the order of _COLS)."""
+    return f"""SELECT 'case', {row}.id, {row}.unit_id, {row}.number,
+       {row}.number || ' · ' || {row}.subject, {body},
+       replace(lower({row}.number), '-', ' ') || ' '
+           || translate(lower({row}.number), 'abcdefghijklmnopqrstuvwxyz-', ''),
+       coalesce(cskh_fold({row}.subject), ''),
+       coalesce(cskh_fold({body}), ''),
+       now()"""
+
+
 PG_CASES = f"""
 INSERT INTO {TABLE} ({_COLS})
-SELECT 'case', k.id, k.unit_id, k.number, k.number || ' · ' || k.subject, t.body,
-       replace(lower(k.number), '-', ' ') || ' '
-           || translate(lower(k.number), 'abcdefghijklmnopqrstuvwxyz-', ''),
-       coalesce(cskh_fold(k.subject), ''),
-       coalesce(cskh_fold(t.body), ''),
-       now()
+{_case_columns("k", "t.body")}
 FROM cases_case k
 LEFT JOIN (
     SELECT e.case_id, string_agg(e.body, E'\\n' ORDER BY e.id) AS notes
@@ -126,12 +133,7 @@ WHERE {{where}}
 # than the insert itself, on every case opened).
 PG_NEW_CASE = f"""
 INSERT INTO {TABLE} ({_COLS})
-SELECT 'case', v.id, v.unit_id, v.number, v.number || ' · ' || v.subject, v.body,
-       replace(lower(v.number), '-', ' ') || ' '
-           || translate(lower(v.number), 'abcdefghijklmnopqrstuvwxyz-', ''),
-       coalesce(cskh_fold(v.subject), ''),
-       coalesce(cskh_fold(v.body), ''),
-       now()
+{_case_columns("v", "v.body")}
 FROM (SELECT %s::bigint AS id, %s::bigint AS unit_id, %s::text AS number, %s::text AS subject,
              %s::text AS body) v
 """
