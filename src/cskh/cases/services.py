@@ -10,7 +10,7 @@ from cskh.cases import states
 from cskh.cases.models import Case, CaseCounter, CaseEvent, CaseLink, Channel, Interaction
 from cskh.cases.states import Status
 from cskh.catalog.models import CaseType, Priority
-from cskh.core import audit, hooks
+from cskh.core import audit, fastinsert, hooks, writebehind
 from cskh.core.errors import DomainError
 from cskh.textintel.normalize import nfc
 
@@ -94,8 +94,11 @@ def add_event(
     public: bool = False,
     data: dict | None = None,
     at: datetime | None = None,
+    write_behind: bool = False,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    """``write_behind``: the caller will not read the event's id before the next query (see
+    core.writebehind)."""
+    event = CaseEvent(
         case=case,
         kind=kind,
         actor=_user(actor),
@@ -104,6 +107,11 @@ def add_event(
         data=data or {},
         created_at=at or timezone.now(),
     )
+    if write_behind:
+        fastinsert.insert_later(event)
+    else:
+        event.save(force_insert=True)
+    return event
 
 
 def add_events(*, case: Case, events: list[dict]) -> list[CaseEvent]:
@@ -191,23 +199,31 @@ def open_case(
         created_at=now,
         status=Status.ASSIGNED if assign_to_actor and user else Status.NEW,
     )
-    case.save()
-    add_event(
-        case=case,
-        kind=CaseEvent.Kind.CREATED,
-        actor=user,
-        body=description,
-        at=now,
-        data={
-            "type": case_type.code,
-            "channel": channel,
-            "priority": priority,
-            "unit": unit.code if unit else None,
-        },
-    )
-    if interaction is not None:
-        interaction.cases.add(case)
-    hooks.run("case_opened", case=case, actor=user, resolved_on_call=resolved_on_call)
+    with writebehind.batch():  # rows nothing reads back go out with the next statement
+        case.save()
+        add_event(
+            case=case,
+            kind=CaseEvent.Kind.CREATED,
+            actor=user,
+            body=description,
+            at=now,
+            data={
+                "type": case_type.code,
+                "channel": channel,
+                "priority": priority,
+                "unit": unit.code if unit else None,
+            },
+            write_behind=True,
+        )
+        if interaction is not None:
+            interaction.cases.add(case)
+        hooks.run("case_opened", case=case, actor=user, resolved_on_call=resolved_on_call)
+        audit.record(
+            actor=user,
+            action="case.open",
+            obj=case,
+            changes={"number": case.number, "type": case_type.code},
+        )
     if resolved_on_call:
         case = transition(
             case=case,
@@ -216,12 +232,6 @@ def open_case(
             note=resolution or str(_("Đã giải quyết ngay trong cuộc gọi.")),
             first_contact=True,
         )
-    audit.record(
-        actor=user,
-        action="case.open",
-        obj=case,
-        changes={"number": case.number, "type": case_type.code},
-    )
     return case
 
 

@@ -18,6 +18,8 @@ from django.db.models import signals
 from django.db.models.constants import OnConflict
 from django.db.models.expressions import DatabaseDefault
 
+from cskh.core import writebehind
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -67,18 +69,11 @@ def _plan(model: type[models.Model], alias: str, ignore_conflicts: bool) -> _Pla
     return plan
 
 
-def insert(
-    obj: models.Model,
-    using: str | None = None,
-    *,
-    ignore_conflicts: bool = False,
-    force_insert: bool = False,
-) -> bool | None:
-    """Stores a new instance in one INSERT and returns True; None when it does not fit (the
-    caller then saves through the ORM). A model numbered by the database needs its primary key
-    unset; one keyed otherwise (e.g. a one-to-one primary key) needs it set and
-    ``force_insert``, as the ORM would. With ``ignore_conflicts`` a row that would break a
-    unique constraint is not stored (no error, no savepoint needed) and the result is False."""
+def _prepare(
+    obj: models.Model, using: str | None, ignore_conflicts: bool, force_insert: bool
+) -> tuple[_Plan, str, list] | None:
+    """(plan, database alias, parameters) for storing a new instance, or None when it does
+    not fit."""
     model = type(obj)
     if signals.pre_save.has_listeners(model) or signals.post_save.has_listeners(model):
         return None
@@ -96,6 +91,33 @@ def insert(
     params = [
         f.get_db_prep_save(v, connection=conn) for f, v in zip(plan.fields, values, strict=True)
     ]
+    return plan, alias, params
+
+
+def _stored(obj: models.Model, plan: _Plan, alias: str, pk) -> None:
+    if plan.auto_pk:
+        obj.pk = obj._meta.pk.to_python(pk)
+    obj._state.adding = False
+    obj._state.db = alias
+
+
+def insert(
+    obj: models.Model,
+    using: str | None = None,
+    *,
+    ignore_conflicts: bool = False,
+    force_insert: bool = False,
+) -> bool | None:
+    """Stores a new instance in one INSERT and returns True; None when it does not fit (the
+    caller then saves through the ORM). A model numbered by the database needs its primary key
+    unset; one keyed otherwise (e.g. a one-to-one primary key) needs it set and
+    ``force_insert``, as the ORM would. With ``ignore_conflicts`` a row that would break a
+    unique constraint is not stored (no error, no savepoint needed) and the result is False."""
+    prepared = _prepare(obj, using, ignore_conflicts, force_insert)
+    if prepared is None:
+        return None
+    plan, alias, params = prepared
+    conn = connections[alias]
     with transaction.mark_for_rollback_on_error(alias), conn.cursor() as cursor:
         cursor.execute(plan.sql, params)
         if plan.returning:
@@ -105,11 +127,30 @@ def insert(
             pk = row[0]
         else:
             pk = cursor.lastrowid if plan.auto_pk else obj.pk
-    if plan.auto_pk:
-        obj.pk = obj._meta.pk.to_python(pk)
-    obj._state.adding = False
-    obj._state.db = alias
+    _stored(obj, plan, alias, pk)
     return True
+
+
+def insert_later(obj: models.Model, using: str | None = None, *, force_insert: bool = False):
+    """Store a new instance that nothing reads back in Python before the transaction ends:
+    inside a ``writebehind.batch`` the INSERT is held and goes out with the next statement
+    (the primary key of a database-numbered row is set then); otherwise it runs now. Falls
+    back to ``save()`` where ``insert`` would not fit."""
+    prepared = _prepare(obj, using, False, force_insert)
+    if prepared is None:
+        obj.save(force_insert=force_insert, using=using)
+        return
+    plan, alias, params = prepared
+    if not plan.returning:  # SQLite, say: nothing is held there anyway
+        insert(obj, using=alias, force_insert=force_insert)
+        return
+    _stored(obj, plan, alias, obj.pk)
+
+    def on_row(row) -> None:
+        if plan.auto_pk:
+            obj.pk = obj._meta.pk.to_python(row[0])
+
+    writebehind.execute_later(plan.sql, params, on_row=on_row, using=alias)
 
 
 class FastInsertModel(models.Model):
