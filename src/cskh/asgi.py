@@ -4,25 +4,24 @@ Only the live push stream (Server-Sent Events) needs ASGI: it holds a connection
 without holding a thread. Every other request is ordinary synchronous Django, and Django's own
 ASGI handler pays for that with several async<->sync hops and a new thread per request (measured:
 ~7 ms per request on this hardware, more than a whole customer lookup). So plain requests go to
-the WSGI handler on a fixed pool of threads (a2wsgi), in one hop; the stream goes to Django's ASGI
-handler.
+the WSGI handler on a fixed pool of threads (cskh.wsgi_bridge), in one hop each way; the stream
+goes to Django's ASGI handler.
 """
 
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cskh.settings")
 
-from a2wsgi import WSGIMiddleware  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+from cskh.wsgi_bridge import WSGIBridge  # noqa: E402
 
 #: Paths served by async views (long-lived streams).
 ASYNC_PATHS = ("/desk/live",)
 
 django_asgi = get_asgi_application()
-django_wsgi = WSGIMiddleware(
-    get_wsgi_application(), workers=int(os.environ.get("CSKH_THREADS", "4"))
-)
+django_wsgi = WSGIBridge(get_wsgi_application(), workers=int(os.environ.get("CSKH_THREADS", "4")))
 
 
 def _warm_up() -> None:

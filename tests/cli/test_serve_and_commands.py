@@ -1,5 +1,6 @@
 """The console command as an operator uses it: real processes, real HTTP."""
 
+import json
 import os
 import signal
 import socket
@@ -32,7 +33,9 @@ def served(tmp_path_factory):
             "shell",
             "-c",
             "from cskh.org.services import create_user;"
-            "create_user(username='admin', password='Matkhau!2026', role='admin')",
+            "create_user(username='admin', password='Matkhau!2026', role='admin');"
+            "from cskh.catalog.services import install_profile;"
+            "install_profile('electricity')",
         ],
         env=env,
         check=True,
@@ -101,6 +104,58 @@ def test_token_create_prints_token_as_last_word(served):
         timeout=120,
     )
     assert bad.returncode != 0 and "ghost" in bad.stderr
+
+
+def _token(served) -> str:
+    out = subprocess.run(
+        [CSKH, "token", "create", "--user", "admin"],
+        env=served["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    return out.split()[-1]
+
+
+def test_requests_whole_and_streamed_both_ways(served):
+    """cskh.wsgi_bridge: a small request is read whole and answered whole; a body without a
+    length (chunked) or above 1 MiB streams in, and a file response streams out."""
+    auth = {"Authorization": f"Bearer {_token(served)}"}
+    with httpx.Client(base_url=served["base"], headers=auth, timeout=30) as client:
+        payload = {"full_name": "Nguyễn Văn Cầu", "phones": ["0903 111 222"]}
+        made = client.post("/api/v1/customers", json=payload)
+        assert made.status_code == 201, made.text
+        got = client.get(f"/api/v1/customers/{made.json()['id']}")
+        assert got.status_code == 200 and got.json()["full_name"] == "Nguyễn Văn Cầu"
+
+        body = json.dumps({"full_name": "Trần Thị Bé", "phones": ["0903 111 333"]}).encode()
+        chunked = client.post(
+            "/api/v1/customers",
+            content=iter([body[:10], body[10:]]),  # no Content-Length: Transfer-Encoding
+            headers={"Content-Type": "application/json"},
+        )
+        assert chunked.request.headers.get("transfer-encoding") == "chunked"
+        assert chunked.status_code == 201 and chunked.json()["full_name"] == "Trần Thị Bé"
+
+        big = {"full_name": "Lê Văn Dài", "phones": ["0903 111 444"], "address": "x" * 1_500_000}
+        too_big = client.post("/api/v1/customers", json=big)  # above 1 MiB: streamed in
+        assert 400 <= too_big.status_code < 500 and too_big.json()["detail"]
+        raw = json.dumps(big).encode()
+        big_chunked = client.post(  # above 1 MiB without a length: the read part is replayed
+            "/api/v1/customers",
+            content=iter([raw[i : i + 65536] for i in range(0, len(raw), 65536)]),
+            headers={"Content-Type": "application/json"},
+        )
+        assert 400 <= big_chunked.status_code < 500
+        names = client.get("/api/v1/customers", params={"q": "Lê Văn Dài"}).json()["items"]
+        assert names == []  # the rejected customer was not stored
+
+    static = Path(__file__).resolve().parents[2] / "src/cskh/static/vendor/htmx.min.js"
+    r = httpx.get(f"{served['base']}/static/vendor/htmx.min.js")
+    assert r.status_code == 200 and r.content == static.read_bytes()  # several chunks
+    head = httpx.head(f"{served['base']}/accounts/login/")
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_live_stream_is_served_async_next_to_plain_pages(served):

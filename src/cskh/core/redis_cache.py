@@ -1,7 +1,7 @@
 """Django's Redis cache backend with one connection pool and one client per process.
 
-Django keeps cache objects in a context-local store; under ASGI (and a2wsgi, see cskh.asgi) every
-request runs in a fresh context, so the stock backend built a new client, a new connection pool
+Django keeps cache objects in a context-local store; under ASGI (and the WSGI bridge, see
+cskh.asgi) every request runs in a fresh context, so the stock backend built a new client, a new connection pool
 and a new TCP connection to Redis (plus redis-py's version look-up on connect) for every request
 that touched the cache: every API call, through the rate limiter. Measured: ~17% of the server's
 time under load.
