@@ -97,6 +97,55 @@ def test_an_error_in_the_block_stores_nothing():
 
 
 @pytest.mark.django_db
+def test_rows_held_in_a_rolled_back_savepoint_are_dropped():
+    from django.db import DatabaseError
+
+    with transaction.atomic(), writebehind.batch():
+        fastinsert.insert_later(_log(1))
+        with pytest.raises(ValueError), transaction.atomic():  # SAVEPOINT sends log 1
+            fastinsert.insert_later(_log(2))
+            raise ValueError("bỏ")
+        with pytest.raises(DatabaseError), transaction.atomic():
+            fastinsert.insert_later(_log(3))
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT * FROM no_such_table")  # log 3 fails with it
+            finally:  # held in an aborted transaction: must not be sent, only dropped
+                fastinsert.insert_later(_log(5))
+        fastinsert.insert_later(_log(4))  # after the rollback the block carries on
+    kept = AuditLog.objects.filter(action__startswith="test.wb.").values_list("action", flat=True)
+    assert sorted(kept) == ["test.wb.1", "test.wb.4"]
+
+
+@pytest.mark.django_db
+def test_an_error_leaving_the_block_dooms_the_transaction():
+    from django.db.transaction import TransactionManagementError
+
+    with transaction.atomic():
+        with pytest.raises(RuntimeError), writebehind.batch():
+            fastinsert.insert_later(_log(1))
+            raise RuntimeError("boom")
+        with pytest.raises(TransactionManagementError):  # nothing half-done can commit
+            AuditLog.objects.count()
+    assert not AuditLog.objects.filter(action="test.wb.1").exists()
+
+
+@pytest.mark.django_db
+@pg
+def test_a_row_that_cannot_be_quoted_is_not_lost_by_catching_the_error():
+    from django.db import DataError
+
+    bad = AuditLog(action="test.wb.bad", object_type="x", object_id="a\x00b")  # NUL: no text
+    with pytest.raises(DataError), transaction.atomic(), writebehind.batch():
+        fastinsert.insert_later(_log(1))
+        fastinsert.insert_later(bad)
+        with pytest.raises(DataError):  # quoting fails before anything reaches the server
+            AuditLog.objects.count()
+        # caught here, but the rows are still held: the block cannot end as if they were stored
+    assert not AuditLog.objects.filter(action__startswith="test.wb.").exists()
+
+
+@pytest.mark.django_db
 def test_a_failing_held_row_fails_the_transaction(customer):
     from django.db import IntegrityError
 

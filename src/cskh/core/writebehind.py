@@ -9,9 +9,9 @@ query, results read back with ``nextset``), or together when the block ends. Any
 block therefore sees them, and their order (and so the order of their ids) is kept.
 
 Only on PostgreSQL with client-side binding (Django's default for psycopg); elsewhere, and
-outside a block, ``execute_later`` runs the statement at once. A block must sit inside a
-transaction (``atomic``) that an exception leaving the block rolls back: held statements are
-then dropped.
+outside a block, ``execute_later`` runs the statement at once. Every SAVEPOINT is a statement,
+so nothing held crosses into a savepoint; a rollback to one drops what is held (it was taken
+inside it), and an exception leaving the block dooms its transaction (see ``batch``).
 """
 
 from collections.abc import Callable, Iterator
@@ -54,24 +54,30 @@ def _read_back(cursor, items: list[_Held]) -> None:
         cursor.nextset()
 
 
-def _joined(raw, items: list[_Held], own: str = "") -> str:
-    """One multi-statement query with the values quoted in (as client-side binding does).
-    Quoting each statement on its own keeps psycopg's per-statement template cache in use;
-    a long query with many parameters would be re-parsed on every run."""
-    parts = [raw.mogrify(i.sql, i.params) for i in items]
-    if own:
-        parts.append(own)
+def _joined(conn, state: _State, items: list[_Held], raw, sql=None, params=None) -> str:
+    """One multi-statement query with the values quoted in (as client-side binding does),
+    ending with the caller's statement when given. Quoting each statement on its own keeps
+    psycopg's per-statement template cache in use (a long query with many parameters would be
+    re-parsed on every run). When quoting fails (a NUL byte in a text, say) nothing has reached
+    the server: the held statements go back on hold, so none is lost from a transaction that a
+    caller catching the error could still commit."""
+    try:
+        with conn.wrap_database_errors:
+            parts = [raw.mogrify(i.sql, i.params) for i in items]
+            if sql is not None:
+                parts.append(sql if params is None else raw.mogrify(sql, params))
+    except BaseException:
+        state.items[:0] = items
+        raise
     return ";\n".join(parts)
 
 
-def _send(conn, items: list[_Held]) -> None:
+def _send(conn, state: _State, items: list[_Held]) -> None:
     if not items:
         return
     with conn.cursor() as cursor:
         raw = cursor.cursor
-        with conn.wrap_database_errors:  # quoting can fail (a NUL byte in a text, say)
-            sql = _joined(raw, items)
-        cursor.execute(sql)  # no parameters: sent as it is
+        cursor.execute(_joined(conn, state, items, raw))  # no parameters: sent as it is
         _read_back(raw, items)
 
 
@@ -81,43 +87,46 @@ def _wrapper(execute, sql, params, many, context):
     if state is None or not state.items:
         return execute(sql, params, many, context)
     items, state.items = state.items, []
+    if sql.startswith("ROLLBACK"):  # to a savepoint taken after them: they would be undone
+        return execute(sql, params, many, context)  # (and may not run: the error before)
     raw = context["cursor"].cursor  # context["cursor"] is Django's wrapper
     if many or not _client_cursor(raw):
-        _send(conn, items)
+        _send(conn, state, items)
         return execute(sql, params, many, context)
-    with conn.wrap_database_errors:
-        joined = _joined(raw, items, sql if params is None else raw.mogrify(sql, params))
-    result = execute(joined, None, False, context)
+    result = execute(_joined(conn, state, items, raw, sql, params), None, False, context)
     _read_back(raw, items)  # the cursor now stands on the caller's own result
     return result
 
 
 @contextmanager
 def batch(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Hold ``execute_later`` statements until the next statement or the end of the block."""
+    """Hold ``execute_later`` statements until the next statement or the end of the block.
+    The block is atomic (without a savepoint of its own): an exception leaving it rolls back
+    the enclosing transaction, so the held statements it drops were never to be kept."""
     conn = connections[using]
-    if conn.vendor != "postgresql" or not conn.in_atomic_block:
-        yield  # nothing to hold: statements run at once
-        return
-    state = _state(conn)
-    outer = state is None
-    if outer:
-        state = conn._cskh_write_behind = _State()
-        conn.execute_wrappers.append(_wrapper)
-    state.depth += 1
-    try:
-        yield
-        if state.depth == 1:
-            items, state.items = state.items, []
-            _send(conn, items)
-    except BaseException:
-        state.items = []  # the transaction around the block rolls back
-        raise
-    finally:
-        state.depth -= 1
+    with transaction.atomic(using=using, savepoint=False):
+        if conn.vendor != "postgresql" or conn.features.uses_server_side_binding:
+            yield  # nothing to hold: statements run at once (no multi-statement queries)
+            return
+        state = _state(conn)
+        outer = state is None
         if outer:
-            conn.execute_wrappers.remove(_wrapper)
-            del conn._cskh_write_behind
+            state = conn._cskh_write_behind = _State()
+            conn.execute_wrappers.append(_wrapper)
+        state.depth += 1
+        try:
+            yield
+            if state.depth == 1:
+                items, state.items = state.items, []
+                _send(conn, state, items)
+        except BaseException:
+            state.items = []
+            raise
+        finally:
+            state.depth -= 1
+            if outer:
+                conn.execute_wrappers.remove(_wrapper)
+                del conn._cskh_write_behind
 
 
 def execute_later(
