@@ -58,6 +58,11 @@ def test_revoked_token_and_deactivated_user_are_refused_at_once(db):
     raw = create_api_token(user=user)
     first, second = authenticate_token(raw), authenticate_token(raw)
     assert first == user and first is not second  # one instance per request
+    first.first_name = "Đổi"  # what one request does to its instance stays there
+    first._state.fields_cache["unit"] = None
+    assert second.first_name != "Đổi" and "unit" not in second._state.fields_cache
+    assert authenticate_token(raw).first_name != "Đổi"
+    assert not first._state.adding and first._state.db == "default"
     revoke_api_token(token=ApiToken.objects.get(user=user))
     assert authenticate_token(raw) is None
 

@@ -86,7 +86,19 @@ def authenticate_token(raw: str) -> User | None:
     if now - _TOKEN_TOUCHED.get(token_id, -1e9) > 300:  # last_used_at: every 5 minutes
         _TOKEN_TOUCHED[token_id] = now
         ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())
-    return copy.copy(user)  # each request gets its own instance (relation caches are per-object)
+    return _own_copy(user)  # each request gets its own instance (relation caches are per-object)
+
+
+def _own_copy(user: User) -> User:
+    """What copy.copy gives (Model.__getstate__: own __dict__, own _state and relation cache),
+    without the pickle protocol round (``__reduce__``, ``model_unpickle``): this runs on every
+    API request."""
+    clone = User.__new__(User)
+    clone.__dict__ = user.__dict__.copy()
+    clone.__dict__.pop("_prefetched_objects_cache", None)
+    clone._state = copy.copy(user._state)
+    clone._state.fields_cache = user._state.fields_cache.copy()
+    return clone
 
 
 _TOKEN_TOUCHED: dict[int, float] = {}
