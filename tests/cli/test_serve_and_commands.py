@@ -84,28 +84,6 @@ def test_serve_answers_pages_static_and_api(served):
     assert r.status_code == 401 and r.json()["code"] == "unauthorized"
 
 
-def test_token_create_prints_token_as_last_word(served):
-    out = subprocess.run(
-        [CSKH, "token", "create", "--user", "admin"],
-        env=served["env"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    ).stdout
-    token = out.split()[-1]
-    r = httpx.get(f"{served['base']}/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
-    assert r.status_code == 200 and r.json() == {"items": [], "next_cursor": None}
-    bad = subprocess.run(
-        [CSKH, "token", "create", "--user", "ghost"],
-        env=served["env"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert bad.returncode != 0 and "ghost" in bad.stderr
-
-
 def _token(served) -> str:
     out = subprocess.run(
         [CSKH, "token", "create", "--user", "admin"],
@@ -116,6 +94,20 @@ def _token(served) -> str:
         check=True,
     ).stdout
     return out.split()[-1]
+
+
+def test_token_create_prints_token_as_last_word(served):
+    token = _token(served)  # the last word of the command's output
+    r = httpx.get(f"{served['base']}/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
+    assert r.status_code == 200 and r.json() == {"items": [], "next_cursor": None}
+    bad = subprocess.run(
+        [CSKH, "token", "create", "--user", "ghost"],
+        env=served["env"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert bad.returncode != 0 and "ghost" in bad.stderr
 
 
 def test_requests_whole_and_streamed_both_ways(served):
