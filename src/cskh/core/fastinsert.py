@@ -114,9 +114,11 @@ def insert(
     ``force_insert``, as the ORM would. With ``ignore_conflicts`` a row that would break a
     unique constraint is not stored (no error, no savepoint needed) and the result is False."""
     prepared = _prepare(obj, using, ignore_conflicts, force_insert)
-    if prepared is None:
-        return None
-    plan, alias, params = prepared
+    return None if prepared is None else _run(obj, *prepared)
+
+
+def _run(obj: models.Model, plan: _Plan, alias: str, params: list) -> bool:
+    """The prepared INSERT, now: False for an ignored conflict."""
     conn = connections[alias]
     with transaction.mark_for_rollback_on_error(alias), conn.cursor() as cursor:
         cursor.execute(plan.sql, params)
@@ -142,7 +144,7 @@ def insert_later(obj: models.Model, using: str | None = None, *, force_insert: b
         return
     plan, alias, params = prepared
     if not plan.returning:  # SQLite, say: nothing is held there anyway
-        insert(obj, using=alias, force_insert=force_insert)
+        _run(obj, plan, alias, params)
         return
     _stored(obj, plan, alias, obj.pk)
 
