@@ -189,19 +189,129 @@ def test_notifications_api_lists_and_retries(world, http, settings):
     assert api.post("/api/v1/notifications/999999/retry").status_code == 404
 
 
-def test_dispatch_updates_with_expected_time(world):
+def test_case_updates_render_their_extra_variables(world):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
     case = open_meter_case(world)
     expected = datetime(2026, 12, 8, 14, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    n = notify.notify_case_update(
-        case=case, template="case_dispatched", key="dispatched:1", expected_at=expected
-    )
+
+    def update(template: str, key: str, **extra):
+        return notify.notify_customer(
+            customer=case.customer,
+            template=template,
+            context=notify.case_context(case, **extra),
+            case=case,
+            dedupe_key=f"case:{case.pk}:{key}",
+        )
+
+    n = update("case_dispatched", "dispatched:1", expected_at=expected)
     assert world["unit"].name in n.body and "14:30 08/12/2026" in n.body
-    again = notify.notify_case_update(
-        case=case, template="case_dispatched", key="dispatched:1", expected_at=expected
+    assert update("case_dispatched", "dispatched:1", expected_at=expected).pk == n.pk
+    assert "đang trên đường" in update("technician_on_way", "on_way:1").body
+
+
+def test_a_duplicate_key_returns_the_earlier_row_and_queues_nothing(
+    world, django_capture_on_commit_callbacks
+):
+    """The dedupe is ON CONFLICT DO NOTHING: no error, no second row, no second delivery."""
+    kwargs = {
+        "customer": world["customer"],
+        "template": "case_received",
+        "context": {"case_number": "CS-2026-000001"},
+        "dedupe_key": "test:dup",
+    }
+    with django_capture_on_commit_callbacks() as first_callbacks:
+        first = notify.notify_customer(**kwargs)
+    assert first.pk is not None and len(first_callbacks) == 1
+    with django_capture_on_commit_callbacks() as again_callbacks:
+        again = notify.notify_customer(**kwargs)
+    assert again.pk == first.pk and again.created_at == first.created_at
+    assert again_callbacks == []  # delivery is enqueued once, by the writer of the row
+    assert Notification.objects.filter(dedupe_key="test:dup").count() == 1
+    # a duplicate of a skipped row (customer unreachable) stays None, as the first call was
+    world["customer"].consent_sms = world["customer"].consent_zalo = False
+    world["customer"].consent_email = False
+    skipped = {**kwargs, "dedupe_key": "test:skipped"}
+    assert notify.notify_customer(**skipped) is None
+    assert notify.notify_customer(**skipped) is None
+    assert Notification.objects.get(dedupe_key="test:skipped").status == "skipped"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_transactions_racing_on_one_key_store_one_row(world):
+    """The second writer waits for the first's commit, then sees the key taken: one row, and
+    only the first writer takes it as its own (PostgreSQL: SQLite has one writer at a time)."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    kwargs = {
+        "customer": world["customer"],
+        "template": "case_received",
+        "context": {"case_number": "CS-2026-000001"},
+        "dedupe_key": "test:race",
+    }
+    first_written = threading.Event()
+    second_started = threading.Event()
+    results: dict[str, tuple[int, bool]] = {}
+
+    def second() -> None:
+        from django.db import connection as thread_connection
+
+        try:
+            first_written.wait(10)
+            with transaction.atomic():
+                second_started.set()
+                row, created = notify._insert(_row(kwargs))  # blocks until the first commits
+                results["second"] = (row.pk, created)
+        finally:
+            thread_connection.close()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with transaction.atomic():
+        row, created = notify._insert(_row(kwargs))
+        results["first"] = (row.pk, created)
+        first_written.set()
+        second_started.wait(10)
+        _wait_for_a_lock_wait()  # the second INSERT now waits on this transaction's row
+    thread.join(20)
+    assert results["first"][1] is True and results["second"] == (results["first"][0], False)
+    assert Notification.objects.filter(dedupe_key="test:race").count() == 1
+
+
+def _wait_for_a_lock_wait() -> None:
+    import time
+
+    from django.db import connections
+
+    with connections["default"].cursor() as cursor:
+        for _attempt in range(100):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the second writer never waited")
+
+
+def _row(kwargs: dict) -> Notification:
+    from django.utils import timezone
+
+    now = timezone.now()
+    return Notification(
+        customer=kwargs["customer"],
+        template=kwargs["template"],
+        channel="sms",
+        to="+84901234567",
+        body="x",
+        next_attempt_at=now,
+        dedupe_key=kwargs["dedupe_key"],
+        created_at=now,
     )
-    assert again.pk == n.pk
-    on_way = notify.notify_case_update(case=case, template="technician_on_way", key="on_way:1")
-    assert "đang trên đường" in on_way.body

@@ -4,7 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cskh.cases.states import Status
 from cskh.catalog.models import Priority
-from cskh.core.fastinsert import FastInsertModel
 
 
 class Channel(models.TextChoices):
@@ -23,7 +22,7 @@ class CaseCounter(models.Model):
     value = models.PositiveBigIntegerField(default=0)
 
 
-class Case(FastInsertModel):
+class Case(models.Model):
     """A customer request. Personal data: retention 5 years after closing."""
 
     number = models.CharField(_("số vụ việc"), max_length=24, unique=True)
@@ -120,7 +119,7 @@ class Case(FastInsertModel):
         return self.number
 
 
-class CaseEvent(FastInsertModel):
+class CaseEvent(models.Model):
     """The case timeline. Append-only: rows are never updated or deleted."""
 
     class Kind(models.TextChoices):

@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from cskh.cases import states
 from cskh.cases.models import Case, CaseCounter, CaseEvent, CaseLink, Channel, Interaction
 from cskh.cases.states import Status
 from cskh.catalog.models import CaseType, Priority
-from cskh.core import audit, fastinsert, hooks, writebehind
+from cskh.core import audit, hooks
 from cskh.core.errors import DomainError
 from cskh.textintel.normalize import nfc
 
@@ -94,11 +95,8 @@ def add_event(
     public: bool = False,
     data: dict | None = None,
     at: datetime | None = None,
-    write_behind: bool = False,
 ) -> CaseEvent:
-    """``write_behind``: the caller will not read the event's id before the next query (see
-    core.writebehind)."""
-    event = CaseEvent(
+    return CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=_user(actor),
@@ -107,11 +105,6 @@ def add_event(
         data=data or {},
         created_at=at or timezone.now(),
     )
-    if write_behind:
-        fastinsert.insert_later(event)
-    else:
-        event.save(force_insert=True)
-    return event
 
 
 def add_events(*, case: Case, events: list[dict]) -> list[CaseEvent]:
@@ -148,12 +141,16 @@ def open_case(
     actor=None,
     service_point=None,
     resolved_on_call: bool = False,
-    resolution: str = "",
+    resolution: str | Callable[[Case], str] = "",
     interaction: Interaction | None = None,
     type_confirmed: bool = True,
     assign_to_actor: bool = False,
     at: datetime | None = None,
 ) -> Case:
+    """Open a case and run the ``case_opened`` hooks. ``resolved_on_call``: the case was
+    resolved during the contact (first-contact resolution); the hooks are told so (no
+    auto-dispatch) and the case is resolved with ``resolution`` as its note. ``resolution`` may
+    be a function of the stored case, for a text that names its number or due time."""
     from cskh.catalog.services import route
     from cskh.sla.services import compute_due
 
@@ -199,37 +196,36 @@ def open_case(
         created_at=now,
         status=Status.ASSIGNED if assign_to_actor and user else Status.NEW,
     )
-    with writebehind.batch():  # rows nothing reads back go out with the next statement
-        case.save()
-        add_event(
-            case=case,
-            kind=CaseEvent.Kind.CREATED,
-            actor=user,
-            body=description,
-            at=now,
-            data={
-                "type": case_type.code,
-                "channel": channel,
-                "priority": priority,
-                "unit": unit.code if unit else None,
-            },
-            write_behind=True,
-        )
-        if interaction is not None:
-            interaction.cases.add(case)
-        hooks.run("case_opened", case=case, actor=user, resolved_on_call=resolved_on_call)
-        audit.record(
-            actor=user,
-            action="case.open",
-            obj=case,
-            changes={"number": case.number, "type": case_type.code},
-        )
+    case.save(force_insert=True)
+    add_event(
+        case=case,
+        kind=CaseEvent.Kind.CREATED,
+        actor=user,
+        body=description,
+        at=now,
+        data={
+            "type": case_type.code,
+            "channel": channel,
+            "priority": priority,
+            "unit": unit.code if unit else None,
+        },
+    )
+    if interaction is not None:
+        interaction.cases.add(case)
+    hooks.run("case_opened", case=case, actor=user, resolved_on_call=resolved_on_call)
+    audit.record(
+        actor=user,
+        action="case.open",
+        obj=case,
+        changes={"number": case.number, "type": case_type.code},
+    )
     if resolved_on_call:
+        note = resolution(case) if callable(resolution) else resolution
         case = transition(
             case=case,
             to=Status.RESOLVED,
             actor=actor,
-            note=resolution or str(_("Đã giải quyết ngay trong cuộc gọi.")),
+            note=note or str(_("Đã giải quyết ngay trong cuộc gọi.")),
             first_contact=True,
         )
     return case
@@ -340,24 +336,6 @@ def assign(*, case: Case, agent=None, unit=None, actor=None, reason: str = "") -
         },
     )
     hooks.run("case_assigned", case=case, before=before, actor=_user(actor))
-    return case
-
-
-@transaction.atomic
-def change_type(*, case: Case, case_type: CaseType, actor=None) -> Case:
-    before = case.case_type.code
-    case.case_type = case_type
-    case.type_confirmed = True
-    case.save(update_fields=["case_type", "type_confirmed", "updated_at"])
-    add_event(
-        case=case,
-        kind=CaseEvent.Kind.TYPE,
-        actor=actor,
-        data={"from": before, "to": case_type.code},
-    )
-    audit.record(
-        actor=actor, action="case.change_type", obj=case, changes={"type": [before, case_type.code]}
-    )
     return case
 
 
@@ -484,13 +462,6 @@ def end_interaction(
             },
         )
     return interaction
-
-
-@transaction.atomic
-def link_interaction(*, interaction: Interaction, case: Case, actor=None) -> None:
-    interaction.cases.add(case)
-    if interaction.customer_id is None:
-        set_interaction_customer(interaction=interaction, customer=case.customer, actor=actor)
 
 
 def set_interaction_customer(*, interaction: Interaction, customer, actor=None) -> bool:

@@ -5,7 +5,6 @@ from typing import Any
 
 from django.db import models
 
-from cskh.core import fastinsert
 from cskh.core.models import AuditLog
 
 _request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("ip", default=None)
@@ -27,7 +26,7 @@ def _json_safe(value: Any) -> Any:
 
 def record(*, actor, action: str, obj: models.Model, changes: dict | None = None) -> AuditLog:
     user = actor if getattr(actor, "is_authenticated", False) else None
-    row = AuditLog(
+    return AuditLog.objects.create(
         actor=user,
         action=action,
         object_type=obj._meta.label_lower,
@@ -35,8 +34,6 @@ def record(*, actor, action: str, obj: models.Model, changes: dict | None = None
         changes=_json_safe(changes or {}),
         ip=_request_ip.get(),
     )
-    fastinsert.insert_later(row)  # nothing reads it back: held in a write-behind batch
-    return row
 
 
 def diff(instance: models.Model, fields: list[str], before: dict) -> dict:

@@ -2,10 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cskh.core.fastinsert import FastInsertModel
 
-
-class AuditLog(FastInsertModel):
+class AuditLog(models.Model):
     """Who changed what, when, from where. Append-only."""
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)

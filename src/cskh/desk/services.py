@@ -25,7 +25,8 @@ def log_case_from_call(
     channel: str = "phone",
 ) -> Case:
     """One-screen logging: the case, linked to the call, optionally resolved on the call
-    (first-contact resolution) with the reply given to the customer as the resolution."""
+    (first-contact resolution, through open_case so that its hooks know it: no auto-dispatch)
+    with the reply given to the customer as the resolution."""
     if not type_code:
         raise DomainError(_("Chưa chọn loại vụ việc."), code="missing_type")
     case_type = get_case_type(type_code)
@@ -40,21 +41,17 @@ def log_case_from_call(
         priority=priority,
         actor=actor,
         interaction=interaction,
+        resolved_on_call=resolved_on_call,
+        resolution=lambda case: render_vars(reply, case=case),
     )
     if interaction is not None and interaction.customer_id is None:
-        case_services.link_interaction(interaction=interaction, case=case, actor=actor)
-    if reply:
-        reply = render_vars(reply, case=case)
-    if resolved_on_call:
-        case = case_services.transition(
-            case=case,
-            to="resolved",
-            actor=actor,
-            note=reply or str(_("Đã giải quyết ngay trong cuộc gọi.")),
-            first_contact=True,
+        case_services.set_interaction_customer(
+            interaction=interaction, customer=case.customer, actor=actor
         )
-    elif reply:
-        case_services.add_note(case=case, body=reply, public=True, actor=actor)
+    if reply and not resolved_on_call:
+        case_services.add_note(
+            case=case, body=render_vars(reply, case=case), public=True, actor=actor
+        )
     return case
 
 

@@ -9,8 +9,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cskh.core.fastinsert import FastInsertModel
-
 
 class Feeder(models.Model):
     """A medium-voltage line (electricity) or an OLT / area node (telecom)."""
@@ -234,7 +232,7 @@ class IncidentCase(models.Model):
         ]
 
 
-class IncidentSignal(FastInsertModel):
+class IncidentSignal(models.Model):
     """One grouping-type case with its network position: the input of clustering."""
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="+")

@@ -4,8 +4,6 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cskh.core.fastinsert import FastInsertModel
-
 
 class ChannelKind(models.TextChoices):
     SMS = "sms", _("SMS")
@@ -36,7 +34,7 @@ class Template(models.Model):
         return f"{self.code} ({self.channel})"
 
 
-class Notification(FastInsertModel):
+class Notification(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Chờ gửi")
         SENDING = "sending", _("Đang gửi")

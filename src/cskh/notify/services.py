@@ -9,13 +9,12 @@ from datetime import datetime
 from functools import lru_cache
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.template import Context, Engine
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cskh.core import fastinsert
 from cskh.core.errors import DomainError
 from cskh.notify.defaults import DEFAULTS
 from cskh.notify.models import ChannelKind, Notification, Template
@@ -137,21 +136,17 @@ def _enqueue_one(notification_id: int) -> None:
 
 
 def _insert(row: Notification) -> tuple[Notification, bool]:
-    """(row, True) when stored; (the earlier row, False) when its dedupe_key exists."""
-    stored = fastinsert.insert(row, ignore_conflicts=True)  # no savepoint round trips
-    if stored is not None:
-        if stored:
-            return row, True
-        return Notification.objects.get(dedupe_key=row.dedupe_key), False
-    try:
-        with transaction.atomic():
-            row.save(force_insert=True)
-        return row, True
-    except IntegrityError:
-        existing = Notification.objects.filter(dedupe_key=row.dedupe_key).first()
-        if existing is None:
-            raise
-        return existing, False
+    """(the stored row, True) when new; (the earlier row, False) when its dedupe_key exists.
+
+    ``bulk_create(ignore_conflicts=True)`` is INSERT … ON CONFLICT DO NOTHING (INSERT OR IGNORE
+    on SQLite): a duplicate neither raises nor needs a savepoint, and a writer racing another
+    transaction on the same key waits for it instead of failing. It returns no primary key, so
+    the row is read back by the unique key; it is the one just written when it carries this
+    row's ``created_at`` (to the microsecond). Two writers of one key in the same microsecond
+    would both enqueue its delivery; the delivery's lease still sends it once."""
+    Notification.objects.bulk_create([row], ignore_conflicts=True)
+    stored = Notification.objects.get(dedupe_key=row.dedupe_key)
+    return stored, stored.created_at == row.created_at
 
 
 def notify_customer(
@@ -204,18 +199,6 @@ def case_context(case, **extra) -> dict:
         "resolution": case.resolution,
         **extra,
     }
-
-
-def notify_case_update(*, case, template: str, key: str, **extra) -> Notification | None:
-    """A customer update about a case (dispatched with `expected_at`, technician on the way, …)
-    in the caller's transaction. `key` names the event once per case, e.g. "dispatched:3"."""
-    return notify_customer(
-        customer=case.customer,
-        template=template,
-        context=case_context(case, **extra),
-        case=case,
-        dedupe_key=f"case:{case.pk}:{key}",
-    )
 
 
 @transaction.atomic

@@ -25,7 +25,6 @@ from collections.abc import Iterable
 
 from django.db import connection, transaction
 
-from cskh.core import writebehind
 from cskh.search.models import SearchDocument
 from cskh.textintel.normalize import fold
 
@@ -336,10 +335,10 @@ def index_new_case(case) -> None:
         index_case(case)
         return
     body = "\n".join(p for p in (case.description, case.resolution) if p)[:BODY_MAX]
-    # held until the next statement when the caller opened a write-behind batch
-    writebehind.execute_later(
-        PG_NEW_CASE + UPSERT, [case.pk, case.unit_id, case.number, case.subject, body]
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PG_NEW_CASE + UPSERT, [case.pk, case.unit_id, case.number, case.subject, body]
+        )
 
 
 def index_article(article) -> None:

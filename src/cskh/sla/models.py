@@ -3,10 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cskh.core.fastinsert import FastInsertModel
 
-
-class SlaClock(FastInsertModel):
+class SlaClock(models.Model):
     """The running clock of a case (owner app `sla`).
 
     elapsed_minutes counts open business minutes consumed before `running_since`; while running,

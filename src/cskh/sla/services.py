@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cskh.catalog.models import BusinessCalendar, CaseType, SlaPolicy
-from cskh.core import fastinsert, refcache
+from cskh.core import refcache
 from cskh.sla.calendar import (
     CalendarSpec,
     add_business_minutes,
@@ -175,7 +175,7 @@ def start_clock(*, case) -> SlaClock | None:
     _reschedule(clock, spec, _ladder(case), store=False)
     if clock.due_at != case.due_at or clock.first_response_due_at != case.first_response_due_at:
         _store_due_times(case, clock.first_response_due_at, clock.due_at)
-    fastinsert.insert_later(clock, force_insert=True)
+    clock.save(force_insert=True)
     return clock
 
 

@@ -5,8 +5,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cskh.core.fastinsert import FastInsertModel
-
 
 class ModelVersion(models.Model):
     """A trained case-type classifier for one profile. At most one active per profile.
@@ -39,7 +37,7 @@ class ModelVersion(models.Model):
         return self.version
 
 
-class InboundAnalysis(FastInsertModel):
+class InboundAnalysis(models.Model):
     """Sentiment / complaint / urgency of one inbound customer message (a case description,
     a chat or e-mail message). Written by textintel only (services.record_analysis)."""
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cskh.catalog.models import Priority
-from cskh.core import audit, fastinsert
+from cskh.core import audit
 from cskh.core.errors import DomainError
 from cskh.textintel import classifier, sentiment
 from cskh.textintel.models import InboundAnalysis, ModelVersion
@@ -297,7 +297,7 @@ def on_case_opened(*, case, actor=None, **_kw) -> None:
     except Exception:
         log.exception("text analysis of case %s failed", getattr(case, "pk", None))
         return
-    fastinsert.insert_later(row)
+    row.save(force_insert=True)
     if row.urgent and case.priority > Priority.URGENT:
         try:
             with transaction.atomic():

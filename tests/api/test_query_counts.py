@@ -1,0 +1,87 @@
+"""Query-count pins of the case API, per database, through Django's test client.
+
+A change in these numbers is a change in the cost of every case opened: when one moves, look at
+the queries the failure lists and pin the new number only if the new query is meant to be
+there. The first request of each test warms the process caches (catalog, routing, SLA
+calendars, templates), as a running server has them."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import make_token
+
+# POST /api/v1/cases, warm: token and user, customer by phone (+ phones, service points),
+# case type, case number, the case and its first event, the hooks' rows (SLA clock, text
+# analysis, received message and its read-back, search document), audit row, savepoints.
+POST_KNOWN_CALLER = {"postgresql": 0, "sqlite": 0}
+# the same for an outage: incidents links the case to an outage or looks for one forming
+POST_OUTAGE = {"postgresql": 0, "sqlite": 0}
+
+
+@pytest.fixture
+def api(client, world):
+    token = make_token(world["agent"])
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+def _post(api, **payload):
+    r = api.post("/api/v1/cases", payload, content_type="application/json")
+    assert r.status_code == 201, r.content
+    return r.json()
+
+
+def _queries_of_post(api, payload: dict) -> CaptureQueriesContext:
+    _post(api, **payload)  # warm-up
+    with CaptureQueriesContext(connection) as ctx:
+        _post(api, **payload)
+    return ctx
+
+
+def _listing(ctx: CaptureQueriesContext) -> str:
+    return "\n".join(f"{i}. {q['sql'][:300]}" for i, q in enumerate(ctx.captured_queries, 1))
+
+
+def test_post_case_for_a_known_caller_takes_a_pinned_number_of_queries(api):
+    ctx = _queries_of_post(
+        api, phone="0901 234 567", type="meter", description="Công tơ chạy nhanh bất thường"
+    )
+    assert len(ctx) == POST_KNOWN_CALLER[connection.vendor], _listing(ctx)
+
+
+def test_post_outage_case_takes_a_pinned_number_of_queries(api):
+    ctx = _queries_of_post(
+        api, phone="0901 234 567", type="outage", description="Mất điện từ 7 giờ sáng"
+    )
+    assert len(ctx) == POST_OUTAGE[connection.vendor], _listing(ctx)
+
+
+def test_listing_one_or_twenty_cases_takes_the_same_queries(api, world):
+    from cskh.cases.services import open_case
+    from cskh.catalog.services import get_case_type
+
+    def count() -> int:
+        api.get("/api/v1/cases")  # warm-up
+        with CaptureQueriesContext(connection) as ctx:
+            r = api.get("/api/v1/cases", {"limit": 50})
+        assert r.status_code == 200
+        return len(ctx), len(r.json()["items"])
+
+    def open_one(i: int):
+        return open_case(
+            customer=world["customer"],
+            case_type=get_case_type("meter" if i % 2 else "outage"),
+            description=f"vụ việc {i}",
+            actor=world["agent"] if i % 3 else None,
+            assign_to_actor=bool(i % 3),
+        )
+
+    open_one(0)
+    one, n = count()
+    assert n == 1
+    for i in range(1, 20):
+        open_one(i)
+    twenty, n = count()
+    assert n == 20
+    assert twenty == one
