@@ -212,9 +212,10 @@ def test_case_updates_render_their_extra_variables(world):
 
 
 def test_a_duplicate_key_returns_the_earlier_row_and_queues_nothing(
-    world, django_capture_on_commit_callbacks
+    world, django_capture_on_commit_callbacks, settings
 ):
     """The dedupe is ON CONFLICT DO NOTHING: no error, no second row, no second delivery."""
+    settings.CSKH_NOTIFY_ENQUEUE = True  # delivery enqueued after commit (not run here)
     kwargs = {
         "customer": world["customer"],
         "template": "case_received",
