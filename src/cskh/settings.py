@@ -163,7 +163,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "cskh.core.redis_cache.SharedRedisCache",
+            # django-redis keeps one connection pool per process (the stock backend built a
+            # client, a pool and a TCP connection per request context under ASGI).
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers (pytest-xdist) share one Redis: keep their keys apart.
             "KEY_PREFIX": "cskh" + os.environ.get("PYTEST_XDIST_WORKER", ""),

@@ -1,14 +1,52 @@
+import importlib
+from pathlib import Path
+
 import pytest
 from django.db.models import Count
 
-from cskh.core.compiled import CompiledQuery, run_together
+import cskh
+from cskh.core.compiled import REGISTRY, CompiledQuery, run_together
 from cskh.customers.models import Customer, Phone
+
+
+def _production_queries() -> list[CompiledQuery]:
+    """Every CompiledQuery the code defines: each module that makes one is imported (which
+    registers its queries), so a new one is checked without being listed here."""
+    root = Path(cskh.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        if path.name != "compiled.py" and "CompiledQuery(" in path.read_text(encoding="utf-8"):
+            parts = path.relative_to(root.parent).with_suffix("").parts
+            importlib.import_module(".".join(parts))
+    return [q for q in REGISTRY if q.build.__module__.startswith("cskh.")]
+
+
+@pytest.mark.django_db
+def test_every_production_compiled_query_compiles(customer, caplog):
+    """On each database the suite runs on: a Django upgrade that changes the compiler must fail
+    here, not quietly send the look-up path back through the ORM."""
+    queries = _production_queries()
+    assert len(queries) >= 4, queries  # at least the customer look-ups
+    for query in queries:
+        assert query.compiles(*query.example), query
+        orm = [obj.pk for obj in query.build(*query.example)]
+        assert [obj.pk for obj in query(*query.example)] == orm, query
+    assert "does not compile" not in caplog.text
+
+
+def test_a_query_that_does_not_compile_says_so(caplog):
+    counted = CompiledQuery(
+        lambda name: Customer.objects.filter(full_name=name).annotate(n=Count("phones")),
+        example=("",),
+    )
+    assert not counted.compiles("x")
+    assert "does not compile" in caplog.text
 
 
 @pytest.mark.django_db
 def test_compiled_query_returns_what_the_orm_returns(customer):
     by_phone = CompiledQuery(
-        lambda e164: Customer.objects.filter(phones__e164=e164).order_by("id")[:10]
+        lambda e164: Customer.objects.filter(phones__e164=e164).order_by("id")[:10],
+        example=("+84901234567",),
     )
     for _ in range(2):  # compiled on the first call, reused on the second
         [found] = by_phone("+84901234567")
@@ -24,7 +62,8 @@ def test_list_arguments_compile_once_per_length(customer):
     other = Customer.objects.create(code="X1", full_name="Trần Thị Bình")
     Phone.objects.create(customer=other, e164="+84911111111")
     phones_of = CompiledQuery(
-        lambda ids: Phone.objects.filter(customer_id__in=ids).order_by("customer_id", "id")
+        lambda ids: Phone.objects.filter(customer_id__in=ids).order_by("customer_id", "id"),
+        example=([1],),
     )
     assert [p.e164 for p in phones_of([customer.pk])] == ["+84901234567"]
     assert [p.e164 for p in phones_of([customer.pk, other.pk])] == [
@@ -38,11 +77,12 @@ def test_list_arguments_compile_once_per_length(customer):
 @pytest.mark.django_db
 def test_what_does_not_fit_runs_through_the_orm(customer):
     counted = CompiledQuery(
-        lambda name: Customer.objects.filter(full_name=name).annotate(n=Count("phones"))
+        lambda name: Customer.objects.filter(full_name=name).annotate(n=Count("phones")),
+        example=("",),
     )
     [c] = counted("Nguyễn Văn An")
-    assert c.n == 1 and counted._sql[(None,)] is None
-    empty = CompiledQuery(lambda ids: Customer.objects.filter(id__in=ids))
+    assert c.n == 1 and not counted.compiles("Nguyễn Văn An")
+    empty = CompiledQuery(lambda ids: Customer.objects.filter(id__in=ids), example=([],))
     assert empty([]) == []
 
 
@@ -52,8 +92,10 @@ def test_run_together_returns_each_querys_rows_in_order(customer, django_assert_
 
     other = Customer.objects.create(code="X2", full_name="Lê Văn Cường")
     Phone.objects.create(customer=other, e164="+84922222222")
-    by_code = CompiledQuery(lambda code: Customer.objects.filter(code=code)[:1])
-    phones_of = CompiledQuery(lambda ids: Phone.objects.filter(customer_id__in=ids).order_by("id"))
+    by_code = CompiledQuery(lambda code: Customer.objects.filter(code=code)[:1], example=("",))
+    phones_of = CompiledQuery(
+        lambda ids: Phone.objects.filter(customer_id__in=ids).order_by("id"), example=([1],)
+    )
     by_code("X2"), phones_of([other.pk])  # compiled before counting
     expected = 1 if connection.vendor == "postgresql" else 3  # one round trip on PostgreSQL
     with django_assert_num_queries(expected):

@@ -18,4 +18,10 @@ class CatalogConfig(AppConfig):
         )
         from cskh.core import refcache
 
-        refcache.watch(BusinessCalendar, CalendarDayOff, CaseType, Profile, RoutingRule, SlaPolicy)
+        # Case types are cached with their profile, SLA policy and calendar (select_related).
+        refcache.watch(Profile, "catalog.active_profile", "catalog.case_type")
+        refcache.watch(CaseType, "catalog.case_type")
+        refcache.watch(SlaPolicy, "catalog.case_type")
+        refcache.watch(BusinessCalendar, "catalog.case_type", "sla.calendar")
+        refcache.watch(CalendarDayOff, "catalog.case_type", "sla.calendar")
+        refcache.watch(RoutingRule, "catalog.routing_rules")

@@ -1,3 +1,5 @@
+import copy
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -56,7 +58,7 @@ def install_profile(code: str, *, activate: bool = True) -> Profile:
         Profile.objects.exclude(pk=profile.pk).update(is_active=False)
         Profile.objects.filter(pk=profile.pk).update(is_active=True)
         profile.is_active = True
-        refcache.invalidate()  # update() sends no signals
+        refcache.invalidate("catalog.active_profile", "catalog.case_type")  # update(): no signals
     return profile
 
 
@@ -98,7 +100,7 @@ def route(*, case_type: CaseType, ward_id: int | None):
     ):
         for rule in rules:
             if matches(rule):
-                return rule.unit
+                return copy.copy(rule.unit)  # the cached rules' units are shared
     if case_type.handler_unit_kind == "field":
         return unit_for_ward(ward_id)
     return default_unit()

@@ -13,15 +13,21 @@ each other's results.
 
 Only for querysets whose parameters are exactly the arguments given (no expressions that
 bake values into the SQL); a list argument compiles once per length. Anything that does not
-fit runs through the ORM as usual.
+fit runs through the ORM as usual, with a warning in the log: every CompiledQuery is listed in
+``REGISTRY`` with example arguments, and tests/core/test_compiled.py checks on each database
+that every production one compiles (a Django upgrade changing the compiler must fail a test,
+not quietly cost the look-up path its speed).
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
+
+log = logging.getLogger("cskh.compiled")
 
 
 def _flatten(args: tuple) -> list:
@@ -50,23 +56,40 @@ class _Plan:
         return [from_db(db, names, row) for row in rows]
 
 
+REGISTRY: list["CompiledQuery"] = []  # every CompiledQuery made, in the order made
+
+
 class CompiledQuery[M: Model]:
-    def __init__(self, build: Callable[..., QuerySet[M]]):
-        self._build = build
+    def __init__(self, build: Callable[..., QuerySet[M]], *, example: tuple):
+        """build(*args) makes the queryset; example: arguments shaped like the real ones (the
+        compile check in the tests runs every registered query with them)."""
+        self.build = build
+        self.example = example
         self._sql: dict[tuple, _Plan | None] = {}
+        REGISTRY.append(self)
+
+    def __repr__(self) -> str:
+        code = self.build.__code__
+        return f"<CompiledQuery {self.build.__module__}:{code.co_firstlineno}>"
+
+    def compiles(self, *args) -> bool:
+        """Whether this query, called with args, runs as compiled SQL (not through the ORM)."""
+        return self._plan(args)[0] is not None
 
     def _plan(self, args: tuple) -> tuple[_Plan | None, QuerySet | None]:
         shape = tuple(len(a) if isinstance(a, (list, tuple)) else None for a in args)
         if shape in self._sql:
             return self._sql[shape], None
-        qs = self._build(*args)
+        qs = self.build(*args)
         plan = self._sql[shape] = self._compile(qs, _flatten(args))
+        if plan is None and 0 not in shape:  # an empty list has no SQL: not a fallback
+            log.warning("%r does not compile for %r: it runs through the ORM", self, shape)
         return plan, qs
 
     def __call__(self, *args) -> list[M]:
         plan, qs = self._plan(args)
         if plan is None:  # does not fit: the ORM as usual
-            return list(qs if qs is not None else self._build(*args))
+            return list(qs if qs is not None else self.build(*args))
         with connections[plan.db].cursor() as cursor:
             cursor.execute(plan.sql, _flatten(args))
             return plan.build(cursor.fetchall())

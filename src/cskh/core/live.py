@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import timedelta
@@ -84,17 +83,11 @@ def prune(keep_seconds: int = KEEP_SECONDS) -> int:
     return deleted
 
 
-_redis_local = threading.local()
-
-
 def _redis_sync():
-    import redis
+    """The default cache's Redis client (django-redis: one connection pool per process)."""
+    from django_redis import get_redis_connection
 
-    client = getattr(_redis_local, "client", None)
-    if client is None:
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        _redis_local.client = client
-    return client
+    return get_redis_connection("default")
 
 
 # --------------------------------------------------------------------------- database tail

@@ -20,9 +20,8 @@ def hit(scope: str, key: str, *, limit: int | None = None, window: int = 60) -> 
     limit = limit if limit is not None else settings.CSKH_RATE_LIMITS.get(scope, 600)
     bucket = int(time.time() // window)
     cache_key = f"rl:{scope}:{key}:{bucket}"
-    counter = getattr(cache, "incr_with_ttl", None)  # Redis: one round trip
-    if counter is not None:
-        count = counter(cache_key, window + 5)
+    if settings.REDIS_URL:
+        count = _redis_count(cache_key, window + 5)
     else:
         try:
             count = cache.incr(cache_key)
@@ -31,6 +30,19 @@ def hit(scope: str, key: str, *, limit: int | None = None, window: int = 60) -> 
             count = cache.incr(cache_key)
     if count > limit:
         raise RateLimited()
+
+
+def _redis_count(cache_key: str, timeout: int) -> int:
+    """INCR and EXPIRE in one round trip, on the default cache's Redis client (django-redis):
+    cache.incr() costs two (EXISTS, then INCR) and a missing key two more (add, incr again),
+    on every API request. The value stays a plain integer, readable through cache.get()."""
+    from django_redis import get_redis_connection
+
+    key = cache.make_and_validate_key(cache_key)
+    pipe = get_redis_connection("default").pipeline(transaction=False)
+    pipe.incr(key)
+    pipe.expire(key, timeout)
+    return int(pipe.execute()[0])
 
 
 def client_ip(request) -> str:

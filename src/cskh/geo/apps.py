@@ -11,4 +11,5 @@ class GeoConfig(AppConfig):
         from cskh.core import refcache
         from cskh.geo.models import Province, Ward
 
-        refcache.watch(Province, Ward)
+        refcache.watch(Province, "geo.wards")
+        refcache.watch(Ward, "geo.wards")

@@ -68,5 +68,5 @@ def load_admin_units(
             )
         )
     Ward.objects.bulk_create(wards, batch_size=500)
-    refcache.invalidate()  # bulk_create sends no signals
+    refcache.invalidate("geo.wards")  # bulk_create sends no signals
     return len(wards)

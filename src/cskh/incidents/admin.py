@@ -12,12 +12,6 @@ from cskh.incidents.models import Incident, IncidentRule, ScheduleImport
 class IncidentRuleAdmin(admin.ModelAdmin):
     list_display = ("level", "min_cases", "window_minutes", "min_children", "is_active")
 
-    def save_model(self, request, obj, form, change):
-        from cskh.incidents import rules
-
-        super().save_model(request, obj, form, change)
-        rules.clear_cache()
-
 
 @admin.register(Incident)
 class IncidentAdmin(admin.ModelAdmin):

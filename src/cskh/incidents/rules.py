@@ -5,16 +5,19 @@ settings.CSKH_INCIDENT_RULES (or the environment variable of the same name, JSON
 "window_seconds" key may replace "window_minutes" (used by the storm benchmark, which replays
 30 simulated minutes in well under a real minute).
 
-Read on the hot path (every grouping case), so cached per process for a few seconds.
+Read on the hot path (every grouping case), so kept in the reference cache (family
+"incidents.rules"): an edited rule is seen at once by the process that saved it and within
+refcache.CHECK_SECONDS by every other one (see core.refcache).
 """
 
 import json
 import os
-import time
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from django.conf import settings
 
+from cskh.core import refcache
 from cskh.incidents.models import IncidentRule, Level
 
 DEFAULTS = {
@@ -22,7 +25,6 @@ DEFAULTS = {
     Level.FEEDER: {"min_cases": 8, "window_minutes": 15, "min_children": 2},
     Level.WARD: {"min_cases": 5, "window_minutes": 15, "min_children": 0},
 }
-TTL_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,12 @@ class Rule:
     enabled: bool = True
 
 
-_cache: dict = {"at": 0.0, "rules": None}
+refcache.watch(IncidentRule, "incidents.rules")
 
 
 def clear_cache() -> None:
-    _cache["at"] = 0.0
-    _cache["rules"] = None
+    """Forget the merged rules everywhere (tests changing CSKH_INCIDENT_RULES call it)."""
+    refcache.invalidate("incidents.rules")
 
 
 def _overrides() -> dict:
@@ -53,10 +55,11 @@ def _overrides() -> dict:
         return {}
 
 
-def rules() -> dict[str, Rule]:
-    now = time.monotonic()
-    if _cache["rules"] is not None and now - _cache["at"] < TTL_SECONDS:
-        return _cache["rules"]
+def rules() -> MappingProxyType[str, Rule]:
+    return refcache.get("incidents.rules", _load)
+
+
+def _load() -> dict[str, Rule]:
     merged: dict[str, Rule] = {}
     for level, base in DEFAULTS.items():
         spec = {**base, **_overrides().get(str(level), {})}
@@ -72,5 +75,4 @@ def rules() -> dict[str, Rule]:
             min_children=row.min_children,
             enabled=row.is_active,
         )
-    _cache.update(at=now, rules=merged)
     return merged

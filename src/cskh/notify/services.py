@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from datetime import datetime
 from functools import lru_cache
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.template import Context, Engine
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cskh.core import refcache
 from cskh.core.errors import DomainError
 from cskh.notify.defaults import DEFAULTS
 from cskh.notify.models import ChannelKind, Notification, Template
@@ -37,33 +36,23 @@ def _compile(source: str):
     return _ENGINE.from_string(source)
 
 
-# Template rows, cached per process for a few seconds (bulk sends and escalation scans render
-# thousands of messages); an edit in this process clears the cache at once, other processes
-# pick it up within TEMPLATE_TTL seconds.
-TEMPLATE_TTL = 5.0
-_TEMPLATES: dict[tuple[str, str], tuple[float, tuple[str, str] | None]] = {}
+# Active template rows, from the reference cache (bulk sends and escalation scans render
+# thousands of messages). A saved template is seen at once in this process and within
+# refcache.CHECK_SECONDS in the others (see core.refcache).
+refcache.watch(Template, "notify.templates")
 
 
-def clear_template_cache(**_kw) -> None:
-    _TEMPLATES.clear()
-
-
-post_save.connect(clear_template_cache, sender=Template, dispatch_uid="notify_tpl_save")
-post_delete.connect(clear_template_cache, sender=Template, dispatch_uid="notify_tpl_delete")
+def clear_template_cache() -> None:
+    refcache.invalidate("notify.templates")
 
 
 def _template_row(code: str, channel: str) -> tuple[str, str] | None:
-    now = time.monotonic()
-    hit = _TEMPLATES.get((code, channel))
-    if hit is not None and now - hit[0] < TEMPLATE_TTL:
-        return hit[1]
-    row = (
-        Template.objects.filter(code=code, channel=channel, is_active=True)
-        .values_list("subject", "body")
-        .first()
-    )
-    _TEMPLATES[code, channel] = (now, row)
-    return row
+    return refcache.get("notify.templates", _load_templates).get((code, channel))
+
+
+def _load_templates() -> dict[tuple[str, str], tuple[str, str]]:
+    rows = Template.objects.filter(is_active=True).values_list("code", "channel", "subject", "body")
+    return {(code, channel): (subject, body) for code, channel, subject, body in rows}
 
 
 def _template_for(code: str, channel: str) -> tuple[str, str]:

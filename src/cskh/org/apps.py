@@ -11,4 +11,9 @@ class OrgConfig(AppConfig):
         from cskh.core import refcache
         from cskh.org.models import ApiToken, ServiceArea, Unit, User
 
-        refcache.watch(ApiToken, ServiceArea, Unit, User)
+        # Routing rules are cached with their unit (select_related); tokens with their user.
+        refcache.watch(Unit, "org.unit_for_ward", "org.default_unit", "catalog.routing_rules")
+        refcache.watch(ServiceArea, "org.unit_for_ward")
+        refcache.watch(ApiToken, "org.token")
+        # A login saves last_login only: it must not drop anyone's token cache.
+        refcache.watch(User, "org.token", ignore_fields=("last_login",))

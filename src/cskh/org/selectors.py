@@ -1,3 +1,5 @@
+import copy
+
 from cskh.core import refcache
 from cskh.org.models import ServiceArea, Unit, User
 
@@ -8,7 +10,7 @@ def unit_for_ward(ward_code: int | None, *, kind: str = Unit.Kind.FIELD) -> Unit
             ward_code
         )
         if unit:
-            return unit
+            return copy.copy(unit)  # the cached map's units are shared: the caller gets its own
     return default_unit()
 
 

@@ -29,7 +29,7 @@ def create_unit(
         code=code, name=name, kind=kind, parent=parent, is_default=is_default, **extra
     )
     ServiceArea.objects.bulk_create([ServiceArea(unit=unit, ward_id=w) for w in ward_codes])
-    refcache.invalidate()  # bulk_create sends no signals
+    refcache.invalidate("org.unit_for_ward")  # bulk_create sends no signals
     audit.record(actor=actor, action="unit.create", obj=unit, changes={"code": code})
     return unit
 
@@ -86,19 +86,8 @@ def authenticate_token(raw: str) -> User | None:
     if now - _TOKEN_TOUCHED.get(token_id, -1e9) > 300:  # last_used_at: every 5 minutes
         _TOKEN_TOUCHED[token_id] = now
         ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())
-    return _own_copy(user)  # each request gets its own instance (relation caches are per-object)
-
-
-def _own_copy(user: User) -> User:
-    """What copy.copy gives (Model.__getstate__: own __dict__, own _state and relation cache),
-    without the pickle protocol round (``__reduce__``, ``model_unpickle``): this runs on every
-    API request."""
-    clone = User.__new__(User)
-    clone.__dict__ = user.__dict__.copy()
-    clone.__dict__.pop("_prefetched_objects_cache", None)
-    clone._state = copy.copy(user._state)
-    clone._state.fields_cache = user._state.fields_cache.copy()
-    return clone
+    # Each request gets its own instance (attributes and relation caches are per object).
+    return copy.copy(user)
 
 
 _TOKEN_TOUCHED: dict[int, float] = {}

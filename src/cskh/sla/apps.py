@@ -11,4 +11,4 @@ class SlaConfig(AppConfig):
         from cskh.core import refcache
         from cskh.sla.models import EscalationRule
 
-        refcache.watch(EscalationRule)
+        refcache.watch(EscalationRule, "sla.ladder")

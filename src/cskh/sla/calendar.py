@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from cskh.core import refcache
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -46,6 +48,22 @@ class CalendarSpec:
             use_public_holidays=use_public_holidays,
             days_off=frozenset(days_off),
         )
+
+
+def calendar_spec(calendar) -> CalendarSpec:
+    """The spec of a catalog BusinessCalendar, from the reference cache (family "sla.calendar",
+    invalidated by saves of the calendar and its days off: see catalog.apps and core.refcache
+    for when other processes see an edit)."""
+    return refcache.get(("sla.calendar", calendar.pk), lambda: _load_spec(calendar))
+
+
+def _load_spec(calendar) -> CalendarSpec:
+    if calendar.always_open:
+        return CalendarSpec(always_open=True)
+    days_off = frozenset(calendar.days_off.values_list("date", flat=True))
+    return CalendarSpec.from_hours(
+        calendar.hours, use_public_holidays=calendar.use_public_holidays, days_off=days_off
+    )
 
 
 def _minutes(hhmm: str) -> int:

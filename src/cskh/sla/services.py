@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -18,13 +17,12 @@ from cskh.sla.calendar import (
     add_business_minutes,
     add_business_minutes_pair,
     business_minutes_between,
+    calendar_spec,
 )
 from cskh.sla.models import EscalationRule, SlaClock
 
 log = logging.getLogger("cskh.sla")
 
-_SPEC_CACHE: dict[int, tuple[float, CalendarSpec]] = {}
-_TTL = 60.0
 DEFAULT_LADDER = ((75, "unit_lead"), (100, "shift_lead"), (150, "manager"))
 
 
@@ -36,27 +34,8 @@ def warm_up() -> None:
         add_business_minutes(calendar_spec(calendar), now, 60)
 
 
-def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
-    hit = _SPEC_CACHE.get(calendar.pk)
-    now = time.monotonic()
-    if hit and now - hit[0] < _TTL:
-        return hit[1]
-    if calendar.always_open:
-        spec = CalendarSpec(always_open=True)
-    else:
-        days_off = frozenset(calendar.days_off.values_list("date", flat=True))
-        spec = CalendarSpec.from_hours(
-            calendar.hours, use_public_holidays=calendar.use_public_holidays, days_off=days_off
-        )
-        old = hit[1] if hit else None
-        if old == spec:  # unchanged: keep the object that carries the precomputed day tables
-            spec = old
-    _SPEC_CACHE[calendar.pk] = (now, spec)
-    return spec
-
-
 def clear_cache() -> None:
-    _SPEC_CACHE.clear()
+    refcache.invalidate("sla.calendar")
 
 
 def compute_due(

@@ -50,7 +50,11 @@ def _check_profile(profile: str) -> None:
 
 @lru_cache(maxsize=8)
 def load_seed_rows(profile: str) -> tuple[dict, ...]:
-    """Rows of seed_<profile>.tsv as dicts (text, case_type, sentiment, complaint, urgent)."""
+    """Rows of seed_<profile>.tsv as dicts (text, case_type, sentiment, complaint, urgent).
+
+    Cached for the life of the process, outside core.refcache: the seed files ship with the
+    code, so they cannot change under a running process. (Trained models are cached by
+    textintel.services per version string, which names one immutable fitted model.)"""
     _check_profile(profile)
     path = DATA_DIR / f"seed_{profile}.tsv"
     with path.open(encoding="utf-8", newline="") as fh:
