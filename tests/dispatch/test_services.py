@@ -313,36 +313,79 @@ def test_resolving_the_case_withdraws_the_open_work_order(world, dispatched):
     assert Case.objects.get(pk=dispatched.case_id).status == "resolved"
 
 
-def test_auto_dispatch_on_case_opened(world, open_case, settings):
+def test_auto_dispatch_runs_after_commit(
+    world, open_case, settings, django_capture_on_commit_callbacks
+):
     from cskh.cases import services as case_services
     from cskh.catalog.services import get_case_type
 
     settings.CSKH_DISPATCH_AUTO = "off"
-    assert not WorkOrder.objects.filter(case=open_case()).exists()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        case = open_case()
+    assert not WorkOrder.objects.filter(case=case).exists()
 
     settings.CSKH_DISPATCH_AUTO = "field"
-    case = open_case(type_code="hazard", description="Dây điện đứt rơi xuống đường")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        case = open_case(type_code="hazard", description="Dây điện đứt rơi xuống đường")
+    # Nothing is dispatched inside the case's own transaction: the cases app is not re-entered.
+    assert not WorkOrder.objects.filter(case=case).exists()
+    assert Case.objects.get(pk=case.pk).status == "new"
+    for callback in callbacks:
+        callback()
     wo = WorkOrder.objects.get(case=case)
     assert wo.unit == world["unit"] and wo.created_by == world["agent"]
     case.refresh_from_db()
     assert case.status == "waiting_unit"
-    services.on_case_opened(case=case, actor=world["agent"])  # idempotent
+    assert services.auto_dispatch(case.pk, world["agent"].pk) is None  # idempotent
     assert WorkOrder.objects.filter(case=case).count() == 1
 
-    assert not WorkOrder.objects.filter(case=open_case(type_code="general")).exists()
-    on_call = case_services.open_case(
-        customer=world["customer"],
-        case_type=get_case_type("meter"),
-        description="Hỏi chỉ số công tơ",
-        resolved_on_call=True,
-        resolution="Đã đọc chỉ số cho khách",
-        actor=world["agent"],
-    )
-    assert not WorkOrder.objects.filter(case=on_call).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        general = open_case(type_code="general")
+        on_call = case_services.open_case(
+            customer=world["customer"],
+            case_type=get_case_type("meter"),
+            description="Hỏi chỉ số công tơ",
+            resolved_on_call=True,
+            resolution="Đã đọc chỉ số cho khách",
+            actor=world["agent"],
+        )
+    assert not WorkOrder.objects.filter(case__in=[general, on_call]).exists()
 
     settings.CSKH_DISPATCH_AUTO = "hazard"
-    assert not WorkOrder.objects.filter(case=open_case(type_code="meter")).exists()
-    assert WorkOrder.objects.filter(case=open_case(type_code="hazard")).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        meter, hazard = open_case(type_code="meter"), open_case(type_code="hazard")
+    assert not WorkOrder.objects.filter(case=meter).exists()
+    assert WorkOrder.objects.filter(case=hazard).exists()
+
+
+def test_auto_dispatch_skips_cases_linked_to_an_incident(
+    world, open_case, stranger, settings, django_capture_on_commit_callbacks
+):
+    """Asked of incidents' selectors after commit, whatever the order of the hooks."""
+    from cskh.incidents.services import create_incident
+
+    settings.CSKH_DISPATCH_AUTO = "field"
+    create_incident(
+        kind="unplanned_outage",
+        title="Mất điện phường",
+        scope={"wards": [world["customer"].ward_id]},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        linked = open_case(type_code="outage")
+    assert Case.objects.get(pk=linked.pk).events.filter(kind="incident").exists()
+    assert not WorkOrder.objects.filter(case=linked).exists()
+    # The same case type outside the incident's scope is dispatched.
+    assert services.auto_dispatch(open_case(stranger, type_code="outage").pk) is not None
+
+
+def test_work_order_events_are_append_only(dispatched):
+    event = WorkOrderEvent.objects.filter(work_order=dispatched).first()
+    event.body = "sửa lịch sử"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+    assert WorkOrderEvent.objects.get(pk=event.pk).body != "sửa lịch sử"
 
 
 @pytest.mark.parametrize(
