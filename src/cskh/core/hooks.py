@@ -89,5 +89,5 @@ def order_errors(config: Mapping[str, Iterable]) -> list[checks.CheckMessage]:
 
 
 @checks.register("cskh")
-def check_hook_order(app_configs=None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_hook_order(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     return order_errors(getattr(settings, "CSKH_HOOKS", {}))

@@ -28,12 +28,13 @@ from cskh.dispatch.services.common import (
     require_visible,
     user_or_none,
 )
+from cskh.geo.models import Ward
 from cskh.org.models import Unit
 
 S = WorkOrder.Status
 
 
-def _ward(case: Case):
+def _ward(case: Case) -> Ward | None:
     sp = case.service_point
     if sp is not None and sp.ward_id:
         return sp.ward

@@ -2,6 +2,7 @@
 a work order and the customer messages."""
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
@@ -23,7 +24,7 @@ COORDINATOR_ROLES = frozenset({"agent", "shift_lead", "manager", "admin", "integ
 REASON_MAX = 500
 
 
-def user_or_none(actor):
+def user_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 

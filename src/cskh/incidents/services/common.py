@@ -1,6 +1,7 @@
 """Helpers shared by the incident services: the timeline, the actor, permission, local time."""
 
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -11,7 +12,7 @@ from cskh.incidents import selectors
 from cskh.incidents.models import Incident, IncidentEvent
 
 
-def user_or_none(actor):
+def user_or_none(actor: Any) -> Any:
     """The user to store on a row: None for the system and anonymous callers."""
     return actor if getattr(actor, "is_authenticated", False) else None
 

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,7 +82,7 @@ def link_ids(incident: Incident, case_ids: Iterable[int], *, how: str, actor=Non
     return n
 
 
-def signals_in_scope(incident: Incident):
+def signals_in_scope(incident: Incident) -> QuerySet[IncidentSignal]:
     by_level: dict[str, list[str]] = {}
     for level, code in incident.scopes.values_list("level", "code"):
         by_level.setdefault(level, []).append(code)
