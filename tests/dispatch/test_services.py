@@ -313,25 +313,22 @@ def test_resolving_the_case_withdraws_the_open_work_order(world, dispatched):
     assert Case.objects.get(pk=dispatched.case_id).status == "resolved"
 
 
-def test_auto_dispatch_runs_after_commit(
-    world, open_case, settings, django_capture_on_commit_callbacks
-):
+def test_auto_dispatch_runs_after_commit(transactional_db, world, open_case, settings):
+    """Real commits: the work order appears once the case's transaction has committed."""
+    from django.db import transaction
+
     from cskh.cases import services as case_services
     from cskh.catalog.services import get_case_type
 
     settings.CSKH_DISPATCH_AUTO = "off"
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        case = open_case()
-    assert not WorkOrder.objects.filter(case=case).exists()
+    assert not WorkOrder.objects.filter(case=open_case()).exists()
 
     settings.CSKH_DISPATCH_AUTO = "field"
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with transaction.atomic():
         case = open_case(type_code="hazard", description="Dây điện đứt rơi xuống đường")
-    # Nothing is dispatched inside the case's own transaction: the cases app is not re-entered.
-    assert not WorkOrder.objects.filter(case=case).exists()
-    assert Case.objects.get(pk=case.pk).status == "new"
-    for callback in callbacks:
-        callback()
+        # Nothing is dispatched inside the case's own transaction: cases is not re-entered.
+        assert not WorkOrder.objects.filter(case=case).exists()
+        assert Case.objects.get(pk=case.pk).status == "new"
     wo = WorkOrder.objects.get(case=case)
     assert wo.unit == world["unit"] and wo.created_by == world["agent"]
     case.refresh_from_db()
@@ -339,27 +336,24 @@ def test_auto_dispatch_runs_after_commit(
     assert services.auto_dispatch(case.pk, world["agent"].pk) is None  # idempotent
     assert WorkOrder.objects.filter(case=case).count() == 1
 
-    with django_capture_on_commit_callbacks(execute=True):
-        general = open_case(type_code="general")
-        on_call = case_services.open_case(
-            customer=world["customer"],
-            case_type=get_case_type("meter"),
-            description="Hỏi chỉ số công tơ",
-            resolved_on_call=True,
-            resolution="Đã đọc chỉ số cho khách",
-            actor=world["agent"],
-        )
+    general = open_case(type_code="general")
+    on_call = case_services.open_case(
+        customer=world["customer"],
+        case_type=get_case_type("meter"),
+        description="Hỏi chỉ số công tơ",
+        resolved_on_call=True,
+        resolution="Đã đọc chỉ số cho khách",
+        actor=world["agent"],
+    )
     assert not WorkOrder.objects.filter(case__in=[general, on_call]).exists()
 
     settings.CSKH_DISPATCH_AUTO = "hazard"
-    with django_capture_on_commit_callbacks(execute=True):
-        meter, hazard = open_case(type_code="meter"), open_case(type_code="hazard")
-    assert not WorkOrder.objects.filter(case=meter).exists()
-    assert WorkOrder.objects.filter(case=hazard).exists()
+    assert not WorkOrder.objects.filter(case=open_case(type_code="meter")).exists()
+    assert WorkOrder.objects.filter(case=open_case(type_code="hazard")).exists()
 
 
 def test_auto_dispatch_skips_cases_linked_to_an_incident(
-    world, open_case, stranger, settings, django_capture_on_commit_callbacks
+    transactional_db, world, open_case, stranger, settings
 ):
     """Asked of incidents' selectors after commit, whatever the order of the hooks."""
     from cskh.incidents.services import create_incident
@@ -370,12 +364,11 @@ def test_auto_dispatch_skips_cases_linked_to_an_incident(
         title="Mất điện phường",
         scope={"wards": [world["customer"].ward_id]},
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        linked = open_case(type_code="outage")
+    linked = open_case(type_code="outage")
     assert Case.objects.get(pk=linked.pk).events.filter(kind="incident").exists()
     assert not WorkOrder.objects.filter(case=linked).exists()
     # The same case type outside the incident's scope is dispatched.
-    assert services.auto_dispatch(open_case(stranger, type_code="outage").pk) is not None
+    assert WorkOrder.objects.filter(case=open_case(stranger, type_code="outage")).exists()
 
 
 def test_work_order_events_are_append_only(dispatched):
