@@ -18,7 +18,7 @@ a smaller demo database is used: CSKH_BENCH_STORM_URL (default .../inc_bench, bu
    reaches the threshold to the suspected incident, API p95.
 4. Notify 50,000: an incident over whole feeders holding ≥ 50,000 customers is resolved through
    the API; a task worker (``cskh worker``) runs the cascade (paced per channel, see
-   incidents.services._plan_notify) and 2 notify workers deliver to the log backend (a file).
+   cskh.notify.broadcast) and 2 notify workers deliver to the log backend (a file).
    Time = resolve request → every outbox row of the incident sent/skipped.
 
 The benchmark writes to its database (cases, incidents, outbox rows): live incidents left there

@@ -63,14 +63,28 @@ INSTALLED_APPS = [
     "cskh.api",
 ]
 
-# Explicit cross-app reactions (see cskh.core.hooks); appended to by apps that exist.
-CSKH_HOOKS: dict[str, list[str]] = {
+# Explicit cross-app reactions (see cskh.core.hooks), run in order inside the caller's
+# transaction. A hook that needs another's result says so with "after"; a system check fails
+# start-up when this order contradicts it.
+CSKH_HOOKS: dict[str, list[str | dict]] = {
     "case_opened": [
         "cskh.sla.services.on_case_opened",  # sla: start the clock
-        "cskh.textintel.services.on_case_opened",  # textintel: sentiment/urgency, raise urgent
-        "cskh.notify.hooks.case_opened",  # notify: "received" message
+        {
+            # textintel: sentiment/urgency; raising an urgent case recomputes the SLA clock
+            "path": "cskh.textintel.services.on_case_opened",
+            "after": ["cskh.sla.services.on_case_opened"],
+        },
+        {
+            # notify: "received" message, which quotes the due time (SLA, urgency)
+            "path": "cskh.notify.hooks.case_opened",
+            "after": [
+                "cskh.sla.services.on_case_opened",
+                "cskh.textintel.services.on_case_opened",
+            ],
+        },
         "cskh.incidents.services.on_case_opened",  # incidents: link to / detect an outage
-        "cskh.dispatch.services.on_case_opened",  # dispatch: field cases (CSKH_DISPATCH_AUTO)
+        # dispatch: field cases (CSKH_DISPATCH_AUTO), dispatched after commit
+        "cskh.dispatch.services.on_case_opened",
         "cskh.search.hooks.case_opened",  # search: index the case
     ],
     "case_transitioned": [

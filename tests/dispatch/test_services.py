@@ -313,7 +313,10 @@ def test_resolving_the_case_withdraws_the_open_work_order(world, dispatched):
     assert Case.objects.get(pk=dispatched.case_id).status == "resolved"
 
 
-def test_auto_dispatch_on_case_opened(world, open_case, settings):
+def test_auto_dispatch_runs_after_commit(transactional_db, world, open_case, settings):
+    """Real commits: the work order appears once the case's transaction has committed."""
+    from django.db import transaction
+
     from cskh.cases import services as case_services
     from cskh.catalog.services import get_case_type
 
@@ -321,15 +324,19 @@ def test_auto_dispatch_on_case_opened(world, open_case, settings):
     assert not WorkOrder.objects.filter(case=open_case()).exists()
 
     settings.CSKH_DISPATCH_AUTO = "field"
-    case = open_case(type_code="hazard", description="Dây điện đứt rơi xuống đường")
+    with transaction.atomic():
+        case = open_case(type_code="hazard", description="Dây điện đứt rơi xuống đường")
+        # Nothing is dispatched inside the case's own transaction: cases is not re-entered.
+        assert not WorkOrder.objects.filter(case=case).exists()
+        assert Case.objects.get(pk=case.pk).status == "new"
     wo = WorkOrder.objects.get(case=case)
     assert wo.unit == world["unit"] and wo.created_by == world["agent"]
     case.refresh_from_db()
     assert case.status == "waiting_unit"
-    services.on_case_opened(case=case, actor=world["agent"])  # idempotent
+    assert services.auto_dispatch(case.pk, world["agent"].pk) is None  # idempotent
     assert WorkOrder.objects.filter(case=case).count() == 1
 
-    assert not WorkOrder.objects.filter(case=open_case(type_code="general")).exists()
+    general = open_case(type_code="general")
     on_call = case_services.open_case(
         customer=world["customer"],
         case_type=get_case_type("meter"),
@@ -338,11 +345,40 @@ def test_auto_dispatch_on_case_opened(world, open_case, settings):
         resolution="Đã đọc chỉ số cho khách",
         actor=world["agent"],
     )
-    assert not WorkOrder.objects.filter(case=on_call).exists()
+    assert not WorkOrder.objects.filter(case__in=[general, on_call]).exists()
 
     settings.CSKH_DISPATCH_AUTO = "hazard"
     assert not WorkOrder.objects.filter(case=open_case(type_code="meter")).exists()
     assert WorkOrder.objects.filter(case=open_case(type_code="hazard")).exists()
+
+
+def test_auto_dispatch_skips_cases_linked_to_an_incident(
+    transactional_db, world, open_case, stranger, settings
+):
+    """Asked of incidents' selectors after commit, whatever the order of the hooks."""
+    from cskh.incidents.services import create_incident
+
+    settings.CSKH_DISPATCH_AUTO = "field"
+    create_incident(
+        kind="unplanned_outage",
+        title="Mất điện phường",
+        scope={"wards": [world["customer"].ward_id]},
+    )
+    linked = open_case(type_code="outage")
+    assert Case.objects.get(pk=linked.pk).events.filter(kind="incident").exists()
+    assert not WorkOrder.objects.filter(case=linked).exists()
+    # The same case type outside the incident's scope is dispatched.
+    assert WorkOrder.objects.filter(case=open_case(stranger, type_code="outage")).exists()
+
+
+def test_work_order_events_are_append_only(dispatched):
+    event = WorkOrderEvent.objects.filter(work_order=dispatched).first()
+    event.body = "sửa lịch sử"
+    with pytest.raises(ValueError, match="append-only"):
+        event.save()
+    with pytest.raises(ValueError, match="append-only"):
+        event.delete()
+    assert WorkOrderEvent.objects.get(pk=event.pk).body != "sửa lịch sử"
 
 
 @pytest.mark.parametrize(

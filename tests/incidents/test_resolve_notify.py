@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cskh.incidents import services
+from cskh.incidents import selectors, services
 from cskh.incidents.models import Incident, NotifyBatch
 from cskh.notify.models import Notification
 
@@ -46,10 +46,10 @@ def test_resolve_closes_linked_cases_and_notifies_everyone_in_scope(network, rep
     assert notified == {c.pk for c in network["T1"]}  # all 6 on T1, not only the 2 callers
     inc.refresh_from_db()
     assert (inc.notify_total, inc.notify_enqueued, inc.cascade_pending) == (6, 6, False)
-    progress = services.selectors.notify_progress(inc)
+    progress = selectors.notify_progress(inc)
     assert progress["pending"] == 6 and progress["batches_sent"] == progress["batches"] == 1
     # idempotent: running the cascade again sends nothing twice
-    services.Incident.objects.filter(pk=inc.pk).update(cascade_pending=True)
+    Incident.objects.filter(pk=inc.pk).update(cascade_pending=True)
     services.run_cascade(inc.pk)
     assert Notification.objects.filter(incident_id=inc.pk).count() == 6
 

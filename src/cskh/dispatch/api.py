@@ -10,8 +10,9 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cskh.core.errors import Forbidden, NotFound
-from cskh.dispatch import selectors, services
+from cskh.dispatch import selectors
 from cskh.dispatch.models import WorkOrder
+from cskh.dispatch.services import center, common, field
 from cskh.org.models import Unit
 
 router = Router(tags=["dispatch"])
@@ -231,10 +232,10 @@ def work_order_events(request, wo_id: int):
 def dispatch_case(request, number: str, payload: DispatchIn):
     from cskh.cases import selectors as case_selectors
 
-    if not services.can_coordinate(request.auth):
+    if not common.can_coordinate(request.auth):
         raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu công tác."))
     case = case_selectors.get_for_user(request.auth, number)
-    wo = services.dispatch_case(
+    wo = center.dispatch_case(
         case=case,
         unit=_unit(payload.unit),
         instructions=payload.instructions,
@@ -247,14 +248,14 @@ def dispatch_case(request, number: str, payload: DispatchIn):
 @router.post("/work-orders/{wo_id}/accept", response=WorkOrderDetail, summary="Đơn vị nhận phiếu")
 def accept(request, wo_id: int, payload: AcceptIn | None = None):
     wo = selectors.get_for_user(request.auth, wo_id)
-    services.accept(work_order=wo, actor=request.auth, note=payload.note if payload else "")
+    field.accept(work_order=wo, actor=request.auth, note=payload.note if payload else "")
     return _detail(request, wo_id)
 
 
 @router.post("/work-orders/{wo_id}/progress", response=WorkOrderDetail, summary="Ghi tiến độ")
 def progress(request, wo_id: int, payload: NoteIn):
     wo = selectors.get_for_user(request.auth, wo_id)
-    services.add_progress_note(
+    field.add_progress_note(
         work_order=wo, body=payload.body, on_the_way=payload.on_the_way, actor=request.auth
     )
     return _detail(request, wo_id)
@@ -263,7 +264,7 @@ def progress(request, wo_id: int, payload: NoteIn):
 @router.post("/work-orders/{wo_id}/request-info", response=WorkOrderDetail, summary="Hỏi thêm")
 def request_info(request, wo_id: int, payload: InfoIn):
     wo = selectors.get_for_user(request.auth, wo_id)
-    services.request_info(
+    field.request_info(
         work_order=wo, question=payload.question, target=payload.target, actor=request.auth
     )
     return _detail(request, wo_id)
@@ -272,7 +273,7 @@ def request_info(request, wo_id: int, payload: InfoIn):
 @router.post("/work-orders/{wo_id}/provide-info", response=WorkOrderDetail, summary="Trả lời")
 def provide_info(request, wo_id: int, payload: AnswerIn):
     wo = selectors.get_for_user(request.auth, wo_id)
-    services.provide_info(work_order=wo, answer=payload.answer, actor=request.auth)
+    center.provide_info(work_order=wo, answer=payload.answer, actor=request.auth)
     return _detail(request, wo_id)
 
 
@@ -288,21 +289,21 @@ def complete(
     photos: File[list[UploadedFile]] = None,
 ):
     wo = selectors.get_for_user(request.auth, wo_id)
-    services.complete(work_order=wo, resolution=resolution, photos=photos or [], actor=request.auth)
+    field.complete(work_order=wo, resolution=resolution, photos=photos or [], actor=request.auth)
     return _detail(request, wo_id)
 
 
 @router.post("/work-orders/{wo_id}/reject", response=WorkOrderDetail, summary="Đơn vị trả lại")
 def reject(request, wo_id: int, payload: ReasonIn):
     wo = selectors.get_for_user(request.auth, wo_id)
-    services.reject(work_order=wo, reason=payload.reason, actor=request.auth)
+    field.reject(work_order=wo, reason=payload.reason, actor=request.auth)
     return _detail(request, wo_id)
 
 
 @router.post("/work-orders/{wo_id}/cancel", response=WorkOrderDetail, summary="Hủy phiếu")
 def cancel(request, wo_id: int, payload: ReasonIn):
     wo = selectors.get_for_user(request.auth, wo_id)
-    services.cancel(work_order=wo, reason=payload.reason, actor=request.auth)
+    center.cancel(work_order=wo, reason=payload.reason, actor=request.auth)
     return _detail(request, wo_id)
 
 
@@ -313,9 +314,9 @@ def cancel(request, wo_id: int, payload: ReasonIn):
 )
 def redispatch(request, wo_id: int, payload: RedispatchIn):
     wo = selectors.get_for_user(request.auth, wo_id)
-    if not services.can_coordinate(request.auth):
+    if not common.can_coordinate(request.auth):
         raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu công tác."))
-    new = services.redispatch(
+    new = center.redispatch(
         work_order=wo,
         unit=_unit(payload.unit),
         reason=payload.reason,

@@ -102,6 +102,14 @@ class WorkOrderEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["work_order", "id"], name="woevent_wo")]
 
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("WorkOrderEvent is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("WorkOrderEvent is append-only")
+
 
 def attachment_path(instance, filename: str) -> str:
     return f"dispatch/{instance.work_order_id}/{instance.stored_name}"

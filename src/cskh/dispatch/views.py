@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 
 from cskh.core.errors import DomainError, Forbidden, NotFound
 from cskh.core.phones import display as display_phone
-from cskh.dispatch import selectors, services
+from cskh.dispatch import selectors, states
 from cskh.dispatch.models import WorkOrder
+from cskh.dispatch.services import center, common, field
 from cskh.org.models import Unit
 
 STATE_TABS = [
@@ -100,8 +101,8 @@ def _detail_ctx(request, wo: WorkOrder) -> dict:
         "case": wo.case,
         "events": selectors.events(wo),
         "attachments": selectors.attachments(wo),
-        "is_open": wo.status in services.OPEN_WO,
-        "can_coordinate": services.can_coordinate(request.user),
+        "is_open": wo.status in states.OPEN,
+        "can_coordinate": common.can_coordinate(request.user),
         "units": selectors.field_units(),
         "now": timezone.now(),
         "phone": display_phone(wo.contact_phone) if wo.contact_phone else "",
@@ -136,7 +137,7 @@ def accept(request, wo_id: int):
     return _act(
         request,
         wo_id,
-        lambda wo: services.accept(
+        lambda wo: field.accept(
             work_order=wo, actor=request.user, note=request.POST.get("note", "")
         ),
         _("Đã nhận phiếu."),
@@ -148,7 +149,7 @@ def note(request, wo_id: int):
     return _act(
         request,
         wo_id,
-        lambda wo: services.add_progress_note(
+        lambda wo: field.add_progress_note(
             work_order=wo,
             body=request.POST.get("body", ""),
             on_the_way=request.POST.get("on_the_way") in ("1", "on", "true"),
@@ -163,7 +164,7 @@ def request_info(request, wo_id: int):
     return _act(
         request,
         wo_id,
-        lambda wo: services.request_info(
+        lambda wo: field.request_info(
             work_order=wo,
             question=request.POST.get("question", ""),
             target=request.POST.get("target") or "center",
@@ -178,7 +179,7 @@ def complete(request, wo_id: int):
     return _act(
         request,
         wo_id,
-        lambda wo: services.complete(
+        lambda wo: field.complete(
             work_order=wo,
             resolution=request.POST.get("resolution", ""),
             photos=request.FILES.getlist("photos"),
@@ -193,7 +194,7 @@ def reject(request, wo_id: int):
     return _act(
         request,
         wo_id,
-        lambda wo: services.reject(
+        lambda wo: field.reject(
             work_order=wo, reason=request.POST.get("reason", ""), actor=request.user
         ),
         _("Đã trả phiếu về trung tâm."),
@@ -205,7 +206,7 @@ def answer(request, wo_id: int):
     return _act(
         request,
         wo_id,
-        lambda wo: services.provide_info(
+        lambda wo: center.provide_info(
             work_order=wo, answer=request.POST.get("answer", ""), actor=request.user
         ),
         _("Đã trả lời đơn vị."),
@@ -217,7 +218,7 @@ def cancel(request, wo_id: int):
     return _act(
         request,
         wo_id,
-        lambda wo: services.cancel(
+        lambda wo: center.cancel(
             work_order=wo, reason=request.POST.get("reason", ""), actor=request.user
         ),
         _("Đã hủy phiếu."),
@@ -230,7 +231,7 @@ def redispatch(request, wo_id: int):
 
     def do(wo):
         unit = Unit.objects.filter(code=(request.POST.get("unit") or "").strip()).first()
-        target["wo"] = services.redispatch(
+        target["wo"] = center.redispatch(
             work_order=wo, unit=unit, reason=request.POST.get("reason", ""), actor=request.user
         )
 
@@ -290,7 +291,7 @@ def case_dispatch(request, number: str):
 
     from cskh.cases import selectors as case_selectors
 
-    if not services.can_coordinate(request.user):
+    if not common.can_coordinate(request.user):
         raise PermissionDenied
     try:
         case = case_selectors.get_for_user(request.user, number)
@@ -307,7 +308,7 @@ def case_dispatch(request, number: str):
                 unit = Unit.objects.filter(code=code).first()
                 if unit is None:
                     raise DomainError(_("Không tìm thấy đơn vị %(u)s.") % {"u": code})
-            wo = services.dispatch_case(
+            wo = center.dispatch_case(
                 case=case,
                 unit=unit,
                 instructions=request.POST.get("instructions", ""),
@@ -326,7 +327,7 @@ def case_dispatch(request, number: str):
         "case": case,
         "work_orders": selectors.for_case(case),
         "active": selectors.active_for_case(case),
-        "suggested": services.responsible_unit(case),
+        "suggested": center.responsible_unit(case),
         "units": selectors.field_units(),
         "accept_types": ",".join(sorted(settings.CSKH_DISPATCH_UPLOAD_TYPES)),
         "form": request.POST if request.method == "POST" else {},

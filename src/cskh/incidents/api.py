@@ -6,8 +6,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from cskh.core.errors import DomainError, NotFound
-from cskh.incidents import selectors, services
+from cskh.incidents import selectors, states
 from cskh.incidents.models import Incident
+from cskh.incidents.services import lifecycle, links
 
 router = Router(tags=["incidents"])
 
@@ -151,7 +152,7 @@ def to_out(inc: Incident) -> dict:
         "merged_into": inc.merged_into_id,
         "short_notice": inc.short_notice,
         "cases_resolved": inc.cases_resolved,
-        "allowed_transitions": sorted(services.TRANSITIONS.get(inc.status, ())),
+        "allowed_transitions": sorted(states.allowed(inc.status)),
     }
 
 
@@ -225,7 +226,7 @@ def create_incident(request, payload: IncidentIn):
             raise DomainError(
                 _("Đơn vị không tồn tại: %(u)s") % {"u": payload.unit}, code="bad_unit"
             )
-    inc = services.create_incident(
+    inc = lifecycle.create_incident(
         kind=payload.kind,
         title=payload.title,
         scope=payload.scope.dict(),
@@ -248,7 +249,7 @@ def get_incident(request, incident_id: int):
 @router.patch("/{incident_id}", response=IncidentDetail, summary="Sửa thời gian dự kiến/thông báo")
 def update_incident(request, incident_id: int, payload: UpdateIn):
     inc = selectors.get_for_user(request.auth, incident_id)
-    services.update_incident(
+    lifecycle.update_incident(
         incident=inc,
         actor=request.auth,
         eta=payload.eta,
@@ -265,7 +266,7 @@ def transition(request, incident_id: int, payload: TransitionIn):
     target = None
     if payload.merge_into is not None:
         target = selectors.get_for_user(request.auth, payload.merge_into)
-    services.transition(
+    lifecycle.transition(
         incident=inc,
         to=payload.to,
         actor=request.auth,
@@ -304,7 +305,7 @@ def link_case(request, incident_id: int, payload: LinkIn):
 
     inc = selectors.get_for_user(request.auth, incident_id)
     case = get_case(request.auth, payload.case)
-    linked = services.link_case(incident=inc, case=case, actor=request.auth)
+    linked = lifecycle.link_case(incident=inc, case=case, actor=request.auth)
     return Status(201, {"linked": linked})
 
 
@@ -323,7 +324,7 @@ def subscribe(request, incident_id: int, payload: SubscribeIn):
     customer = get_customer(payload.customer_id)
     if customer is None:
         raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": payload.customer_id})
-    created = services.subscribe(incident=inc, customer=customer, actor=request.auth)
+    created = links.subscribe(incident=inc, customer=customer, actor=request.auth)
     return Status(201, {"subscribed": True, "created": created})
 
 

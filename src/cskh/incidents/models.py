@@ -287,6 +287,9 @@ class IncidentEvent(models.Model):
             raise ValueError("IncidentEvent is append-only")
         super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        raise ValueError("IncidentEvent is append-only")
+
 
 class ScheduleImport(models.Model):
     """One imported planned-outage file (kept for audit)."""

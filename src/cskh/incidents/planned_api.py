@@ -7,10 +7,11 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cskh.core.errors import DomainError
-from cskh.incidents import selectors, services
+from cskh.incidents import selectors
 from cskh.incidents.api import IncidentOut, to_out
 from cskh.incidents.importer import MAX_BYTES, ImportRejected, parse_schedule
 from cskh.incidents.models import Incident
+from cskh.incidents.services import lifecycle, planned
 
 router = Router(tags=["planned-outages"])
 
@@ -62,7 +63,7 @@ def import_schedule(request, file: File[UploadedFile]):
             422,
             {"detail": str(exc.message), "code": exc.code, "rows": exc.total, "errors": exc.errors},
         )
-    result = services.import_planned(rows=rows, filename=file.name or "", actor=request.auth)
+    result = planned.import_planned(rows=rows, filename=file.name or "", actor=request.auth)
     return Status(201, result)
 
 
@@ -87,7 +88,7 @@ def cancel(request, incident_id: int, payload: CancelIn):
     inc = selectors.get_for_user(request.auth, incident_id)
     if inc.kind != Incident.Kind.PLANNED:
         raise DomainError(_("Đây không phải lịch ngừng cấp điện."), code="not_planned")
-    services.transition(incident=inc, to="cancelled", actor=request.auth, note=payload.note)
+    lifecycle.transition(incident=inc, to="cancelled", actor=request.auth, note=payload.note)
     return to_out(selectors.get_for_user(request.auth, incident_id))
 
 
@@ -100,7 +101,7 @@ class ChangeIn(Schema):
 @router.patch("/{incident_id}", response=IncidentOut, summary="Đổi lịch ngừng cấp điện")
 def change(request, incident_id: int, payload: ChangeIn):
     inc = selectors.get_for_user(request.auth, incident_id)
-    services.change_planned(
+    planned.change_planned(
         incident=inc,
         start=payload.start,
         end=payload.end,

@@ -116,26 +116,6 @@ def active_incidents_for_customer(customer) -> list[Incident]:
     return sorted(seen.values(), key=lambda i: (STATUS_ORDER.get(i.status, 9), -i.pk))
 
 
-def upcoming_planned_for_customer(customer, *, days: int = 30) -> list[Incident]:
-    positions = _customer_positions(customer)
-    q = _positions_q(positions)
-    if q is None:
-        return []
-    now = timezone.now()
-    ids = IncidentScope.objects.filter(q, live=True).values("incident_id")
-    return list(
-        Incident.objects.filter(
-            pk__in=ids,
-            kind=Incident.Kind.PLANNED,
-            ends_at__gte=now,
-            started_at__lte=now + timezone.timedelta(days=days),
-        ).order_by("started_at")
-    )
-
-
-# --- access ---------------------------------------------------------------------------------
-
-
 def visible_incidents(user) -> QuerySet[Incident]:
     qs = Incident.objects.all()
     units = visible_unit_ids(user)
@@ -246,10 +226,6 @@ def scope_service_points(incident: Incident):
     return ServicePoint.objects.filter(q).exclude(status=ServicePoint.Status.TERMINATED)
 
 
-def affected_customer_ids(incident: Incident) -> list[int]:
-    return sorted(set(scope_service_points(incident).values_list("customer_id", flat=True)))
-
-
 def affected_recipients(incident: Incident) -> list[tuple[int, str]]:
     """(customer_id, preferred channel) of everyone affected: every customer with a service
     point in scope, plus callers and subscribers (whose service point may lie outside it)."""
@@ -272,6 +248,11 @@ def subscriber_customer_ids(incident: Incident) -> list[int]:
     return sorted(
         IncidentSubscription.objects.filter(incident=incident).values_list("customer_id", flat=True)
     )
+
+
+def is_case_linked(case_id: int) -> bool:
+    """Whether a case is linked to an incident (the incident's crew handles it)."""
+    return IncidentCase.objects.filter(case_id=case_id).exists()
 
 
 def caller_customer_ids(incident: Incident) -> list[int]:

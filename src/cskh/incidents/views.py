@@ -12,9 +12,10 @@ from django.views.decorators.http import require_POST
 
 from cskh.core import ratelimit
 from cskh.core.errors import DomainError
-from cskh.incidents import selectors, services
+from cskh.incidents import selectors, states
 from cskh.incidents.importer import ImportRejected, parse_schedule
 from cskh.incidents.models import Incident
+from cskh.incidents.services import lifecycle, planned
 from cskh.textintel.normalize import fold
 
 
@@ -86,7 +87,7 @@ def incident_detail(request, incident_id: int):
             "progress": selectors.notify_progress(inc),
             "events": selectors.timeline(inc),
             "cases": cases,
-            "allowed": sorted(services.TRANSITIONS.get(inc.status, ())),
+            "allowed": sorted(states.allowed(inc.status)),
             "can_manage": selectors.can_manage(request.user, inc),
             "merge_targets": merge_targets,
         },
@@ -112,7 +113,7 @@ def incident_transition(request, incident_id: int):
         target = None
         if request.POST.get("merge_into"):
             target = selectors.get_for_user(request.user, int(request.POST["merge_into"]))
-        services.transition(
+        lifecycle.transition(
             incident=inc,
             to=request.POST.get("to", ""),
             actor=request.user,
@@ -133,7 +134,7 @@ def incident_transition(request, incident_id: int):
 def incident_update(request, incident_id: int):
     try:
         inc = selectors.get_for_user(request.user, incident_id)
-        services.update_incident(
+        lifecycle.update_incident(
             incident=inc,
             actor=request.user,
             eta=_parse_local(request.POST.get("eta", "")),
@@ -154,7 +155,7 @@ def planned_import(request, template: str = "incidents/import.html", extra=None)
             if upload is None:
                 raise DomainError(_("Chưa chọn tệp."), code="missing_file")
             rows = parse_schedule(upload.read(), upload.name)
-            result = services.import_planned(rows=rows, filename=upload.name, actor=request.user)
+            result = planned.import_planned(rows=rows, filename=upload.name, actor=request.user)
         except ImportRejected as exc:
             rejected = exc
         except DomainError as exc:
