@@ -83,6 +83,7 @@ CSKH_HOOKS: dict[str, list[str]] = {
         "cskh.sla.services.on_case_replied",  # sla: first response
         "cskh.search.hooks.case_changed",  # search: reply text
     ],
+    "case_priority_changed": ["cskh.sla.services.on_case_priority_changed"],  # sla: new targets
     "case_noted": ["cskh.search.hooks.case_changed"],  # internal note added
     "case_assigned": ["cskh.search.hooks.case_changed"],  # unit may change (access control)
     "customer_changed": ["cskh.search.hooks.customer_changed"],  # created/updated/phone added

@@ -39,6 +39,18 @@ def current_version(article: Article, today=None) -> ArticleVersion | None:
     return _live_versions(today).filter(article=article).first()
 
 
+def live_version(article_id: int, today=None) -> ArticleVersion | None:
+    """The version agents see of an active article (None when it has none or is inactive);
+    the article comes with it (version.article)."""
+    return _live_versions(today).filter(article_id=article_id).first()
+
+
+def live_versions(today=None) -> list[ArticleVersion]:
+    """The live version of every active article, one per article (the search index's
+    documents)."""
+    return _one_per_article(_live_versions(today))
+
+
 def search(q: str, *, type_code: str | None = None, limit: int = 10) -> list[ArticleVersion]:
     """Diacritic-insensitive: 'hoa don' finds 'Hóa đơn'. Title matches rank first."""
     words = fold(q).split()
