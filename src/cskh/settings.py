@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 # Explicit cross-app reactions (see cskh.core.hooks); appended to by apps that exist.
 CSKH_HOOKS: dict[str, list[str]] = {
+    "case_opening": ["cskh.sla.services.on_case_opening"],  # sla: due times, before the insert
     "case_opened": [
         "cskh.sla.services.on_case_opened",  # sla: start the clock
         "cskh.textintel.services.on_case_opened",  # textintel: sentiment/urgency, raise urgent

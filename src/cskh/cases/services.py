@@ -190,6 +190,9 @@ def open_case(
         created_at=now,
         status=Status.ASSIGNED if assign_to_actor and user else Status.NEW,
     )
+    # before the insert: sla sets the due times on the new row (an UPDATE afterwards would
+    # write every index of the case table twice)
+    hooks.run("case_opening", case=case)
     with writebehind.batch():  # rows nothing reads back go out with the next statement
         case.save()
         add_event(

@@ -8,6 +8,7 @@ sla. The names below are what other apps, commands, tests and benchmarks use.
 from cskh.sla.services.clocks import (
     backfill_clocks,
     on_case_opened,
+    on_case_opening,
     on_case_priority_changed,
     on_case_replied,
     on_case_transitioned,
@@ -43,6 +44,7 @@ __all__ = [
     "elapsed_now",
     "escalation_scan",
     "on_case_opened",
+    "on_case_opening",
     "on_case_priority_changed",
     "on_case_replied",
     "on_case_transitioned",

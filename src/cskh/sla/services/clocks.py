@@ -1,10 +1,10 @@
 """Clock lifecycle: one SlaClock per case, started when the case opens, paused while the case
 waits for the customer, resumed, stopped when it closes, recomputed after a priority change.
 
-Every time the clock's due times move they are written on the case through
-``cskh.cases.services.set_due_times``: the sla app alone computes due times, the cases app only
-stores them (and never imports sla; it reaches this module through the hooks in
-settings.CSKH_HOOKS, listed at the end of this file).
+The sla app alone computes due times; the cases app only stores them and never imports sla (it
+reaches this module through the hooks in settings.CSKH_HOOKS, listed at the end of this file).
+A new case gets them before its INSERT (case_opening); every later move is written through
+``cskh.cases.services.set_due_times``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,14 @@ from cskh.cases.states import OPEN_STATUSES, PAUSED_STATUSES
 from cskh.catalog.models import SlaPolicy
 from cskh.sla.calendar import CalendarSpec, business_minutes_between
 from cskh.sla.models import SlaClock
-from cskh.sla.services.due import Ladder, calendar_spec, elapsed_now, is_rural, reschedule
+from cskh.sla.services.due import (
+    Ladder,
+    calendar_spec,
+    compute_due,
+    elapsed_now,
+    is_rural,
+    reschedule,
+)
 from cskh.sla.services.escalation import ladder
 
 
@@ -234,8 +241,20 @@ def backfill_clocks(
 # --- hooks (settings.CSKH_HOOKS) -------------------------------------------------------------
 
 
+def on_case_opening(*, case, **_) -> None:
+    """case_opening (the case is not saved yet): its due times, stored with the row's INSERT
+    (one write of the case table's indexes instead of an INSERT and an UPDATE)."""
+    case.first_response_due_at, case.due_at = compute_due(
+        policy=case.case_type.sla_policy,
+        priority=case.priority,
+        start=case.created_at,
+        rural=is_rural(case),
+    )
+
+
 def on_case_opened(*, case, actor=None, **_) -> None:
-    """case_opened: start the clock; the case's due times are set here (not by cases)."""
+    """case_opened: start the clock (its due times are those set at case_opening, stored
+    again only if they differ)."""
     start_clock(case=case)
 
 
