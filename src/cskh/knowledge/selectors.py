@@ -7,7 +7,10 @@ import re
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cskh.knowledge.models import Article, ArticleVersion, CannedAnswer
+from cskh.catalog.models import CaseType
+from cskh.catalog.services import active_profile
+from cskh.core.errors import DomainError
+from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, CannedAnswer
 from cskh.textintel.normalize import fold
 
 VAR = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -106,6 +109,16 @@ def render(body: str, values: dict) -> str:
     return VAR.sub(sub, body)
 
 
+def case_types() -> list[CaseType]:
+    """The active profile's case types an article can be filed under (none before a profile
+    is installed)."""
+    try:
+        profile = active_profile()
+    except DomainError:
+        return []
+    return list(CaseType.objects.filter(profile=profile, is_active=True).order_by("sort_order"))
+
+
 def pending_versions(limit: int = 50) -> list[ArticleVersion]:
     """Drafts waiting for a shift lead, oldest first."""
     return list(
@@ -115,9 +128,7 @@ def pending_versions(limit: int = 50) -> list[ArticleVersion]:
     )
 
 
-def open_flags(limit: int = 50):
-    from cskh.knowledge.models import ArticleFlag
-
+def open_flags(limit: int = 50) -> list[ArticleFlag]:
     return list(
         ArticleFlag.objects.filter(resolved_at__isnull=True)
         .select_related("article", "version", "user")

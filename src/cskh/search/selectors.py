@@ -21,9 +21,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from cskh.cases.models import Case
 from cskh.core.errors import DomainError
+from cskh.org.selectors import visible_unit_ids
 from cskh.search import backends
 from cskh.search.backends.base import digit_candidates
 from cskh.search.highlight import Terms, highlight, snippet
@@ -98,8 +101,6 @@ class Scope:
 
     @classmethod
     def for_user(cls, user) -> Scope:
-        from cskh.org.selectors import visible_unit_ids
-
         return cls(units=visible_unit_ids(user))
 
     def allows_kind(self, kind: str) -> bool:
@@ -124,8 +125,6 @@ class Scope:
         can lag behind a reassignment)."""
         if self.units is None or kind == "article" or not ids:
             return set(ids)
-        from cskh.cases.models import Case
-
         if kind == "case":
             qs = Case.objects.filter(id__in=ids, unit_id__in=self.units)
             return set(qs.values_list("id", flat=True))
@@ -223,8 +222,6 @@ def score(query: Query, title_folded: str, keys: str, body_folded: str) -> float
 
 
 def _url(kind: str, ref: str, object_id: int) -> str:
-    from django.urls import NoReverseMatch, reverse
-
     try:
         if kind == "case":
             return reverse("desk:case", args=[ref])
