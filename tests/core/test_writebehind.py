@@ -174,8 +174,8 @@ def test_opening_a_case_stores_every_row_in_few_round_trips(customer, profile, a
     for table in ("cases_caseevent", "sla_slaclock", "textintel_inboundanalysis", "core_auditlog"):
         assert f"INSERT INTO {connection.ops.quote_name(table)}" in sql
     inserts = [q for q in ctx.captured_queries if q["sql"].lstrip().startswith("INSERT")]
-    if connection.vendor == "postgresql":  # case, then 6 more rows in at most 3 round trips
-        assert len(inserts) <= 4
+    if connection.vendor == "postgresql":  # the SLA clock and search document: plain writes
+        assert len(inserts) <= 6
     else:
         assert len(inserts) >= 7
     assert case.events.filter(kind="created").count() == 1
