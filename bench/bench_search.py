@@ -109,7 +109,7 @@ def _measure(label: str, data: str, user, queries: dict[str, list[str]]) -> list
 
 
 def _sizes_row(label: str, data: str, stats: dict | None) -> dict:
-    from cskh.search.services import index_sizes
+    from cskh.search.indexing import index_sizes
 
     sizes = index_sizes()
     parts = ", ".join(f"{k} {v / 1e6:,.0f} MB" for k, v in sizes.items())
@@ -135,7 +135,7 @@ def _pg(args) -> list[dict]:
     from cskh.cases.models import Case
     from cskh.customers.models import Customer
     from cskh.org.models import User
-    from cskh.search import services
+    from cskh.search import indexing
     from cskh.search.models import SearchDocument
 
     call_command("migrate", "search", verbosity=0, skip_checks=True)
@@ -144,7 +144,7 @@ def _pg(args) -> list[dict]:
     n_docs = SearchDocument.objects.count()
     stats = None
     if os.environ.get("CSKH_BENCH_SEARCH_REBUILD") == "1" or n_docs < 0.9 * (n_c + n_k):
-        stats = services.rebuild(log_fn=lambda m: print(m, file=sys.stderr))
+        stats = indexing.rebuild(log_fn=lambda m: print(m, file=sys.stderr))
     with connection.cursor() as cur:
         cur.execute("SET jit = off")
     agent = User.objects.filter(role="agent", is_active=True).first()
@@ -193,9 +193,9 @@ def _sqlite_inprocess(n: int, quick: bool) -> list[dict]:
     django_setup()
     from cskh.cases.models import Case
     from cskh.org.models import User
-    from cskh.search import services
+    from cskh.search import indexing
 
-    stats = services.rebuild()
+    stats = indexing.rebuild()
     data = f"SQLite {n:,} customers / {Case.objects.count():,} cases"
     agent = User.objects.filter(role="agent", is_active=True).first()
     queries = _queries(random.Random(6), 10 if quick else N_QUERIES)

@@ -1,6 +1,6 @@
 """SLA benchmarks.
 
-1. Due-time computation in the service layer (cskh.sla.services.compute_due) over the built-in
+1. Due-time computation in the service layer (cskh.sla.services.due.compute_due) over the built-in
    calendars — 24/7 and Mon–Sat working hours with Vietnamese public holidays (Tết included)
    and company days off — for cases opened at random instants of 2025–2027. One core.
    Target ≥ 50,000 cases/s.
@@ -41,7 +41,7 @@ def due_time_rows(args) -> list[dict]:
     from cskh.catalog.models import SlaPolicy
     from cskh.catalog.profiles import CALENDARS, PROFILES, SLA_POLICIES
     from cskh.sla import calendar as cal
-    from cskh.sla.services import compute_due
+    from cskh.sla.services.due import compute_due
 
     company_days_off = frozenset({date(2026, 4, 29), date(2026, 12, 31), date(2027, 4, 30)})
     specs = {}
@@ -117,8 +117,8 @@ def scan_rows(args) -> list[dict]:
     from django.utils import timezone
 
     from cskh.cases.models import Case
-    from cskh.sla import services as sla
     from cskh.sla.models import SlaClock
+    from cskh.sla.services import clocks, escalation
 
     with connection.cursor() as cur:
         try:
@@ -137,7 +137,7 @@ def scan_rows(args) -> list[dict]:
         ]
     open_cases = Case.objects.filter(is_open=True).count()
     t0 = time.perf_counter()
-    backfilled = sla.backfill_clocks()["created"]
+    backfilled = clocks.backfill_clocks()["created"]
     backfill_s = time.perf_counter() - t0
     if backfilled:
         with connection.cursor() as cur:
@@ -160,10 +160,10 @@ def scan_rows(args) -> list[dict]:
         try:
             with transaction.atomic():
                 for _ in range(20 if caught_up_to is not None else 0):
-                    if not sla.escalation_scan(now=caught_up_to, limit=5000)["due"]:
+                    if not escalation.escalation_scan(now=caught_up_to, limit=5000)["due"]:
                         break
                 t = time.perf_counter()
-                stats = sla.escalation_scan(now=at, limit=limit)
+                stats = escalation.escalation_scan(now=at, limit=limit)
                 dt = time.perf_counter() - t
                 raise _Rollback
         except _Rollback:

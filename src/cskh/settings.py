@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 # transaction. A hook that needs another's result says so with "after"; a system check fails
 # start-up when this order contradicts it.
 CSKH_HOOKS: dict[str, list[str | dict]] = {
+    "case_opening": ["cskh.sla.services.on_case_opening"],  # sla: due times, before the insert
     "case_opened": [
         "cskh.sla.services.on_case_opened",  # sla: start the clock
         {
@@ -97,6 +98,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
         "cskh.sla.services.on_case_replied",  # sla: first response
         "cskh.search.hooks.case_changed",  # search: reply text
     ],
+    "case_priority_changed": ["cskh.sla.services.on_case_priority_changed"],  # sla: new targets
     "case_noted": ["cskh.search.hooks.case_changed"],  # internal note added
     "case_assigned": ["cskh.search.hooks.case_changed"],  # unit may change (access control)
     "customer_changed": ["cskh.search.hooks.customer_changed"],  # created/updated/phone added

@@ -202,3 +202,32 @@ def test_api_search_create_approve_flag(world, writer, lead, billing, live_serve
         assert r.status_code == 201
         r = ag.post("/api/v1/knowledge/articles", json={"title": "", "body": ""})
         assert r.status_code == 400 and r.json()["code"] == "missing_text"
+
+
+def test_live_version_selectors_give_one_version_per_active_article(writer, lead, billing):
+    """The selectors the search index reads: the version in force today, one per article,
+    nothing for drafts or inactive articles."""
+    from cskh.knowledge import selectors, services
+    from cskh.knowledge.models import Article
+
+    v1 = _draft(writer, billing)
+    assert selectors.live_version(v1.article_id) is None  # a draft is not live
+    services.approve_version(version=v1, approver=lead)
+    v2 = services.add_version(
+        article=v1.article,
+        title="Hóa đơn (bản 2)",
+        body="Bản mới.",
+        effective_from=None,
+        author=writer,
+    )
+    services.approve_version(version=v2, approver=lead)
+    other = _draft(writer, billing, title="Đổi công tơ")
+    services.approve_version(version=other, approver=lead)
+
+    assert selectors.live_version(v1.article_id).pk == v2.pk
+    assert selectors.live_version(v1.article_id).article.pk == v1.article_id
+    assert sorted(v.pk for v in selectors.live_versions()) == sorted([v2.pk, other.pk])
+
+    Article.objects.filter(pk=other.article_id).update(is_active=False)
+    assert selectors.live_version(other.article_id) is None
+    assert [v.pk for v in selectors.live_versions()] == [v2.pk]

@@ -138,3 +138,20 @@ def test_first_response_is_recorded(world):
     cases.add_note(case=case, body="Chúng tôi đã nhận yêu cầu", public=True, actor=world["agent"])
     clock = SlaClock.objects.get(case=case)
     assert clock.first_responded_at is not None
+
+
+def test_due_times_go_out_with_the_case_insert_not_a_later_update(world):
+    """sla sets the due times before the INSERT (case_opening hook): an UPDATE of the new row
+    would write every index of the case table a second time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    at = datetime(2026, 12, 7, 9, 0, tzinfo=VN)
+    with CaptureQueriesContext(connection) as ctx:
+        case = open_case(world, "meter", at)
+    table = connection.ops.quote_name(Case._meta.db_table)
+    updates = [q["sql"] for q in ctx.captured_queries if f"UPDATE {table}" in q["sql"]]
+    assert updates == []
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.due_at == datetime(2026, 12, 10, 9, 0, tzinfo=VN)
+    assert stored.first_response_due_at == SlaClock.objects.get(case=case).first_response_due_at

@@ -152,7 +152,6 @@ def open_case(
     auto-dispatch) and the case is resolved with ``resolution`` as its note. ``resolution`` may
     be a function of the stored case, for a text that names its number or due time."""
     from cskh.catalog.services import route
-    from cskh.sla.services import compute_due
 
     description = _clean_text(description, field="description")
     subject = _clean_text(subject, field="subject", required=False)[:200]
@@ -171,12 +170,6 @@ def open_case(
         customer.ward if customer.ward_id else None
     )
     unit = route(case_type=case_type, ward_id=ward.pk if ward else None)
-    first_due, due = compute_due(
-        policy=case_type.sla_policy,
-        priority=priority,
-        start=now,
-        rural=bool(ward and ward.is_rural),
-    )
     user = _user(actor)
     case = Case(
         number=_next_number(now),
@@ -191,11 +184,12 @@ def open_case(
         unit=unit,
         assigned_agent=user if assign_to_actor else None,
         created_by=user,
-        first_response_due_at=first_due,
-        due_at=due,
         created_at=now,
         status=Status.ASSIGNED if assign_to_actor and user else Status.NEW,
     )
+    # before the insert: sla sets the due times on the new row (an UPDATE afterwards would
+    # write every index of the case table twice)
+    hooks.run("case_opening", case=case)
     case.save(force_insert=True)
     add_event(
         case=case,
@@ -354,8 +348,6 @@ def change_priority(
 ) -> Case:
     """Set the priority (e.g. textintel raising a case with danger cues to Khẩn cấp) and
     recompute the SLA targets from the new priority (elapsed time is kept)."""
-    from cskh.sla.services import recompute_clock
-
     if priority not in Priority.values:
         raise DomainError(
             _("Mức ưu tiên không hợp lệ: %(p)s") % {"p": priority}, code="bad_priority"
@@ -373,7 +365,8 @@ def change_priority(
         data={"priority": [before, priority]},
         at=at,
     )
-    recompute_clock(case=case, at=at)  # updates case.first_response_due_at / due_at
+    # sla: new targets, due times stored back on the case (set_due_times)
+    hooks.run("case_priority_changed", case=case, before=before, actor=_user(actor), at=at)
     audit.record(
         actor=_user(actor),
         action="case.change_priority",

@@ -6,7 +6,9 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from cskh.catalog.services import get_case_type
 from cskh.core.errors import Forbidden, NotFound
+from cskh.customers.selectors import get as get_customer
 from cskh.knowledge import selectors, services
 from cskh.knowledge.models import Article, ArticleVersion
 
@@ -79,8 +81,6 @@ class DraftIn(Schema):
 
 @router.post("/articles", response={201: VersionOut}, summary="Viết bài (bản nháp)")
 def create(request, payload: DraftIn):
-    from cskh.catalog.services import get_case_type
-
     ct = get_case_type(payload.case_type) if payload.case_type else None
     v = services.create_article(
         title=payload.title,
@@ -151,8 +151,6 @@ class CannedOut(Schema):
 @router.get("/canned", response=list[CannedOut], summary="Câu trả lời mẫu (biến đã điền)")
 def canned(request, type: str = "", customer: int | None = None):
     _staff(request.auth)
-    from cskh.customers.selectors import get as get_customer
-
     cust = get_customer(customer) if customer else None
     rows = selectors.canned_for(type_code=type, customer=cust, agent=request.auth)
     return [{"id": r["answer"].pk, "title": r["answer"].title, "text": r["text"]} for r in rows]

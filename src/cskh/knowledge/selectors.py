@@ -7,7 +7,10 @@ import re
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cskh.knowledge.models import Article, ArticleVersion, CannedAnswer
+from cskh.catalog.models import CaseType
+from cskh.catalog.services import active_profile
+from cskh.core.errors import DomainError
+from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, CannedAnswer
 from cskh.textintel.normalize import fold
 
 VAR = re.compile(r"\{\{\s*(\w+)\s*\}\}")
@@ -37,6 +40,18 @@ def _one_per_article(versions) -> list[ArticleVersion]:
 
 def current_version(article: Article, today=None) -> ArticleVersion | None:
     return _live_versions(today).filter(article=article).first()
+
+
+def live_version(article_id: int, today=None) -> ArticleVersion | None:
+    """The version agents see of an active article (None when it has none or is inactive);
+    the article comes with it (version.article)."""
+    return _live_versions(today).filter(article_id=article_id).first()
+
+
+def live_versions(today=None) -> list[ArticleVersion]:
+    """The live version of every active article, one per article (the search index's
+    documents)."""
+    return _one_per_article(_live_versions(today))
 
 
 def search(q: str, *, type_code: str | None = None, limit: int = 10) -> list[ArticleVersion]:
@@ -94,6 +109,16 @@ def render(body: str, values: dict) -> str:
     return VAR.sub(sub, body)
 
 
+def case_types() -> list[CaseType]:
+    """The active profile's case types an article can be filed under (none before a profile
+    is installed)."""
+    try:
+        profile = active_profile()
+    except DomainError:
+        return []
+    return list(CaseType.objects.filter(profile=profile, is_active=True).order_by("sort_order"))
+
+
 def pending_versions(limit: int = 50) -> list[ArticleVersion]:
     """Drafts waiting for a shift lead, oldest first."""
     return list(
@@ -103,9 +128,7 @@ def pending_versions(limit: int = 50) -> list[ArticleVersion]:
     )
 
 
-def open_flags(limit: int = 50):
-    from cskh.knowledge.models import ArticleFlag
-
+def open_flags(limit: int = 50) -> list[ArticleFlag]:
     return list(
         ArticleFlag.objects.filter(resolved_at__isnull=True)
         .select_related("article", "version", "user")

@@ -10,9 +10,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from cskh.catalog.models import CaseType
 from cskh.core import audit, hooks
 from cskh.core.errors import DomainError, Forbidden
+from cskh.knowledge.demo_content import ARTICLES, CANNED
 from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, CannedAnswer, Topic
+from cskh.knowledge.selectors import current_version
 from cskh.textintel.normalize import fold, nfc
 
 APPROVER_ROLES = {"shift_lead", "manager", "admin"}
@@ -159,8 +162,6 @@ def resolve_flag(*, flag: ArticleFlag, actor) -> ArticleFlag:
 
 @transaction.atomic
 def flag_article(*, article: Article, user, reason: str) -> ArticleFlag:
-    from cskh.knowledge.selectors import current_version
-
     flag = ArticleFlag.objects.create(
         article=article,
         version=current_version(article),
@@ -188,9 +189,6 @@ def _user(actor):
 @transaction.atomic
 def install_demo_content(profile_code: str = "electricity") -> dict:
     """Idempotent: approved articles and canned answers for the profile's case types."""
-    from cskh.catalog.models import CaseType
-    from cskh.knowledge.demo_content import ARTICLES, CANNED
-
     if profile_code not in ARTICLES:
         return {"articles": 0, "canned": 0}
     types = {t.code: t for t in CaseType.objects.filter(profile__code=profile_code)}

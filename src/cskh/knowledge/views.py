@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cskh.catalog.models import CaseType
 from cskh.core.errors import DomainError
 from cskh.knowledge import selectors, services
 from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, Topic
@@ -30,12 +31,6 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _case_types():
-    from cskh.desk.selectors import case_types
-
-    return case_types()
-
-
 def index(request):
     """Search (diacritic-insensitive). HTMX requests get only the result list (desk card)."""
     _staff(request.user)
@@ -48,7 +43,7 @@ def index(request):
     ctx.update(
         {
             "latest": [] if q else selectors.latest_titles(),
-            "case_types": _case_types(),
+            "case_types": selectors.case_types(),
             "can_approve": services.can_approve(request.user),
             "pending": selectors.pending_versions() if services.can_approve(request.user) else [],
             "flags": selectors.open_flags() if services.can_approve(request.user) else [],
@@ -94,14 +89,12 @@ def article_detail(request, article_id: int):
 
 
 def _form_ctx(request, **extra) -> dict:
-    return {"topics": Topic.choices, "case_types": _case_types(), **extra}
+    return {"topics": Topic.choices, "case_types": selectors.case_types(), **extra}
 
 
 def article_new(request):
     _staff(request.user)
     if request.method == "POST":
-        from cskh.catalog.models import CaseType
-
         ct = CaseType.objects.filter(code=request.POST.get("type") or "", is_active=True).first()
         try:
             version = services.create_article(

@@ -9,7 +9,7 @@ class SearchDocument(models.Model):
     đ→d, lower case). The full-text index lives next to this table and is created by the
     migrations per database: SQLite an FTS5 table ``search_fts`` kept in sync by triggers;
     PostgreSQL a generated ``tsv`` tsvector column (GIN) and a pg_trgm GIN index on ``keys``.
-    Rows are written only by cskh.search.services."""
+    Rows are written only by cskh.search.indexing (through cskh.search.backends)."""
 
     class Kind(models.TextChoices):
         CUSTOMER = "customer"

@@ -12,7 +12,8 @@ the cheapest and most precise strategy runs first and the next ones only while f
 The database returns up to ``CANDIDATES`` documents per strategy ranked by its own relevance
 (SQLite FTS5 bm25, PostgreSQL ts_rank with title/keys weighted above the body); these are
 re-scored here (exact word > prefix, title > body, whole phrase in order) so that scores are
-comparable across kinds and databases, and only the returned ones are highlighted.
+comparable across kinds and databases, and only the returned ones are highlighted. The SQL of
+each database is in cskh.search.backends.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.db import connection
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from cskh.cases.models import Case
 from cskh.core.errors import DomainError
+from cskh.org.selectors import visible_unit_ids
+from cskh.search import backends
+from cskh.search.backends.base import digit_candidates
 from cskh.search.highlight import Terms, highlight, snippet
-from cskh.search.models import SearchDocument
 from cskh.textintel.normalize import fold, nfc
 
 KINDS = ("customer", "case", "article")
@@ -33,16 +37,8 @@ MIN_CHARS = 2
 MAX_CHARS = 200
 MAX_TOKENS = 8
 MIN_DIGITS = 4
-# PostgreSQL: shortest word used as a prefix; a GIN prefix term collects the postings of every
-# word it expands to ("an:*": an, anh, ...), so 2-letter prefixes are tried only when nothing
-# matched otherwise.
-MIN_PREFIX = 3
-MIN_PREFIX_FALLBACK = 2
-CANDIDATES = 60
-PG_SCAN_LIMIT = 200  # matching rows ranked by PostgreSQL per kind (bounded work)
 TOKEN = re.compile(r"[a-z0-9]+")
 NUMBERISH = re.compile(r"[\d\s.+()\-]+")
-TABLE = SearchDocument._meta.db_table
 
 
 @dataclass
@@ -105,8 +101,6 @@ class Scope:
 
     @classmethod
     def for_user(cls, user) -> Scope:
-        from cskh.org.selectors import visible_unit_ids
-
         return cls(units=visible_unit_ids(user))
 
     def allows_kind(self, kind: str) -> bool:
@@ -131,8 +125,6 @@ class Scope:
         can lag behind a reassignment)."""
         if self.units is None or kind == "article" or not ids:
             return set(ids)
-        from cskh.cases.models import Case
-
         if kind == "case":
             qs = Case.objects.filter(id__in=ids, unit_id__in=self.units)
             return set(qs.values_list("id", flat=True))
@@ -140,79 +132,7 @@ class Scope:
         return set(qs.values_list("customer_id", flat=True).distinct())
 
 
-# ---------------------------------------------------------------- database queries
-
-_COLS = "d.id, d.kind, d.object_id, d.ref, d.title, d.body, d.keys, d.title_folded, d.body_folded"
-
-
-def _is_prefix(mode: str, i: int, n: int) -> bool:
-    """mode: "exact" (whole words), "last" (last word as a prefix), "all" (every word)."""
-    return mode == "all" or (mode == "last" and i == n - 1)
-
-
-def _fts5_expr(tokens: list[str], mode: str) -> str:
-    parts = []
-    for i, t in enumerate(tokens):
-        star = "*" if _is_prefix(mode, i, len(tokens)) else ""
-        parts.append(f'"{t}"{star}')
-    return " AND ".join(parts)
-
-
-def _tsquery(tokens: list[str], mode: str, min_prefix: int = MIN_PREFIX) -> str:
-    parts = []
-    for i, t in enumerate(tokens):
-        star = ":*" if _is_prefix(mode, i, len(tokens)) and len(t) >= min_prefix else ""
-        parts.append(f"{t}{star}")
-    return " & ".join(parts)
-
-
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return cur.fetchall()
-
-
-def _text_candidates(
-    kind: str, tokens: list[str], mode: str, scope: Scope, min_prefix: int = MIN_PREFIX
-) -> list:
-    extra, extra_params = scope.sql(kind)
-    if connection.vendor == "postgresql":
-        tsq = _tsquery(tokens, mode, min_prefix)
-        sql = (
-            f"SELECT {_COLS} FROM (SELECT {_COLS}, d.tsv FROM {TABLE} d "
-            f"WHERE d.kind = %s AND d.tsv @@ to_tsquery('simple', %s){extra} LIMIT %s) d "
-            "ORDER BY ts_rank(d.tsv, to_tsquery('simple', %s)) DESC, d.id DESC LIMIT %s"
-        )
-        return _fetch(sql, [kind, tsq, *extra_params, PG_SCAN_LIMIT, tsq, CANDIDATES])
-    expr = _fts5_expr(tokens, mode)
-    sql = (
-        f"SELECT {_COLS} FROM search_fts f JOIN {TABLE} d ON d.id = f.rowid "
-        f"WHERE search_fts MATCH %s AND d.kind = %s{extra} "
-        "ORDER BY bm25(search_fts, 10.0, 10.0, 1.0), d.id DESC LIMIT %s"
-    )
-    return _fetch(sql, [expr, kind, *extra_params, CANDIDATES])
-
-
-def _digit_candidates(kind: str, digits: str, scope: Scope) -> list:
-    extra, extra_params = scope.sql(kind)
-    sql = (
-        f"SELECT {_COLS} FROM {TABLE} d WHERE d.kind = %s AND d.keys LIKE %s{extra} "
-        "ORDER BY d.id DESC LIMIT %s"
-    )
-    return _fetch(sql, [kind, f"%{digits}%", *extra_params, CANDIDATES])
-
-
-def _name_prefix_candidates(query: Query, scope: Scope) -> list:
-    """Customers whose folded name starts with the query (PostgreSQL btree prefix index):
-    the as-you-type name search, exact names first (index order)."""
-    extra, extra_params = scope.sql("customer")
-    prefix = query.phrase + "%"  # tokens are [a-z0-9]+: nothing to escape
-    sql = (
-        f"SELECT {_COLS} FROM {TABLE} d WHERE d.kind = 'customer' "
-        f'AND (d.title_folded COLLATE "C") LIKE %s{extra} '
-        'ORDER BY (d.title_folded COLLATE "C") LIMIT %s'
-    )
-    return _fetch(sql, [prefix, *extra_params, CANDIDATES])
+# ---------------------------------------------------------------- candidates
 
 
 def candidates(
@@ -226,10 +146,12 @@ def candidates(
 ) -> list[tuple]:
     """Cheapest, most precise strategies first; stop as soon as ``limit`` documents are found
     (on PostgreSQL a prefix term is the expensive part of a GIN search)."""
+    backend = backends.get()
+    where = scope.sql(kind)
     rows: dict[int, tuple] = {}
     if fallback:  # nothing matched in any kind: every word as a prefix
         mode = "all" if len(query.tokens) > 1 else "last"
-        return _text_candidates(kind, query.tokens, mode, scope, MIN_PREFIX_FALLBACK)
+        return backend.text_candidates(kind, query.tokens, mode, where, fallback=True)
 
     def add(found):
         for r in found:
@@ -238,22 +160,20 @@ def candidates(
 
     if query.digits:  # a number: phone numbers, codes, case numbers only (the words of a
         # number, e.g. "0903" and "12", match countless house numbers in 3M case texts)
-        add(_digit_candidates(kind, query.digits, scope))
+        add(digit_candidates(kind, query.digits, where))
         return list(rows.values())
     if (
         kind == "customer"
-        and connection.vendor == "postgresql"
-        and not query.digits
-        and add(_name_prefix_candidates(query, scope))
+        and backend.has_name_prefix
+        and add(backend.name_prefix_candidates(query.phrase, where))
     ):
         return list(rows.values())
-    if add(_text_candidates(kind, query.tokens, "exact", scope)):
+    if add(backend.text_candidates(kind, query.tokens, "exact", where)):
         return list(rows.values())
     # As-you-type: the last word as a prefix. (Every word as a prefix is the fallback pass, run by
     # search() only when no kind found anything: on a big index it is the expensive query.)
-    pg = connection.vendor == "postgresql"
-    if prefix and (not pg or len(query.tokens[-1]) >= MIN_PREFIX):
-        add(_text_candidates(kind, query.tokens, "last", scope))
+    if prefix and backend.last_word_as_prefix(query.tokens[-1]):
+        add(backend.text_candidates(kind, query.tokens, "last", where))
     return list(rows.values())
 
 
@@ -302,8 +222,6 @@ def score(query: Query, title_folded: str, keys: str, body_folded: str) -> float
 
 
 def _url(kind: str, ref: str, object_id: int) -> str:
-    from django.urls import NoReverseMatch, reverse
-
     try:
         if kind == "case":
             return reverse("desk:case", args=[ref])

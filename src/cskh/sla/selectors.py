@@ -1,8 +1,24 @@
+from datetime import datetime
+
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from cskh.core.errors import DomainError
 from cskh.sla.models import SlaClock
-from cskh.sla.services import month_bounds
+
+
+def month_bounds(month: str) -> tuple[datetime, datetime]:
+    """[start, end) of a "YYYY-MM" month in the current time zone."""
+    try:
+        year, mon = (int(x) for x in month.split("-"))
+        start = timezone.make_aware(datetime(year, mon, 1))
+    except (ValueError, TypeError) as exc:
+        raise DomainError(
+            _("Tháng không hợp lệ (YYYY-MM): %(m)s") % {"m": month}, code="bad_month"
+        ) from exc
+    end = timezone.make_aware(datetime(year + mon // 12, mon % 12 + 1, 1))
+    return start, end
 
 
 def compliance(month: str, *, unit_ids: set[int] | None = None) -> list[dict]:

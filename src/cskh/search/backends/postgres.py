@@ -1,0 +1,322 @@
+"""PostgreSQL: documents folded in SQL (``cskh_fold``: unaccent + lower, see migrations) by
+INSERT … SELECT, for single objects as well as for the bulk rebuild, so both give the same text;
+searched through a ``simple`` tsvector (GIN per kind), a btree prefix index on customers' folded
+names and a trigram index on the keys (phone numbers, codes, case numbers)."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+
+from django.db import connection
+
+from cskh.search.backends.base import CANDIDATES, COLS, Say, Where, fetch, is_prefix
+from cskh.search.documents import BODY_MAX, TABLE, rebuild_articles, remove
+from cskh.search.models import SearchDocument
+
+# Shortest word used as a prefix; a GIN prefix term collects the postings of every word it
+# expands to ("an:*": an, anh, ...), so 2-letter prefixes are tried only when nothing matched
+# otherwise.
+MIN_PREFIX = 3
+MIN_PREFIX_FALLBACK = 2
+SCAN_LIMIT = 200  # matching rows ranked by PostgreSQL per kind (bounded work)
+
+INDEXES = {  # dropped and recreated around a full rebuild (see migrations 0002/0003)
+    **{
+        f"search_doc_tsv_{k}": (
+            f"CREATE INDEX IF NOT EXISTS search_doc_tsv_{k} ON {TABLE} USING gin (tsv) "
+            f"WHERE kind = '{k}'"
+        )
+        for k in ("customer", "case", "article")
+    },
+    "search_doc_name_prefix": (
+        f"CREATE INDEX IF NOT EXISTS search_doc_name_prefix ON {TABLE} "
+        "((title_folded COLLATE \"C\")) WHERE kind = 'customer'"
+    ),
+    "search_doc_keys_trgm": (
+        f"CREATE INDEX IF NOT EXISTS search_doc_keys_trgm ON {TABLE} USING gin (keys gin_trgm_ops)"
+    ),
+}
+
+_COLS = "kind, object_id, unit_id, ref, title, body, keys, title_folded, body_folded, updated_at"
+
+CUSTOMERS = f"""
+INSERT INTO {TABLE} ({_COLS})
+SELECT 'customer', c.id, NULL, c.id::text, c.full_name,
+       concat_ws(' · ', c.code, ph.nat, NULLIF(c.address, '')),
+       lower(concat_ws(' ', c.code, ph.keys, sp.codes)),
+       coalesce(cskh_fold(c.full_name), ''),
+       coalesce(cskh_fold(c.address), ''),
+       now()
+FROM customers_customer c
+LEFT JOIN (
+    SELECT p.customer_id,
+           string_agg(CASE WHEN p.e164 LIKE '+84%%' THEN '0' || substr(p.e164, 4)
+                           ELSE ltrim(p.e164, '+') END, ' ' ORDER BY p.is_primary DESC, p.id)
+               AS nat,
+           string_agg(CASE WHEN p.e164 LIKE '+84%%'
+                           THEN '0' || substr(p.e164, 4) || ' ' || substr(p.e164, 2)
+                           ELSE ltrim(p.e164, '+') END, ' ') AS keys
+    FROM customers_phone p WHERE {{pwhere}} GROUP BY p.customer_id
+) ph ON ph.customer_id = c.id
+LEFT JOIN (
+    SELECT s.customer_id, string_agg(lower(s.code), ' ') AS codes
+    FROM customers_servicepoint s WHERE {{swhere}} GROUP BY s.customer_id
+) sp ON sp.customer_id = c.id
+WHERE {{where}}
+"""
+
+
+def _case_columns(row: str, body: str) -> str:
+    """The document of case row `row` with body expression `body` (the order of _COLS)."""
+    return f"""SELECT 'case', {row}.id, {row}.unit_id, {row}.number,
+       {row}.number || ' · ' || {row}.subject, {body},
+       replace(lower({row}.number), '-', ' ') || ' '
+           || translate(lower({row}.number), 'abcdefghijklmnopqrstuvwxyz-', ''),
+       coalesce(cskh_fold({row}.subject), ''),
+       coalesce(cskh_fold({body}), ''),
+       now()"""
+
+
+CASES = f"""
+INSERT INTO {TABLE} ({_COLS})
+{_case_columns("k", "t.body")}
+FROM cases_case k
+LEFT JOIN (
+    SELECT e.case_id, string_agg(e.body, E'\\n' ORDER BY e.id) AS notes
+    FROM cases_caseevent e
+    WHERE e.kind IN ('note', 'reply') AND e.body <> '' AND {{ewhere}}
+    GROUP BY e.case_id
+) n ON n.case_id = k.id
+CROSS JOIN LATERAL (
+    SELECT left(concat_ws(E'\\n', k.description, n.notes, NULLIF(k.resolution, '')), {BODY_MAX})
+        AS body
+) t
+WHERE {{where}}
+"""
+
+# A case just opened has no notes or replies yet: its document comes from the values at hand,
+# with the same expressions as CASES (planning that statement's joins cost PostgreSQL more
+# than the insert itself, on every case opened).
+NEW_CASE = f"""
+INSERT INTO {TABLE} ({_COLS})
+{_case_columns("v", "v.body")}
+FROM (SELECT %s::bigint AS id, %s::bigint AS unit_id, %s::text AS number, %s::text AS subject,
+             %s::text AS body) v
+"""
+
+UPSERT = """
+ON CONFLICT (kind, object_id) DO UPDATE SET
+    unit_id = EXCLUDED.unit_id, ref = EXCLUDED.ref, title = EXCLUDED.title,
+    body = EXCLUDED.body, keys = EXCLUDED.keys, title_folded = EXCLUDED.title_folded,
+    body_folded = EXCLUDED.body_folded, updated_at = EXCLUDED.updated_at
+"""
+
+
+def customers(ids: list[int] | None = None, id_range: tuple[int, int] | None = None) -> int:
+    """Write the documents of customers `ids` (upsert), of an id range, or of all of them."""
+    if ids is not None:
+        where = {"where": "c.id = ANY(%s)", "pwhere": "p.customer_id = ANY(%s)"}
+        where["swhere"] = "s.customer_id = ANY(%s)"
+        params = [ids, ids, ids]
+    elif id_range is not None:
+        lo, hi = id_range
+        where = {
+            "pwhere": "p.customer_id >= %s AND p.customer_id < %s",
+            "swhere": "s.customer_id >= %s AND s.customer_id < %s",
+            "where": "c.id >= %s AND c.id < %s",
+        }
+        params = [lo, hi, lo, hi, lo, hi]
+    else:
+        where = {"where": "true", "pwhere": "true", "swhere": "true"}
+        params = []
+    sql = CUSTOMERS.format(**where) + (UPSERT if ids is not None else "")
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.rowcount
+
+
+def cases(ids: list[int] | None = None, id_range: tuple[int, int] | None = None) -> int:
+    """Write the documents of cases `ids` (upsert), of an id range, or of all of them."""
+    if ids is not None:
+        where = {"where": "k.id = ANY(%s)", "ewhere": "e.case_id = ANY(%s)"}
+        params = [ids, ids]
+    elif id_range is not None:
+        lo, hi = id_range
+        where = {
+            "ewhere": "e.case_id >= %s AND e.case_id < %s",
+            "where": "k.id >= %s AND k.id < %s",
+        }
+        params = [lo, hi, lo, hi]
+    else:
+        where = {"where": "true", "ewhere": "true"}
+        params = []
+    sql = CASES.format(**where) + (UPSERT if ids is not None else "")
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.rowcount
+
+
+def _id_bounds(table: str) -> tuple[int, int]:
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM {table}")
+        return cur.fetchone()
+
+
+def _in_parallel(workers: int, fn: Callable, jobs: list, *, single_arg: bool = False) -> Iterator:
+    """Yields fn's results as jobs finish; with several workers each thread has its own
+    database connection (closed at the end), so only for autocommit callers."""
+
+    def call(job):
+        return fn(job) if single_arg else fn(id_range=job)
+
+    if workers <= 1:
+        for job in jobs:
+            yield call(job)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    def in_thread(job):
+        try:
+            return call(job)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(in_thread, jobs)
+
+
+def _tsquery(tokens: list[str], mode: str, min_prefix: int) -> str:
+    parts = []
+    for i, t in enumerate(tokens):
+        star = ":*" if is_prefix(mode, i, len(tokens)) and len(t) >= min_prefix else ""
+        parts.append(f"{t}{star}")
+    return " & ".join(parts)
+
+
+class PostgresBackend:
+    has_name_prefix = True
+
+    def index_customer(self, customer_id: int) -> bool:
+        if customers(ids=[customer_id]):
+            return True
+        remove("customer", customer_id)
+        return False
+
+    def index_case(self, case_id: int) -> bool:
+        if cases(ids=[case_id]):
+            return True
+        remove("case", case_id)
+        return False
+
+    def index_new_case(self, case) -> None:
+        body = "\n".join(p for p in (case.description, case.resolution) if p)[:BODY_MAX]
+        with connection.cursor() as cur:
+            cur.execute(NEW_CASE + UPSERT, [case.pk, case.unit_id, case.number, case.subject, body])
+
+    def rebuild(
+        self, kinds: Sequence[str], *, full: bool, batch: int, stats: dict, say: Say
+    ) -> None:
+        """A full rebuild truncates the table, drops the GIN indexes, fills the table with
+        INSERT … SELECT per id range of ``batch`` rows and recreates the indexes (much faster
+        than maintaining GIN indexes row by row).
+
+        Outside a transaction the id ranges, then the index builds, are spread over `workers`
+        connections (PostgreSQL runs INSERT … SELECT and GIN builds on one core each); inside
+        one (tests, callers holding a transaction) everything runs on the caller's connection."""
+        workers = 1 if connection.in_atomic_block else max(1, min(4, os.cpu_count() or 1))
+        with connection.cursor() as cur:
+            cur.execute("SET maintenance_work_mem = '512MB'")
+            if full:
+                t = time.perf_counter()
+                cur.execute(f"TRUNCATE {TABLE}")
+                for name in INDEXES:
+                    cur.execute(f"DROP INDEX IF EXISTS {name}")
+                stats["seconds"]["truncate"] = round(time.perf_counter() - t, 2)
+        for k in kinds:
+            t = time.perf_counter()
+            if not full:
+                SearchDocument.objects.filter(kind=k).delete()
+            if k == "article":
+                n = rebuild_articles()
+            else:
+                table, fn = (
+                    ("customers_customer", customers) if k == "customer" else ("cases_case", cases)
+                )
+                lo, hi = _id_bounds(table)
+                ranges = [(start, start + batch) for start in range(lo, hi + 1, batch)]
+                n = 0
+                for done in _in_parallel(workers, fn, ranges):
+                    n += done
+                    say(f"[search] {k}: {n:,} documents…")
+            stats["rows"][k] = n
+            stats["seconds"][k] = round(time.perf_counter() - t, 2)
+            say(f"[search] {k}: {n:,} documents, {stats['seconds'][k]} s")
+        t = time.perf_counter()
+        # biggest first, so the two largest GIN builds run side by side
+        order = ["search_doc_keys_trgm", "search_doc_tsv_case", "search_doc_tsv_customer"]
+        names = order + [name for name in INDEXES if name not in order]
+
+        def build(name: str) -> int:
+            t1 = time.perf_counter()
+            with connection.cursor() as cur:
+                cur.execute("SET maintenance_work_mem = '512MB'")
+                cur.execute(INDEXES[name])
+            stats["seconds"][f"index {name}"] = round(time.perf_counter() - t1, 2)
+            return 0
+
+        list(_in_parallel(workers, build, names, single_arg=True))
+        with connection.cursor() as cur:
+            # VACUUM also sets the hint bits / visibility map of the fresh rows (otherwise the
+            # first searches write those pages); not possible inside a transaction.
+            verb = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            cur.execute(f"{verb} {TABLE}")
+        stats["seconds"]["indexes"] = round(time.perf_counter() - t, 2)
+        say(f"[search] indexes: {stats['seconds']['indexes']} s")
+
+    def index_sizes(self) -> dict[str, int]:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT pg_relation_size(%s), pg_indexes_size(%s), pg_total_relation_size(%s)",
+                [TABLE, TABLE, TABLE],
+            )
+            table, indexes, total = cur.fetchone()
+            out = {"table": table, "indexes": indexes, "total": total}
+            cur.execute(
+                "SELECT c.relname, pg_relation_size(c.oid) FROM pg_index i "
+                "JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass",
+                [TABLE],
+            )
+            for name, size in cur.fetchall():
+                out[name] = size
+        return out
+
+    def text_candidates(
+        self, kind: str, tokens: list[str], mode: str, where: Where, *, fallback: bool = False
+    ) -> list[tuple]:
+        extra, extra_params = where
+        tsq = _tsquery(tokens, mode, MIN_PREFIX_FALLBACK if fallback else MIN_PREFIX)
+        sql = (
+            f"SELECT {COLS} FROM (SELECT {COLS}, d.tsv FROM {TABLE} d "
+            f"WHERE d.kind = %s AND d.tsv @@ to_tsquery('simple', %s){extra} LIMIT %s) d "
+            "ORDER BY ts_rank(d.tsv, to_tsquery('simple', %s)) DESC, d.id DESC LIMIT %s"
+        )
+        return fetch(sql, [kind, tsq, *extra_params, SCAN_LIMIT, tsq, CANDIDATES])
+
+    def name_prefix_candidates(self, phrase: str, where: Where) -> list[tuple]:
+        """The as-you-type name search on the btree prefix index, exact names first (index
+        order). `phrase` is folded tokens ([a-z0-9 ]): nothing to escape for LIKE."""
+        extra, extra_params = where
+        sql = (
+            f"SELECT {COLS} FROM {TABLE} d WHERE d.kind = 'customer' "
+            f'AND (d.title_folded COLLATE "C") LIKE %s{extra} '
+            'ORDER BY (d.title_folded COLLATE "C") LIMIT %s'
+        )
+        return fetch(sql, [phrase + "%", *extra_params, CANDIDATES])
+
+    def last_word_as_prefix(self, token: str) -> bool:
+        return len(token) >= MIN_PREFIX
+
+
+BACKEND = PostgresBackend()
