@@ -215,7 +215,7 @@ def test_notify_worker_command_drains_the_queue(db, smtp_settings, smtp_sink):
     out = StringIO()
     call_command("notify_worker", "--once", "--batch", "3", stdout=out)
     assert "'sent': 3" in out.getvalue()
-    call_command("notify_worker", "--exit-when-idle", "1", "--idle-sleep", "0", "--scan-every", "0")
+    call_command("notify_worker", "--exit-when-idle", "1", "--idle-sleep", "0")
     assert len(smtp_sink) == 5 and Notification.objects.filter(status="sent").count() == 5
 
 

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from cskh.core.admin import ReadOnlyAdmin
 from cskh.incidents.models import Incident, IncidentRule, ScheduleImport
 
 
@@ -59,9 +60,5 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduleImport)
-class ScheduleImportAdmin(admin.ModelAdmin):
+class ScheduleImportAdmin(ReadOnlyAdmin):
     list_display = ("filename", "rows", "created", "updated", "cancelled", "actor", "created_at")
-    readonly_fields = ("filename", "rows", "created", "updated", "cancelled", "actor")
-
-    def has_add_permission(self, request):
-        return False

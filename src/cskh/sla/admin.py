@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from cskh.core.admin import ReadOnlyAdmin
 from cskh.sla.models import EscalationRule, SlaClock
 
 
@@ -10,11 +11,9 @@ class EscalationRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(SlaClock)
-class SlaClockAdmin(admin.ModelAdmin):
+class SlaClockAdmin(ReadOnlyAdmin):
+    """Clocks are run by cskh.sla.services (case hooks, the scheduled escalation scan)."""
+
     list_display = ("case", "state", "due_at", "level", "next_check_at", "met")
     list_filter = ("state", "met", "level")
     raw_id_fields = ("case",)
-    readonly_fields = [f.name for f in SlaClock._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

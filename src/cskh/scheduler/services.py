@@ -1,0 +1,109 @@
+"""Run the periodic-job table: find due jobs, take each one's lease, enqueue its task.
+
+Several `cskh scheduler` processes (one per host, or more) may tick against the same database.
+For each due job every process reads the lease row, and then tries
+
+    UPDATE scheduler_joblease SET next_run_at = <next>, … WHERE name = %s AND next_run_at = <read>
+
+Only one UPDATE can change the row: on PostgreSQL the others wait for the winner's row lock and
+then re-check the WHERE clause against the new value (READ COMMITTED), on SQLite writes are
+serialized. The losers see 0 rows updated and skip the job. Plain ORM, same on both databases.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from django.tasks import Task
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from cskh.scheduler.jobs import JOBS
+from cskh.scheduler.models import JobLease
+from cskh.scheduler.schedules import Job
+
+log = logging.getLogger("cskh.scheduler")
+
+
+def runner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+def task_of(job: Job) -> Task:
+    task = import_string(job.task)
+    if not isinstance(task, Task):
+        raise TypeError(f"{job.task} is not a Django Task")
+    return task
+
+
+def enqueue(job: Job) -> None:
+    task_of(job).enqueue(**job.kwargs)
+
+
+def _ensure_leases(jobs: Iterable[Job], now: datetime) -> dict[str, datetime]:
+    """The lease rows of `jobs` (name → next_run_at); a new job gets its row here."""
+    jobs = list(jobs)
+    rows = dict(
+        JobLease.objects.filter(name__in=[j.name for j in jobs]).values_list("name", "next_run_at")
+    )
+    missing = [j for j in jobs if j.name not in rows]
+    if missing:
+        JobLease.objects.bulk_create(
+            [JobLease(name=j.name, next_run_at=j.schedule.first(now)) for j in missing],
+            ignore_conflicts=True,  # another scheduler may create it at the same moment
+        )
+        rows.update(
+            JobLease.objects.filter(name__in=[j.name for j in missing]).values_list(
+                "name", "next_run_at"
+            )
+        )
+    return rows
+
+
+def tick(
+    now: datetime | None = None,
+    *,
+    jobs: Iterable[Job] = JOBS,
+    runner: str | None = None,
+    submit: Callable[[Job], None] = enqueue,
+) -> list[str]:
+    """Start every job that is due at `now` and whose lease this call wins.
+
+    Returns the names of the jobs started. `submit` defaults to enqueueing the job's task.
+    """
+    now = now or timezone.now()
+    runner = runner or runner_name()
+    jobs = list(jobs)
+    leases = _ensure_leases(jobs, now)
+    started: list[str] = []
+    for job in jobs:
+        due = leases.get(job.name)
+        if due is None or due > now:
+            continue
+        won = JobLease.objects.filter(name=job.name, next_run_at=due).update(
+            next_run_at=job.schedule.next_after(due, now), last_run_at=now, last_runner=runner
+        )
+        if not won:  # another scheduler took this due time
+            continue
+        try:
+            submit(job)
+        except Exception:  # one broken job must not stop the others; it runs again next time
+            log.exception("scheduler: could not start %s", job.name)
+            continue
+        started.append(job.name)
+    return started
+
+
+def next_due(jobs: Iterable[Job] = JOBS) -> datetime | None:
+    """The earliest next_run_at of `jobs` (None before the first tick)."""
+    names = [j.name for j in jobs]
+    return (
+        JobLease.objects.filter(name__in=names)
+        .order_by("next_run_at")
+        .values_list("next_run_at", flat=True)
+        .first()
+    )
