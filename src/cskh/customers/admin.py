@@ -88,6 +88,3 @@ class CustomerAdmin(admin.ModelAdmin):
             services.update_customer(customer=customer, actor=request.user, **changes)
         if phone := form.cleaned_data.get("new_phone"):
             services.add_phone(customer=customer, phone=phone, actor=request.user)
-
-    def save_related(self, request, form, formsets, change) -> None:
-        """Nothing to save: the inlines are read-only and phones went through add_phone."""
