@@ -303,7 +303,8 @@ CSKH_INCIDENT_RULES: dict | None = json.loads(_incident_rules) if _incident_rule
 # Paced incident broadcasts: messages per second per channel, merged over
 # cskh.incidents.services.DEFAULT_NOTIFY_RATES ({"sms": 500, "zalo": 500, "email": 200}).
 CSKH_INCIDENT_NOTIFY_RATES: dict[str, float] = {}
-# Planned outages: customers are told this many days ahead (and reminded the day before).
+# Planned outages starting sooner than this many days after their import/change are flagged
+# short-notice (customers must be told in time).
 CSKH_PLANNED_NOTICE_DAYS = int(os.environ.get("CSKH_PLANNED_NOTICE_DAYS", "5"))
 
 # textintel: longer texts are cut before analysis
