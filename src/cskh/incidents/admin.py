@@ -5,12 +5,12 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from cskh.core.admin import ReadOnlyAdmin
+from cskh.core.admin import AuditedAdmin, ReadOnlyAdmin
 from cskh.incidents.models import Incident, IncidentRule, ScheduleImport
 
 
 @admin.register(IncidentRule)
-class IncidentRuleAdmin(admin.ModelAdmin):
+class IncidentRuleAdmin(AuditedAdmin):
     list_display = ("level", "min_cases", "window_minutes", "min_children", "is_active")
 
     def save_model(self, request, obj, form, change):

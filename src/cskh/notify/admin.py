@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.template import Engine, TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 
-from cskh.core.admin import ReadOnlyAdmin
+from cskh.core.admin import AuditedAdmin, ReadOnlyAdmin
 from cskh.notify.models import DeliveryAttempt, Notification, Template
 
 VARIABLES = _(
@@ -37,7 +37,7 @@ class TemplateForm(forms.ModelForm):
 
 
 @admin.register(Template)
-class TemplateAdmin(admin.ModelAdmin):
+class TemplateAdmin(AuditedAdmin):
     form = TemplateForm
     list_display = ("code", "channel", "subject", "is_active", "updated_at")
     list_filter = ("channel", "is_active")

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cskh.core.admin import AuditedAdmin
 from cskh.org.models import ApiToken, ServiceArea, Unit, User
 from cskh.org.services import revoke_api_token
 
@@ -14,7 +15,7 @@ class ServiceAreaInline(admin.TabularInline):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedAdmin):
     list_display = ("code", "name", "kind", "parent", "is_default", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("code", "name")
@@ -22,7 +23,7 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "unit", "extension", "is_active")
     list_filter = ("role", "unit", "is_active")
     fieldsets = BaseUserAdmin.fieldsets + (

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from cskh.core.admin import ReadOnlyAdmin
+from cskh.core.admin import AuditedAdmin, ReadOnlyAdmin
 from cskh.sla.models import EscalationRule, SlaClock
 
 
 @admin.register(EscalationRule)
-class EscalationRuleAdmin(admin.ModelAdmin):
+class EscalationRuleAdmin(AuditedAdmin):
     list_display = ("percent", "target", "case_type", "is_active")
     list_filter = ("target", "is_active")
 
