@@ -156,3 +156,16 @@ def test_the_command_enqueues_the_due_tasks_once():
     listing = StringIO()
     call_command("scheduler", "--list", stdout=listing)
     assert all(job.name in listing.getvalue() for job in JOBS)
+
+
+@pytest.mark.django_db
+def test_a_job_is_not_enqueued_again_while_its_last_run_still_waits():
+    """A stopped `cskh worker` must not come back to a backlog of one scan per minute."""
+    from django.tasks import TaskResultStatus
+
+    assert services.tick(T0, jobs=[SCAN]) == ["scan"]
+    assert services.tick(T0 + timedelta(minutes=1), jobs=[SCAN]) == []  # still READY
+    assert DBTaskResult.objects.count() == 1
+    DBTaskResult.objects.update(status=TaskResultStatus.SUCCESSFUL)  # a worker ran it
+    assert services.tick(T0 + timedelta(minutes=2), jobs=[SCAN]) == ["scan"]
+    assert DBTaskResult.objects.count() == 2

@@ -15,6 +15,9 @@ class JobLease(models.Model):
     next_run_at = models.DateTimeField(_("lần chạy tới"))
     last_run_at = models.DateTimeField(_("lần chạy gần nhất"), null=True, blank=True)
     last_runner = models.CharField(_("tiến trình chạy gần nhất"), max_length=128, blank=True)
+    # the task result of the last enqueue: while it still waits for a worker, the next due
+    # time enqueues nothing (a stopped `cskh worker` must not find a backlog of scans)
+    last_result_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("công việc định kỳ")

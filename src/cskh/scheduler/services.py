@@ -18,7 +18,8 @@ import socket
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from django.tasks import Task
+from django.tasks import Task, TaskResultStatus
+from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -40,16 +41,35 @@ def task_of(job: Job) -> Task:
     return task
 
 
-def enqueue(job: Job) -> None:
-    task_of(job).enqueue(**job.kwargs)
+def enqueue(job: Job) -> str:
+    """Enqueue the job's task; returns the task result id."""
+    return task_of(job).enqueue(**job.kwargs).id
 
 
-def _ensure_leases(jobs: Iterable[Job], now: datetime) -> dict[str, datetime]:
-    """The lease rows of `jobs` (name → next_run_at); a new job gets its row here."""
+def still_waiting(job: Job, result_id: str) -> bool:
+    """True while the job's last enqueued run has not been picked up by a worker."""
+    if not result_id:
+        return False
+    task = task_of(job)
+    if not task.get_backend().supports_get_result:
+        return False
+    try:
+        return task.get_result(result_id).status == TaskResultStatus.READY
+    except TaskResultDoesNotExist:  # pruned, or another backend since
+        return False
+
+
+def _ensure_leases(jobs: Iterable[Job], now: datetime) -> dict[str, tuple[datetime, str]]:
+    """The lease rows of `jobs` (name → (next_run_at, last_result_id)); a new job gets its row
+    here."""
     jobs = list(jobs)
-    rows = dict(
-        JobLease.objects.filter(name__in=[j.name for j in jobs]).values_list("name", "next_run_at")
-    )
+    fields = ("name", "next_run_at", "last_result_id")
+    rows = {
+        name: (due, rid)
+        for name, due, rid in JobLease.objects.filter(name__in=[j.name for j in jobs]).values_list(
+            *fields
+        )
+    }
     missing = [j for j in jobs if j.name not in rows]
     if missing:
         JobLease.objects.bulk_create(
@@ -57,9 +77,10 @@ def _ensure_leases(jobs: Iterable[Job], now: datetime) -> dict[str, datetime]:
             ignore_conflicts=True,  # another scheduler may create it at the same moment
         )
         rows.update(
-            JobLease.objects.filter(name__in=[j.name for j in missing]).values_list(
-                "name", "next_run_at"
-            )
+            (name, (due, rid))
+            for name, due, rid in JobLease.objects.filter(
+                name__in=[j.name for j in missing]
+            ).values_list(*fields)
         )
     return rows
 
@@ -69,11 +90,13 @@ def tick(
     *,
     jobs: Iterable[Job] = JOBS,
     runner: str | None = None,
-    submit: Callable[[Job], None] = enqueue,
+    submit: Callable[[Job], str | None] = enqueue,
 ) -> list[str]:
     """Start every job that is due at `now` and whose lease this call wins.
 
-    Returns the names of the jobs started. `submit` defaults to enqueueing the job's task.
+    Returns the names of the jobs started. `submit` defaults to enqueueing the job's task and
+    returns its result id; a job whose previous run still waits for a worker is not enqueued
+    again (its due time passes).
     """
     now = now or timezone.now()
     runner = runner or runner_name()
@@ -81,7 +104,7 @@ def tick(
     leases = _ensure_leases(jobs, now)
     started: list[str] = []
     for job in jobs:
-        due = leases.get(job.name)
+        due, last_result = leases.get(job.name, (None, ""))
         if due is None or due > now:
             continue
         won = JobLease.objects.filter(name=job.name, next_run_at=due).update(
@@ -90,10 +113,15 @@ def tick(
         if not won:  # another scheduler took this due time
             continue
         try:
-            submit(job)
+            if still_waiting(job, last_result):
+                log.warning("scheduler: %s not enqueued, its last run still waits", job.name)
+                continue
+            result_id = submit(job)
         except Exception:  # one broken job must not stop the others; it runs again next time
             log.exception("scheduler: could not start %s", job.name)
             continue
+        if result_id:
+            JobLease.objects.filter(name=job.name).update(last_result_id=str(result_id))
         started.append(job.name)
     return started
 

@@ -8,6 +8,7 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 from django.utils import timezone
 
 from cskh.scheduler import services
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         runner = services.runner_name()
         while not stopping.is_set():
+            close_old_connections()  # a long-lived process: drop connections gone stale
             try:
                 started = services.tick(runner=runner)
             except Exception:  # database restart etc.: keep the process up, try again
