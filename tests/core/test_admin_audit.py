@@ -71,6 +71,7 @@ def test_service_written_records_are_read_only(admin_client, profile):
         "/admin/textintel/modelversion/add/",
         "/admin/geo/ward/add/",
         "/admin/core/auditlog/add/",
+        "/admin/incidents/incident/add/",
     ):
         assert admin_client.get(url).status_code == 403, url
     assert admin_client.get("/admin/geo/ward/").status_code == 200  # still visible

@@ -31,6 +31,9 @@ class IncidentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False  # state changes go through cskh.incidents.services (pages, API)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
