@@ -112,6 +112,8 @@ def tick(
         )
         if not won:  # another scheduler took this due time
             continue
+        # the lease update is already committed (autocommit): the enqueue below happens after
+        # it, as with transaction.on_commit elsewhere
         try:
             if still_waiting(job, last_result):
                 log.warning("scheduler: %s not enqueued, its last run still waits", job.name)
@@ -124,14 +126,3 @@ def tick(
             JobLease.objects.filter(name=job.name).update(last_result_id=str(result_id))
         started.append(job.name)
     return started
-
-
-def next_due(jobs: Iterable[Job] = JOBS) -> datetime | None:
-    """The earliest next_run_at of `jobs` (None before the first tick)."""
-    names = [j.name for j in jobs]
-    return (
-        JobLease.objects.filter(name__in=names)
-        .order_by("next_run_at")
-        .values_list("next_run_at", flat=True)
-        .first()
-    )
