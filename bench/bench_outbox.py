@@ -103,8 +103,6 @@ def _run(url: str, n: int, workers: int, batch: int) -> tuple[float, float, Coun
                 str(batch),
                 "--idle-sleep",
                 "0.1",
-                "--scan-every",
-                "0",
             ],
             env=env,
             stdout=subprocess.DEVNULL,

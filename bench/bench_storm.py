@@ -399,8 +399,6 @@ def _notify_phase(base, token, env, storm_incidents, exclude_feeders, logdir: Pa
                             "200",
                             "--idle-sleep",
                             "0.2",
-                            "--scan-every",
-                            "0",
                         ],
                         env=wenv,
                         stdout=out,

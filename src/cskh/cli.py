@@ -12,6 +12,11 @@ USAGE = """cskh — nền tảng chăm sóc khách hàng
   cskh token create --user USERNAME                 prints a new API token (last word)
   cskh worker [--queue Q]                           background task worker
   cskh train --profile electricity|telecom          retrain the case-type classifier
+  cskh scheduler [--once] [--list]                  run the periodic jobs (SLA scan, incidents, …)
+  cskh notify_worker                                notification outbox delivery
+  cskh sla_scan | sla_backfill                      one SLA scan / clocks for imported cases
+  cskh search_rebuild [--kind K]                    rebuild the search index
+  cskh incidents_tick                               one incident tick (notices, reminders, …)
   cskh <any django management command>
 """
 

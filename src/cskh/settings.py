@@ -1,5 +1,6 @@
 """Settings come from environment variables with safe defaults (see README)."""
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "cskh.dispatch",
     "cskh.notify",
     "cskh.incidents",
+    "cskh.scheduler",
     "cskh.desk",
     "cskh.demo",
     "cskh.api",
@@ -293,10 +295,14 @@ CSKH_NOTIFY_BACKENDS = {  # "log" (development default), "http" (JSON gateway), 
 # for a deployment that runs only `cskh worker`: then every message also gets a Django Task.
 CSKH_NOTIFY_ENQUEUE = _env_bool("CSKH_NOTIFY_ENQUEUE", False)
 CSKH_NOTIFY_LEASE_SECONDS = int(os.environ.get("CSKH_NOTIFY_LEASE_SECONDS", "120"))
-CSKH_NOTIFY_MAX_ATTEMPTS = 8
-CSKH_NOTIFY_BACKOFF_BASE_SECONDS = 30
+CSKH_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CSKH_NOTIFY_MAX_ATTEMPTS", "8"))
+CSKH_NOTIFY_BACKOFF_BASE_SECONDS = 30  # retry n waits base * 2^(n-1) seconds, at most max
 CSKH_NOTIFY_BACKOFF_MAX_SECONDS = 3600
 CSKH_NOTIFY_MESSAGE_ID_DOMAIN = os.environ.get("CSKH_NOTIFY_MESSAGE_ID_DOMAIN", "cskh.local")
+# On: the outbox worker's bookkeeping commits on PostgreSQL skip the WAL flush
+# (synchronous_commit = off). Faster, but a crash of the database server can forget the last
+# outcomes and those messages are sent again; so it is an explicit choice, off by default.
+CSKH_NOTIFY_ASYNC_COMMIT = _env_bool("CSKH_NOTIFY_ASYNC_COMMIT", False)
 # "off", "field" (every case type handled by a field unit) or type codes, e.g. "hazard,outage"
 CSKH_DISPATCH_AUTO = os.environ.get("CSKH_DISPATCH_AUTO", "off")
 CSKH_DISPATCH_MAX_UPLOAD = 10 * 1024 * 1024
@@ -306,3 +312,22 @@ CSKH_DISPATCH_UPLOAD_TYPES = {
     "image/webp": ".webp",
     "application/pdf": ".pdf",
 }
+
+# incidents
+# Detection thresholds as JSON {"level": {"min_cases": …, "window_minutes": …}}; None = the
+# built-in cskh.incidents.rules.DEFAULTS (rows edited in the admin override both).
+_incident_rules = os.environ.get("CSKH_INCIDENT_RULES", "").strip()
+CSKH_INCIDENT_RULES: dict | None = json.loads(_incident_rules) if _incident_rules else None
+# Paced incident broadcasts: messages per second per channel, merged over
+# cskh.incidents.services.DEFAULT_NOTIFY_RATES ({"sms": 500, "zalo": 500, "email": 200}).
+CSKH_INCIDENT_NOTIFY_RATES: dict[str, float] = {}
+# Planned outages starting sooner than this many days after their import/change are flagged
+# short-notice (customers must be told in time).
+CSKH_PLANNED_NOTICE_DAYS = int(os.environ.get("CSKH_PLANNED_NOTICE_DAYS", "5"))
+
+# textintel: longer texts are cut before analysis
+CSKH_TEXTINTEL_MAX_CHARS = int(os.environ.get("CSKH_TEXTINTEL_MAX_CHARS", "5000"))
+
+# `cskh scheduler` (the periodic-job table is cskh.scheduler.jobs): seconds between looks at
+# the table; a due job starts at most this late.
+CSKH_SCHEDULER_TICK_SECONDS = float(os.environ.get("CSKH_SCHEDULER_TICK_SECONDS", "5"))

@@ -215,7 +215,7 @@ def test_notify_worker_command_drains_the_queue(db, smtp_settings, smtp_sink):
     out = StringIO()
     call_command("notify_worker", "--once", "--batch", "3", stdout=out)
     assert "'sent': 3" in out.getvalue()
-    call_command("notify_worker", "--exit-when-idle", "1", "--idle-sleep", "0", "--scan-every", "0")
+    call_command("notify_worker", "--exit-when-idle", "1", "--idle-sleep", "0")
     assert len(smtp_sink) == 5 and Notification.objects.filter(status="sent").count() == 5
 
 
@@ -234,3 +234,22 @@ def test_lease_is_renewed_at_half_life_and_a_stolen_row_is_not_sent(db, smtp_set
     stats = worker.deliver(ids, worker="me:1")
     assert stats == {"sent": 2}  # the stolen row is the thief's to send
     assert {m["to"][0] for m in smtp_sink.messages} == {rows[0].to, rows[2].to}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outbox_commits_wait_for_the_wal_unless_async_commit_is_chosen(settings):
+    """CSKH_NOTIFY_ASYNC_COMMIT trades durability for speed: off unless an operator sets it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is a PostgreSQL setting")
+
+    def inside() -> str:
+        with worker.relaxed_commits(), connection.cursor() as cur:
+            cur.execute("SHOW synchronous_commit")
+            return cur.fetchone()[0]
+
+    assert settings.CSKH_NOTIFY_ASYNC_COMMIT is False
+    assert inside() == "on"
+    settings.CSKH_NOTIFY_ASYNC_COMMIT = True
+    assert inside() == "off"

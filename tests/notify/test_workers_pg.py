@@ -52,7 +52,7 @@ def _worker(sink, batch: int, lease: float = LEASE) -> subprocess.Popen:
     }
     log = tempfile.TemporaryFile()  # a file, not a pipe: a chatty worker never blocks
     proc = subprocess.Popen(
-        [CSKH, "notify_worker", "--batch", str(batch), "--idle-sleep", "0.1", "--scan-every", "0"],
+        [CSKH, "notify_worker", "--batch", str(batch), "--idle-sleep", "0.1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=log,

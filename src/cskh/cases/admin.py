@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from cskh.cases.models import Case, CaseEvent, Interaction
+from cskh.core.admin import ReadOnlyAdmin
 
 
 class CaseEventInline(admin.TabularInline):
@@ -14,7 +15,9 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
+    """Cases open and change only through cskh.cases.services (desk, API)."""
+
     list_display = ("number", "customer", "case_type", "status", "priority", "unit", "due_at")
     list_filter = ("status", "channel", "priority")
     search_fields = ("number",)
@@ -22,12 +25,9 @@ class CaseAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = [CaseEventInline]
 
-    def has_change_permission(self, request, obj=None):
-        return False  # state changes go through the desk/API (services), not admin edits
-
 
 @admin.register(Interaction)
-class InteractionAdmin(admin.ModelAdmin):
+class InteractionAdmin(ReadOnlyAdmin):
     list_display = (
         "id",
         "channel",

@@ -9,10 +9,11 @@ from cskh.catalog.models import (
     RoutingRule,
     SlaPolicy,
 )
+from cskh.core.admin import AuditedAdmin
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(AuditedAdmin):
     list_display = ("code", "name", "is_active")
 
 
@@ -22,13 +23,13 @@ class DayOffInline(admin.TabularInline):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
+class BusinessCalendarAdmin(AuditedAdmin):
     list_display = ("code", "name", "always_open", "use_public_holidays")
     inlines = [DayOffInline]
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(AuditedAdmin):
     list_display = (
         "code",
         "name",
@@ -41,7 +42,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseType)
-class CaseTypeAdmin(admin.ModelAdmin):
+class CaseTypeAdmin(AuditedAdmin):
     list_display = (
         "code",
         "name",
@@ -77,7 +78,7 @@ def preview_routing(modeladmin, request, queryset):
 
 
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(AuditedAdmin):
     list_display = ("case_type", "ward", "unit", "order", "is_active")
     list_filter = ("unit", "is_active", "case_type__profile")
     autocomplete_fields = ("ward",)

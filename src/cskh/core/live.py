@@ -39,7 +39,7 @@ def agent_channel(user_or_id) -> str:
 
 
 def use_redis() -> bool:
-    return bool(getattr(settings, "REDIS_URL", ""))
+    return bool(settings.REDIS_URL)
 
 
 def _redis_channel(channel: str) -> str:

@@ -57,10 +57,6 @@ def _cum(weights):
     return list(itertools.accumulate(weights))
 
 
-def _pick(rng_random, items, cum):
-    return items[bisect.bisect(cum, rng_random() * cum[-1])]
-
-
 @dataclass
 class WardInfo:
     code: int

@@ -13,7 +13,6 @@ from cskh.cases.models import Case, Interaction
 from cskh.cases.selectors import LIST_RELATED, visible_cases
 from cskh.catalog.models import CaseType
 from cskh.core.pagination import keyset_page
-from cskh.textintel.normalize import fold
 
 log = logging.getLogger("cskh.desk")
 
@@ -29,13 +28,6 @@ def case_types() -> list[CaseType]:
     except Exception:
         return []
     return list(CaseType.objects.filter(profile=profile, is_active=True).order_by("sort_order"))
-
-
-def match_case_types(q: str, types: list[CaseType] | None = None) -> list[CaseType]:
-    """Diacritic-insensitive type-ahead: every folded word of q in the folded name or code."""
-    words = fold(q).split()
-    types = case_types() if types is None else types
-    return [t for t in types if all(w in f"{t.name_folded} {t.code}" for w in words)]
 
 
 def current_interaction(user) -> Interaction | None:

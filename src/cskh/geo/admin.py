@@ -1,16 +1,19 @@
 from django.contrib import admin
 
+from cskh.core.admin import ReadOnlyAdmin
 from cskh.geo.models import Province, Ward
 
 
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(ReadOnlyAdmin):
+    """Administrative units are loaded by a data migration (cskh.geo.services)."""
+
     list_display = ("code", "name")
     search_fields = ("name", "name_folded")
 
 
 @admin.register(Ward)
-class WardAdmin(admin.ModelAdmin):
+class WardAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "province", "legacy_names")
     list_filter = ("province",)
     search_fields = ("name", "name_folded", "legacy_folded")

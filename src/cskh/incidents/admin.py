@@ -5,11 +5,12 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from cskh.core.admin import AuditedAdmin, ReadOnlyAdmin
 from cskh.incidents.models import Incident, IncidentRule, ScheduleImport
 
 
 @admin.register(IncidentRule)
-class IncidentRuleAdmin(admin.ModelAdmin):
+class IncidentRuleAdmin(AuditedAdmin):
     list_display = ("level", "min_cases", "window_minutes", "min_children", "is_active")
 
 
@@ -23,6 +24,9 @@ class IncidentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # state changes go through cskh.incidents.services (pages, API)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -53,9 +57,5 @@ class IncidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ScheduleImport)
-class ScheduleImportAdmin(admin.ModelAdmin):
+class ScheduleImportAdmin(ReadOnlyAdmin):
     list_display = ("filename", "rows", "created", "updated", "cancelled", "actor", "created_at")
-    readonly_fields = ("filename", "rows", "created", "updated", "cancelled", "actor")
-
-    def has_add_permission(self, request):
-        return False

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.template import Engine, TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 
+from cskh.core.admin import AuditedAdmin, ReadOnlyAdmin
 from cskh.notify.models import DeliveryAttempt, Notification, Template
 
 VARIABLES = _(
@@ -36,7 +37,7 @@ class TemplateForm(forms.ModelForm):
 
 
 @admin.register(Template)
-class TemplateAdmin(admin.ModelAdmin):
+class TemplateAdmin(AuditedAdmin):
     form = TemplateForm
     list_display = ("code", "channel", "subject", "is_active", "updated_at")
     list_filter = ("channel", "is_active")
@@ -59,13 +60,11 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
+    """The outbox belongs to cskh.notify.services and the delivery worker."""
+
     list_display = ("id", "template", "channel", "to", "status", "attempts", "created_at")
     list_filter = ("status", "channel", "template")
     search_fields = ("to", "dedupe_key")
     raw_id_fields = ("customer", "user", "case")
     inlines = [AttemptInline]
-    readonly_fields = [f.name for f in Notification._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -115,7 +115,7 @@ class SmtpBackend(Backend):
     def _opt(self, name: str, default=None):
         if name in self.options:
             return self.options[name]
-        return getattr(settings, "CSKH_SMTP", {}).get(name, default)
+        return settings.CSKH_SMTP.get(name, default)
 
     def open(self) -> None:
         host = self._opt("HOST", "localhost")
@@ -174,7 +174,7 @@ ALIASES = {
 
 
 def get_backend(channel: str) -> Backend:
-    conf = dict(getattr(settings, "CSKH_NOTIFY_BACKENDS", {}).get(channel) or {"BACKEND": "log"})
+    conf = dict(settings.CSKH_NOTIFY_BACKENDS.get(channel) or {"BACKEND": "log"})
     path = conf.pop("BACKEND", "log")
     cls = import_string(ALIASES.get(path, path))
     return cls(channel, **conf)

@@ -104,7 +104,7 @@ class Notification(models.Model):
         import hashlib
 
         digest = hashlib.sha256(self.dedupe_key.encode()).hexdigest()[:32]
-        domain = getattr(settings, "CSKH_NOTIFY_MESSAGE_ID_DOMAIN", "cskh.local")
+        domain = settings.CSKH_NOTIFY_MESSAGE_ID_DOMAIN
         return f"<{digest}@{domain}>"
 
 

@@ -41,22 +41,22 @@ def worker_name() -> str:
 
 
 def lease_seconds() -> float:
-    return float(getattr(settings, "CSKH_NOTIFY_LEASE_SECONDS", 120))
+    return float(settings.CSKH_NOTIFY_LEASE_SECONDS)
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "CSKH_NOTIFY_MAX_ATTEMPTS", 8))
+    return int(settings.CSKH_NOTIFY_MAX_ATTEMPTS)
 
 
 def backoff(attempt: int) -> timedelta:
     """Exponential: base · 2^(attempt-1), capped."""
-    base = float(getattr(settings, "CSKH_NOTIFY_BACKOFF_BASE_SECONDS", 30))
-    cap = float(getattr(settings, "CSKH_NOTIFY_BACKOFF_MAX_SECONDS", 3600))
+    base = float(settings.CSKH_NOTIFY_BACKOFF_BASE_SECONDS)
+    cap = float(settings.CSKH_NOTIFY_BACKOFF_MAX_SECONDS)
     return timedelta(seconds=min(cap, base * 2 ** max(attempt - 1, 0)))
 
 
 def _async_commit_enabled() -> bool:
-    return connection.vendor == "postgresql" and getattr(settings, "CSKH_NOTIFY_ASYNC_COMMIT", True)
+    return connection.vendor == "postgresql" and settings.CSKH_NOTIFY_ASYNC_COMMIT
 
 
 @contextlib.contextmanager
@@ -67,8 +67,8 @@ def relaxed_commits():
     They stay durable against a *worker* crash — the server has the commit — and only a crash of
     the database server itself can forget the last few hundred milliseconds of outcomes; those
     messages are then re-sent with the same Message-ID / Idempotency-Key (at-least-once,
-    deduplicated downstream). Saves one fsync per message. CSKH_NOTIFY_ASYNC_COMMIT = False
-    turns it off.
+    deduplicated downstream). Saves one fsync per message. Off unless
+    CSKH_NOTIFY_ASYNC_COMMIT is on (an operator's explicit trade of durability for speed).
     """
     if not _async_commit_enabled() or connection.in_atomic_block:
         yield
@@ -305,23 +305,14 @@ def run_loop(
     idle_sleep: float = 1.0,
     stop=None,
     max_idle_rounds=None,
-    scan_every: float | None = None,
 ) -> None:
-    """The long-running worker: keeps backend connections open across batches."""
+    """The long-running worker: keeps backend connections open across batches. Periodic work
+    (the SLA scan, incident ticks) belongs to `cskh scheduler`, not here."""
     worker = worker_name()
     backends: dict[str, Backend] = {}
     idle = 0
-    last_scan = 0.0
     try:
         while stop is None or not stop():
-            if scan_every and time.monotonic() - last_scan >= scan_every:
-                from cskh.sla.services import escalation_scan
-
-                try:
-                    escalation_scan()
-                except Exception:
-                    log.exception("escalation scan failed")
-                last_scan = time.monotonic()
             stats = run_once(batch=batch, worker=worker, backends=backends)
             if stats["claimed"]:
                 idle = 0

@@ -1,20 +1,19 @@
 from django.contrib import admin
 
+from cskh.core.admin import AuditedAdmin, ReadOnlyAdmin
 from cskh.sla.models import EscalationRule, SlaClock
 
 
 @admin.register(EscalationRule)
-class EscalationRuleAdmin(admin.ModelAdmin):
+class EscalationRuleAdmin(AuditedAdmin):
     list_display = ("percent", "target", "case_type", "is_active")
     list_filter = ("target", "is_active")
 
 
 @admin.register(SlaClock)
-class SlaClockAdmin(admin.ModelAdmin):
+class SlaClockAdmin(ReadOnlyAdmin):
+    """Clocks are run by cskh.sla.services (case hooks, the scheduled escalation scan)."""
+
     list_display = ("case", "state", "due_at", "level", "next_check_at", "met")
     list_filter = ("state", "met", "level")
     raw_id_fields = ("case",)
-    readonly_fields = [f.name for f in SlaClock._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -65,10 +65,6 @@ def load_seed(profile: str) -> list[tuple[str, str]]:
     return [(r["text"], r["case_type"]) for r in load_seed_rows(profile)]
 
 
-def case_type_codes(profile: str) -> list[str]:
-    return sorted({code for _, code in load_seed(profile)})
-
-
 def build_pipeline(seed: int = 0) -> Pipeline:
     features = FeatureUnion(
         [

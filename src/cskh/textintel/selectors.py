@@ -17,16 +17,6 @@ def analysis_for_case(case) -> InboundAnalysis | None:
     return InboundAnalysis.objects.filter(case=case).order_by("-created_at", "-id").first()
 
 
-def analyses_for_cases(case_ids) -> dict[int, InboundAnalysis]:
-    """{case_id: latest analysis} for a queue page (one query)."""
-    out: dict[int, InboundAnalysis] = {}
-    for row in InboundAnalysis.objects.filter(case_id__in=list(case_ids)).order_by(
-        "case_id", "created_at", "id"
-    ):
-        out[row.case_id] = row
-    return out
-
-
 def customer_mood(customer, *, days: int = 30) -> dict:
     """For "an angry repeat caller is visible at a glance": counts over the customer's cases in
     the last ``days`` days: {"cases", "negative", "complaints", "urgent", "angry_repeat"}."""
@@ -44,7 +34,3 @@ def customer_mood(customer, *, days: int = 30) -> dict:
 def model_versions(profile: str | None = None):
     qs = ModelVersion.objects.defer("model").order_by("profile", "-trained_at", "-id")
     return qs.filter(profile=profile) if profile else qs
-
-
-def active_version(profile: str) -> ModelVersion | None:
-    return model_versions(profile).filter(is_active=True).first()

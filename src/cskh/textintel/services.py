@@ -26,7 +26,7 @@ MAX_BATCH = 1000
 
 
 def max_chars() -> int:
-    return int(getattr(settings, "CSKH_TEXTINTEL_MAX_CHARS", 5000))
+    return int(settings.CSKH_TEXTINTEL_MAX_CHARS)
 
 
 # ---------------------------------------------------------------- input checks

@@ -15,14 +15,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--exit-when-idle", type=int, default=None, help="exit after N empty polls"
         )
-        parser.add_argument(
-            "--scan-every",
-            type=float,
-            default=60.0,
-            help="run the SLA escalation scan every N seconds (0 = never)",
-        )
 
-    def handle(self, *args, batch, once, idle_sleep, exit_when_idle, scan_every, **opts):
+    def handle(self, *args, batch, once, idle_sleep, exit_when_idle, **opts):
         if once:
             stats = worker.run_once(batch=batch)
             self.stdout.write(str(stats))
@@ -39,5 +33,4 @@ class Command(BaseCommand):
             idle_sleep=idle_sleep,
             stop=lambda: stopping["flag"],
             max_idle_rounds=exit_when_idle,
-            scan_every=scan_every or None,
         )

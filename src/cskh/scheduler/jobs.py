@@ -1,0 +1,47 @@
+"""The one table of periodic work. `cskh scheduler` runs it; nothing else schedules anything.
+
+Each job names a Django Task (dotted path). When a job is due, the scheduler enqueues its task
+and `cskh worker` runs it, so a slow job never delays the others. Every task listed here must
+be idempotent: a crash between the lease update and the enqueue skips one run, and the next run
+catches up.
+
+Add a job: append a `Job` below (a new name gets its lease row on the next tick), and document
+it in README.md ("Periodic jobs"). Schedules:
+
+- `Every(seconds)` — fixed interval on a grid that does not drift; after a pause (no scheduler
+  running) the job runs once, not once per missed slot.
+- `DailyAt(hour, minute)` — once a day at that local time (settings.TIME_ZONE).
+
+Rollups from later issues go here as further `Job` rows.
+"""
+
+from __future__ import annotations
+
+from cskh.scheduler.schedules import DailyAt, Every, Job
+
+JOBS: tuple[Job, ...] = (
+    Job(
+        name="sla_escalation_scan",
+        schedule=Every(60),
+        task="cskh.sla.tasks.escalation_scan",
+        doc="SLA warnings (75 %), breaches (100 %) and manager escalations (150 %).",
+    ),
+    Job(
+        name="incidents_tick",
+        schedule=Every(60),
+        task="cskh.incidents.tasks.deliver_planned_notices",
+        doc=(
+            "Planned outages: notices, change notices, day-before reminders, start/end of the "
+            "outage; pending incident cascades; paced notification batches that are due."
+        ),
+    ),
+    Job(
+        name="textintel_retrain",
+        schedule=DailyAt(2, 30),
+        task="cskh.textintel.tasks.retrain",
+        doc=(
+            "Nightly retraining of the case-type classifier of the active profile; the new "
+            "version is activated only if it is not worse."
+        ),
+    ),
+)
