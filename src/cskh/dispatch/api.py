@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from cskh.core.errors import Forbidden, NotFound
 from cskh.dispatch import selectors, services
 from cskh.dispatch.models import WorkOrder
+from cskh.org import permissions
 from cskh.org.models import Unit
 
 router = Router(tags=["dispatch"])
@@ -231,7 +232,7 @@ def work_order_events(request, wo_id: int):
 def dispatch_case(request, number: str, payload: DispatchIn):
     from cskh.cases import selectors as case_selectors
 
-    if not services.can_coordinate(request.auth):
+    if not permissions.can_coordinate(request.auth):
         raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu công tác."))
     case = case_selectors.get_for_user(request.auth, number)
     wo = services.dispatch_case(
@@ -313,7 +314,7 @@ def cancel(request, wo_id: int, payload: ReasonIn):
 )
 def redispatch(request, wo_id: int, payload: RedispatchIn):
     wo = selectors.get_for_user(request.auth, wo_id)
-    if not services.can_coordinate(request.auth):
+    if not permissions.can_coordinate(request.auth):
         raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu công tác."))
     new = services.redispatch(
         work_order=wo,
@@ -328,7 +329,7 @@ def redispatch(request, wo_id: int, payload: RedispatchIn):
 
 @router.get("/backlog", response=list[BacklogRow], summary="Tồn đọng theo đơn vị (trưởng ca)")
 def backlog(request):
-    if not selectors.is_lead(request.auth):
+    if not permissions.can_supervise(request.auth):
         raise Forbidden(_("Chỉ trưởng ca / quản lý xem tồn đọng các đơn vị."))
     return [
         {

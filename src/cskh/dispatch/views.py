@@ -19,6 +19,7 @@ from cskh.core.errors import DomainError, Forbidden, NotFound
 from cskh.core.phones import display as display_phone
 from cskh.dispatch import selectors, services
 from cskh.dispatch.models import WorkOrder
+from cskh.org import permissions
 from cskh.org.models import Unit
 
 STATE_TABS = [
@@ -67,7 +68,7 @@ def home(request):
         },
         "statuses": WorkOrder.Status.choices,
         "now": timezone.now(),
-        "show_units": selectors.sees_all_units(user),
+        "show_units": permissions.sees_all_units(user),
     }
     if ctx["show_units"]:
         ctx["units"] = selectors.field_units()
@@ -101,7 +102,7 @@ def _detail_ctx(request, wo: WorkOrder) -> dict:
         "events": selectors.events(wo),
         "attachments": selectors.attachments(wo),
         "is_open": wo.status in services.OPEN_WO,
-        "can_coordinate": services.can_coordinate(request.user),
+        "can_coordinate": permissions.can_coordinate(request.user),
         "units": selectors.field_units(),
         "now": timezone.now(),
         "phone": display_phone(wo.contact_phone) if wo.contact_phone else "",
@@ -262,7 +263,7 @@ def attachment(request, wo_id: int, att_id: int):
 
 def backlog(request):
     """Shift leads and managers: every unit's open / overdue work orders."""
-    if not selectors.is_lead(request.user):
+    if not permissions.can_supervise(request.user):
         raise PermissionDenied
     now = timezone.now()
     ctx = {
@@ -290,14 +291,12 @@ def case_dispatch(request, number: str):
 
     from cskh.cases import selectors as case_selectors
 
-    if not services.can_coordinate(request.user):
+    if not permissions.can_coordinate(request.user):
         raise PermissionDenied
     try:
         case = case_selectors.get_for_user(request.user, number)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
-    except Forbidden as exc:
-        raise PermissionDenied(str(exc.message)) from exc
     status = 200
     if request.method == "POST":
         try:

@@ -15,6 +15,7 @@ from cskh.core.errors import DomainError
 from cskh.incidents import selectors, services
 from cskh.incidents.importer import ImportRejected, parse_schedule
 from cskh.incidents.models import Incident
+from cskh.org import permissions
 from cskh.textintel.normalize import fold
 
 
@@ -59,7 +60,7 @@ def incident_list(request):
             "active": active,
             "planned": planned,
             "recent": recent,
-            "can_manage": selectors.can_manage(request.user),
+            "can_manage": permissions.can_manage_incident(request.user),
             "merge_targets": live,
         },
     )
@@ -87,7 +88,7 @@ def incident_detail(request, incident_id: int):
             "events": selectors.timeline(inc),
             "cases": cases,
             "allowed": sorted(services.TRANSITIONS.get(inc.status, ())),
-            "can_manage": selectors.can_manage(request.user, inc),
+            "can_manage": permissions.can_manage_incident(request.user, inc),
             "merge_targets": merge_targets,
         },
     )
