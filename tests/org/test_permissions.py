@@ -214,6 +214,14 @@ MATRIX = [
         (200, 200, 200, 404, 200, 200),
     ),
     ("incident", "web", "get", "/incidents/{inc}/", None, (200, 200, 200, 404, 200, None)),
+    (
+        "incident",
+        "web",
+        "post",
+        "/incidents/{inc}/update",
+        {"note": "Đội đã đến hiện trường"},
+        (403, 302, 302, 404, 302, None),
+    ),
     # ---- the shift board
     ("supervisor", "web", "get", "/desk/supervisor/", None, (403, 200, 403, 403, 200, None)),
     ("supervisor", "api", "get", "/api/v1/desk/team", None, (403, 200, 403, 403, 200, 403)),
@@ -238,8 +246,7 @@ def test_role_matrix(client, scene, resource, channel, method, path, body, expec
     url = _fmt(path, scene)
     want = {role: code for role, code in zip(ROLES, expected, strict=True) if code is not None}
     got = {
-        role: _call(client, scene, role, channel, method, url, _body(body, scene))
-        for role in want
+        role: _call(client, scene, role, channel, method, url, _body(body, scene)) for role in want
     }
     assert got == want, f"{method.upper()} {url}"
 

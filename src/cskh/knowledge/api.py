@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from cskh.core.errors import Forbidden, NotFound
 from cskh.knowledge import selectors, services
 from cskh.knowledge.models import Article, ArticleVersion
+from cskh.org import permissions
 
 router = Router(tags=["knowledge"])
 
@@ -43,7 +44,7 @@ class ListOut(Schema):
 
 
 def _staff(user) -> None:
-    if not services.can_write(user):
+    if not permissions.is_center_staff(user):
         raise Forbidden(_("Chỉ nhân viên trung tâm dùng kho tri thức."))
 
 
