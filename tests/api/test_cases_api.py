@@ -191,8 +191,8 @@ def test_unit_staff_sees_only_own_unit(http, world, unit_staff, other_unit):
     staff = http(unit_staff)
     numbers = [c["number"] for c in staff.get("/api/v1/cases").json()["items"]]
     assert numbers == [mine.number]
-    assert staff.get(f"/api/v1/cases/{theirs.number}").status_code == 403
-    assert staff.post(f"/api/v1/cases/{theirs.number}/notes", json={"body": "x"}).status_code == 403
+    assert staff.get(f"/api/v1/cases/{theirs.number}").status_code == 404  # not theirs
+    assert staff.post(f"/api/v1/cases/{theirs.number}/notes", json={"body": "x"}).status_code == 404
     assert staff.get(f"/api/v1/customers/{stranger.id}").status_code == 404
     assert staff.get(f"/api/v1/customers/{world['customer'].id}").status_code == 200
     assert staff.get("/api/v1/customers", params={"phone": "0911111111"}).status_code == 403

@@ -3,8 +3,9 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from cskh.cases.models import Case, CaseEvent
-from cskh.core.errors import Forbidden, NotFound
+from cskh.core.errors import NotFound
 from cskh.core.pagination import keyset_page
+from cskh.org import permissions
 from cskh.org.selectors import visible_unit_ids
 
 LIST_RELATED = ("customer", "case_type", "unit", "assigned_agent")
@@ -18,11 +19,6 @@ def visible_cases(user) -> QuerySet[Case]:
     return qs
 
 
-def can_view(user, case: Case) -> bool:
-    units = visible_unit_ids(user)
-    return units is None or case.unit_id in units
-
-
 def get_for_user(user, number: str) -> Case:
     from django.utils.translation import gettext as _
 
@@ -33,10 +29,9 @@ def get_for_user(user, number: str) -> Case:
         .filter(number=(number or "").strip().upper())
         .first()
     )
-    if case is None:
+    if case is None or not permissions.can_view_case(user, case):
+        # another unit's case does not exist for this user (404, not 403)
         raise NotFound(_("Không tìm thấy vụ việc %(n)s.") % {"n": number})
-    if not can_view(user, case):
-        raise Forbidden(_("Bạn không có quyền xem vụ việc này."))
     return case
 
 

@@ -5,6 +5,7 @@ from cskh.core.errors import DomainError, NotFound
 from cskh.core.pagination import keyset_page
 from cskh.customers import selectors, services
 from cskh.customers.models import Customer
+from cskh.org import permissions
 
 router = Router(tags=["customers"])
 
@@ -87,7 +88,7 @@ def to_out(c: Customer) -> dict:
 
 
 def _require_center(request):
-    if request.auth.role == "unit_staff":
+    if not permissions.can_browse_customers(request.auth):
         from cskh.core.errors import Forbidden
 
         raise Forbidden(_("Nhân viên đơn vị không được tra cứu toàn bộ khách hàng."))
@@ -123,13 +124,8 @@ def get_customer(request, customer_id: int):
     from cskh.customers.selectors import get
 
     c = get(customer_id)
-    if c is None:
+    if c is None or not permissions.can_view_customer(request.auth, c):
         raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": customer_id})
-    if request.auth.role == "unit_staff":
-        from cskh.cases.selectors import visible_cases
-
-        if not visible_cases(request.auth).filter(customer_id=c.id).exists():
-            raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": customer_id})
     return to_out(c)
 
 

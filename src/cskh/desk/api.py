@@ -6,12 +6,12 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from cskh.core.errors import Forbidden
+from cskh.org import permissions
 from cskh.telephony import selectors as tel_selectors
 from cskh.telephony import services as tel_services
 from cskh.telephony.models import Presence
 
 router = Router(tags=["desk"])
-LEAD_ROLES = {"shift_lead", "manager", "admin"}
 
 
 class PresenceIn(Schema):
@@ -37,7 +37,7 @@ def _out(user) -> dict:
 
 
 def _center(user) -> None:
-    if not (user.is_superuser or user.is_center_staff):
+    if not permissions.is_center_staff(user):
         raise Forbidden(_("Chỉ nhân viên trung tâm CSKH."))
 
 
@@ -57,7 +57,7 @@ def set_presence(request, payload: PresenceIn):
 @router.get("/team", response=list[PresenceOut], summary="Trạng thái tư vấn viên (trưởng ca)")
 def team(request):
     user = request.auth
-    if not (user.is_superuser or user.role in LEAD_ROLES):
+    if not permissions.can_supervise(user):
         raise Forbidden(_("Chỉ trưởng ca xem được trạng thái cả ca."))
     return [
         {

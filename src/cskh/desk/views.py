@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,22 +25,19 @@ from cskh.core import live
 from cskh.core.errors import DomainError
 from cskh.customers import selectors as customer_selectors
 from cskh.desk import selectors, services
+from cskh.org import permissions
 from cskh.org.models import Unit, User
 from cskh.telephony import selectors as tel_selectors
 from cskh.telephony import services as tel_services
 from cskh.telephony.models import CallbackTask, Presence
 
-LEAD_ROLES = {"shift_lead", "manager", "admin"}
 SSE_MAX_SECONDS_ASGI = 30 * 60
 SSE_MAX_SECONDS_WSGI = 60
 
 
-def _is_lead(user) -> bool:
-    return user.is_superuser or user.role in LEAD_ROLES
-
-
-def _center_only(user):
-    if not (user.is_center_staff or user.is_superuser):
+def _center_only(user) -> None:
+    """The desk is the center's: another role gets 403 for the whole page."""
+    if not permissions.is_center_staff(user):
         raise PermissionDenied
 
 
@@ -52,7 +50,7 @@ async def live_stream(request):
     if not user.is_authenticated:
         return HttpResponse(status=401)
     channels = [live.agent_channel(user)]
-    if _is_lead(user):
+    if permissions.can_supervise(user):
         channels.append("presence")
     if isinstance(request, ASGIRequest):
         content = _astream(channels)
@@ -150,8 +148,8 @@ def _pop_context(request, interaction: Interaction) -> dict:
 
 def _get_interaction(request, interaction_id) -> Interaction:
     interaction = get_object_or_404(Interaction, pk=interaction_id)
-    if interaction.agent_id != request.user.pk and not _is_lead(request.user):
-        raise PermissionDenied
+    if interaction.agent_id != request.user.pk and not permissions.can_supervise(request.user):
+        raise Http404  # another agent's call does not exist for this user
     return interaction
 
 
@@ -258,6 +256,7 @@ def canned(request):
     """Canned answers for the chosen type, variables filled for this customer."""
     from cskh.knowledge import selectors as kb
 
+    _center_only(request.user)
     customer = customer_selectors.get(_int(request.GET.get("customer")) or 0)
     answers = kb.canned_for(
         type_code=request.GET.get("type", ""), customer=customer, agent=request.user
@@ -284,7 +283,12 @@ def presence(request):
             "presence_choices": Presence.choices,
         }
         return render(request, "desk/_presence.html", ctx)
-    return redirect(request.POST.get("next") or reverse("desk:home"))
+    nxt = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        nxt = reverse("desk:home")  # never send the agent to another site (open redirect)
+    return redirect(nxt)
 
 
 # --------------------------------------------------------------------------- queues
@@ -363,6 +367,7 @@ def queue(request):
 
 @require_POST
 def callback_done(request, task_id: int):
+    _center_only(request.user)
     task = get_object_or_404(CallbackTask, pk=task_id)
     tel_services.complete_callback(task=task, actor=request.user, note=request.POST.get("note", ""))
     messages.success(request, _("Đã đánh dấu gọi lại %(n)s.") % {"n": task.from_e164})
@@ -376,8 +381,6 @@ def _case_or_404(request, number: str):
     try:
         return case_selectors.get_for_user(request.user, number)
     except DomainError as exc:
-        if exc.status == 403:
-            raise PermissionDenied from exc
         raise Http404(str(exc.message)) from exc
 
 
@@ -393,7 +396,7 @@ def case_detail(request, number: str):
             if s in states.allowed(case.status)
         ],
         "agents": list(
-            User.objects.filter(is_active=True, role__in=["agent", "shift_lead"]).order_by(
+            User.objects.filter(is_active=True, role__in=permissions.CALL_TAKER_ROLES).order_by(
                 "username"
             )[:200]
         ),
@@ -477,8 +480,8 @@ def case_link(request, number: str):
 
 
 def supervisor(request):
-    if not (_is_lead(request.user) or request.user.is_center_staff):
-        raise PermissionDenied
+    if not permissions.can_supervise(request.user):
+        raise PermissionDenied  # agents use the desk and queues, not the shift board
     ctx = _supervisor_context(request)
     if request.GET.get("part") == "agents":
         return render(request, "desk/_agents.html", ctx)
@@ -518,5 +521,5 @@ def _supervisor_context(request) -> dict:
             ),
         ],
         "now": now,
-        "is_lead": _is_lead(request.user),
+        "is_lead": permissions.can_supervise(request.user),
     }

@@ -12,7 +12,8 @@ from ninja.files import UploadedFile
 from cskh.core.errors import Forbidden, NotFound
 from cskh.dispatch import selectors
 from cskh.dispatch.models import WorkOrder
-from cskh.dispatch.services import center, common, field
+from cskh.dispatch.services import center, field
+from cskh.org import permissions
 from cskh.org.models import Unit
 
 router = Router(tags=["dispatch"])
@@ -232,7 +233,7 @@ def work_order_events(request, wo_id: int):
 def dispatch_case(request, number: str, payload: DispatchIn):
     from cskh.cases import selectors as case_selectors
 
-    if not common.can_coordinate(request.auth):
+    if not permissions.can_coordinate(request.auth):
         raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu công tác."))
     case = case_selectors.get_for_user(request.auth, number)
     wo = center.dispatch_case(
@@ -314,7 +315,7 @@ def cancel(request, wo_id: int, payload: ReasonIn):
 )
 def redispatch(request, wo_id: int, payload: RedispatchIn):
     wo = selectors.get_for_user(request.auth, wo_id)
-    if not common.can_coordinate(request.auth):
+    if not permissions.can_coordinate(request.auth):
         raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu công tác."))
     new = center.redispatch(
         work_order=wo,
@@ -329,7 +330,7 @@ def redispatch(request, wo_id: int, payload: RedispatchIn):
 
 @router.get("/backlog", response=list[BacklogRow], summary="Tồn đọng theo đơn vị (trưởng ca)")
 def backlog(request):
-    if not selectors.is_lead(request.auth):
+    if not permissions.can_supervise(request.auth):
         raise Forbidden(_("Chỉ trưởng ca / quản lý xem tồn đọng các đơn vị."))
     return [
         {

@@ -16,7 +16,6 @@ from cskh.org.models import Unit
 from cskh.org.selectors import visible_unit_ids
 
 LIST_RELATED = ("unit", "case", "case__case_type")
-LEAD_ROLES = frozenset({"shift_lead", "manager", "admin"})
 STATES = ("open", "overdue", "info", "new", "closed", "all")
 EVENT_LABELS = {
     "dispatched": gettext_lazy("Gửi đơn vị"),
@@ -31,14 +30,6 @@ EVENT_LABELS = {
     "cancelled": gettext_lazy("Hủy phiếu"),
 }
 ORDERS: dict[str, tuple[str, ...]] = {"-id": ("-id",), "expected_at": ("expected_at", "id")}
-
-
-def is_lead(user) -> bool:
-    return bool(user.is_superuser or user.role in LEAD_ROLES)
-
-
-def sees_all_units(user) -> bool:
-    return visible_unit_ids(user) is None
 
 
 def visible_work_orders(user) -> QuerySet[WorkOrder]:

@@ -19,7 +19,8 @@ from cskh.core.errors import DomainError, Forbidden, NotFound
 from cskh.core.phones import display as display_phone
 from cskh.dispatch import selectors, states
 from cskh.dispatch.models import WorkOrder
-from cskh.dispatch.services import center, common, field
+from cskh.dispatch.services import center, field
+from cskh.org import permissions
 from cskh.org.models import Unit
 
 STATE_TABS = [
@@ -68,7 +69,7 @@ def home(request):
         },
         "statuses": WorkOrder.Status.choices,
         "now": timezone.now(),
-        "show_units": selectors.sees_all_units(user),
+        "show_units": permissions.sees_all_units(user),
     }
     if ctx["show_units"]:
         ctx["units"] = selectors.field_units()
@@ -102,7 +103,7 @@ def _detail_ctx(request, wo: WorkOrder) -> dict:
         "events": selectors.events(wo),
         "attachments": selectors.attachments(wo),
         "is_open": wo.status in states.OPEN,
-        "can_coordinate": common.can_coordinate(request.user),
+        "can_coordinate": permissions.can_coordinate(request.user),
         "units": selectors.field_units(),
         "now": timezone.now(),
         "phone": display_phone(wo.contact_phone) if wo.contact_phone else "",
@@ -263,7 +264,7 @@ def attachment(request, wo_id: int, att_id: int):
 
 def backlog(request):
     """Shift leads and managers: every unit's open / overdue work orders."""
-    if not selectors.is_lead(request.user):
+    if not permissions.can_supervise(request.user):
         raise PermissionDenied
     now = timezone.now()
     ctx = {
@@ -291,14 +292,12 @@ def case_dispatch(request, number: str):
 
     from cskh.cases import selectors as case_selectors
 
-    if not common.can_coordinate(request.user):
+    if not permissions.can_coordinate(request.user):
         raise PermissionDenied
     try:
         case = case_selectors.get_for_user(request.user, number)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
-    except Forbidden as exc:
-        raise PermissionDenied(str(exc.message)) from exc
     status = 200
     if request.method == "POST":
         try:

@@ -9,6 +9,7 @@ from cskh.core.errors import DomainError, NotFound
 from cskh.incidents import selectors, states
 from cskh.incidents.models import Incident
 from cskh.incidents.services import lifecycle, links
+from cskh.org import permissions
 
 router = Router(tags=["incidents"])
 
@@ -322,7 +323,7 @@ def subscribe(request, incident_id: int, payload: SubscribeIn):
 
     inc = selectors.get_for_user(request.auth, incident_id)
     customer = get_customer(payload.customer_id)
-    if customer is None:
+    if customer is None or not permissions.can_view_customer(request.auth, customer):
         raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": payload.customer_id})
     created = links.subscribe(incident=inc, customer=customer, actor=request.auth)
     return Status(201, {"subscribed": True, "created": created})
@@ -351,6 +352,10 @@ def for_customer(request, customer_id: int):
     from cskh.customers.selectors import get as get_customer
 
     customer = get_customer(customer_id)
-    if customer is None:
+    if customer is None or not permissions.can_view_customer(request.auth, customer):
         raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": customer_id})
-    return [to_out(i) for i in selectors.active_incidents_for_customer(customer)]
+    return [
+        to_out(i)
+        for i in selectors.active_incidents_for_customer(customer)
+        if permissions.can_view_incident(request.auth, i)
+    ]

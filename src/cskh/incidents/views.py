@@ -3,7 +3,8 @@ public planned-outage schedule (no login, no personal data)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -11,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cskh.core import ratelimit
-from cskh.core.errors import DomainError
+from cskh.core.errors import DomainError, NotFound
 from cskh.incidents import selectors, states
 from cskh.incidents.importer import ImportRejected, parse_schedule
 from cskh.incidents.models import Incident
 from cskh.incidents.services import lifecycle, planned
+from cskh.org import permissions
 from cskh.textintel.normalize import fold
 
 
@@ -60,17 +62,25 @@ def incident_list(request):
             "active": active,
             "planned": planned,
             "recent": recent,
-            "can_manage": selectors.can_manage(request.user),
+            "can_manage": permissions.can_manage_incident(request.user),
             "merge_targets": live,
         },
     )
 
 
-def incident_detail(request, incident_id: int):
+def _incident_or_404(request, incident_id: int, *, manage: bool = False) -> Incident:
+    """404 for an incident the user may not see; 403 to change one they may only see."""
     try:
         inc = selectors.get_for_user(request.user, incident_id)
-    except DomainError as exc:
-        return HttpResponse(str(exc.message), status=exc.status)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    if manage and not permissions.can_manage_incident(request.user, inc):
+        raise PermissionDenied
+    return inc
+
+
+def incident_detail(request, incident_id: int):
+    inc = _incident_or_404(request, incident_id)
     cases, _cursor = selectors.linked_cases(inc, limit=100)
     merge_targets = [
         i
@@ -88,7 +98,7 @@ def incident_detail(request, incident_id: int):
             "events": selectors.timeline(inc),
             "cases": cases,
             "allowed": sorted(states.allowed(inc.status)),
-            "can_manage": selectors.can_manage(request.user, inc),
+            "can_manage": permissions.can_manage_incident(request.user, inc),
             "merge_targets": merge_targets,
         },
     )
@@ -108,8 +118,8 @@ def _parse_local(value: str):
 
 @require_POST
 def incident_transition(request, incident_id: int):
+    inc = _incident_or_404(request, incident_id, manage=True)
     try:
-        inc = selectors.get_for_user(request.user, incident_id)
         target = None
         if request.POST.get("merge_into"):
             target = selectors.get_for_user(request.user, int(request.POST["merge_into"]))
@@ -132,8 +142,8 @@ def incident_transition(request, incident_id: int):
 
 @require_POST
 def incident_update(request, incident_id: int):
+    inc = _incident_or_404(request, incident_id, manage=True)
     try:
-        inc = selectors.get_for_user(request.user, incident_id)
         lifecycle.update_incident(
             incident=inc,
             actor=request.user,

@@ -11,6 +11,7 @@ from cskh.core.errors import Forbidden, NotFound
 from cskh.customers.selectors import get as get_customer
 from cskh.knowledge import selectors, services
 from cskh.knowledge.models import Article, ArticleVersion
+from cskh.org import permissions
 
 router = Router(tags=["knowledge"])
 
@@ -45,7 +46,7 @@ class ListOut(Schema):
 
 
 def _staff(user) -> None:
-    if not services.can_write(user):
+    if not permissions.is_center_staff(user):
         raise Forbidden(_("Chỉ nhân viên trung tâm dùng kho tri thức."))
 
 

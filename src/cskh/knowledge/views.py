@@ -17,10 +17,11 @@ from cskh.catalog.models import CaseType
 from cskh.core.errors import DomainError
 from cskh.knowledge import selectors, services
 from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, Topic
+from cskh.org import permissions
 
 
 def _staff(user) -> None:
-    if not services.can_write(user):
+    if not permissions.is_center_staff(user):
         raise PermissionDenied
 
 
@@ -40,13 +41,14 @@ def index(request):
     ctx = {"q": q, "type": type_code or "", "results": results}
     if request.headers.get("HX-Request"):
         return render(request, "knowledge/_results.html", ctx)
+    lead = permissions.can_supervise(request.user)
     ctx.update(
         {
             "latest": [] if q else selectors.latest_titles(),
             "case_types": selectors.case_types(),
-            "can_approve": services.can_approve(request.user),
-            "pending": selectors.pending_versions() if services.can_approve(request.user) else [],
-            "flags": selectors.open_flags() if services.can_approve(request.user) else [],
+            "can_approve": lead,
+            "pending": selectors.pending_versions() if lead else [],
+            "flags": selectors.open_flags() if lead else [],
         }
     )
     return render(request, "knowledge/index.html", ctx)
@@ -55,7 +57,7 @@ def index(request):
 def _article(request, article_id: int) -> tuple[Article, ArticleVersion | None]:
     article = get_object_or_404(Article.objects.select_related("case_type"), pk=article_id)
     current = selectors.current_version(article)
-    if current is None and not services.can_approve(request.user):
+    if current is None and not permissions.can_supervise(request.user):
         mine = article.versions.filter(author=request.user).exists()
         if not mine:
             raise Http404
@@ -65,7 +67,7 @@ def _article(request, article_id: int) -> tuple[Article, ArticleVersion | None]:
 def article_detail(request, article_id: int):
     _staff(request.user)
     article, current = _article(request, article_id)
-    lead = services.can_approve(request.user)
+    lead = permissions.can_supervise(request.user)
     versions = selectors.history(article)
     if not lead:  # agents see approved versions and their own drafts only
         versions = [

@@ -7,6 +7,7 @@ from cskh.cases.selectors import get_for_user
 from cskh.core.errors import Forbidden, NotFound
 from cskh.notify import services
 from cskh.notify.models import Notification
+from cskh.org import permissions
 
 router = Router(tags=["notifications"])
 
@@ -44,7 +45,7 @@ def _out(n: Notification) -> dict:
 
 
 def _center_only(user):
-    if not user.is_center_staff and user.role != "integration":
+    if not permissions.can_read_notifications(user):
         raise Forbidden(_("Bạn không có quyền xem thông báo."))
 
 

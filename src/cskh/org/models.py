@@ -87,22 +87,15 @@ class User(AbstractUser):
 
     @property
     def is_center_staff(self) -> bool:
-        return self.role in {
-            self.Role.AGENT,
-            self.Role.SHIFT_LEAD,
-            self.Role.MANAGER,
-            self.Role.ADMIN,
-        }
+        from cskh.org.permissions import CENTER_ROLES  # permissions imports this module
+
+        return self.role in CENTER_ROLES
 
     @property
     def sees_all_units(self) -> bool:
-        return self.is_superuser or self.role in {
-            self.Role.SHIFT_LEAD,
-            self.Role.MANAGER,
-            self.Role.ADMIN,
-            self.Role.AGENT,
-            self.Role.INTEGRATION,
-        }
+        from cskh.org.permissions import sees_all_units  # permissions imports this module
+
+        return sees_all_units(self)
 
 
 class ApiToken(models.Model):

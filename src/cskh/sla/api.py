@@ -1,6 +1,7 @@
 from ninja import Router, Schema
 
 from cskh.core.errors import Forbidden
+from cskh.org import permissions
 from cskh.org.selectors import visible_unit_ids
 from cskh.sla import selectors
 
@@ -30,6 +31,6 @@ def compliance(request, month: str):
     from django.utils.translation import gettext as _
 
     user = request.auth
-    if user.role == "agent":
+    if not permissions.can_view_sla_report(user):
         raise Forbidden(_("Chỉ quản lý, trưởng ca hoặc đơn vị xem được báo cáo SLA."))
     return selectors.compliance(month, unit_ids=visible_unit_ids(user))

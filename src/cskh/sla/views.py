@@ -5,13 +5,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cskh.core.errors import DomainError
+from cskh.org import permissions
 from cskh.org.selectors import visible_unit_ids
 from cskh.sla import selectors
 
 
 def compliance(request):
     user = request.user
-    if user.role == "agent" and not user.is_superuser:
+    if not permissions.can_view_sla_report(user):
         raise PermissionDenied
     month = request.GET.get("month") or timezone.localtime().strftime("%Y-%m")
     error = ""

@@ -5,12 +5,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from cskh.core.errors import DomainError, Forbidden
+from cskh.org import permissions
 from cskh.telephony import services
 
 router = Router(tags=["telephony"])
 log = logging.getLogger("cskh.telephony")
-
-ALLOWED_ROLES = {"integration", "admin"}
 
 
 class CallEventIn(Schema):
@@ -48,7 +47,7 @@ def call_event(request, payload: CallEventIn):
     """Idempotent on (call_id, event): a replay answers 200 with "duplicate": true."""
     user = request.auth
     try:
-        if user.role not in ALLOWED_ROLES and not user.is_superuser:
+        if not permissions.can_send_call_events(user):
             raise Forbidden(_("Chỉ tài khoản tích hợp tổng đài được gửi sự kiện cuộc gọi."))
         missing = [f for f in REQUIRED if not (getattr(payload, f) or "").strip()]
         if missing:

@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
 
 from cskh.org.models import User
+from cskh.org.permissions import CALL_TAKER_ROLES
 from cskh.telephony.models import AgentPresence, CallbackTask, Presence
 
 
@@ -15,7 +16,7 @@ def presence_state(user) -> str:
 
 def team_presence(unit_ids: set[int] | None = None) -> list[dict]:
     """Center staff who take calls, with their presence (offline when never set)."""
-    qs = User.objects.filter(is_active=True, role__in=["agent", "shift_lead"]).select_related(
+    qs = User.objects.filter(is_active=True, role__in=CALL_TAKER_ROLES).select_related(
         "presence", "unit"
     )
     if unit_ids is not None:

@@ -1,0 +1,166 @@
+"""Who may do what: the role sets, declared once, and the named predicates every view, API
+endpoint and selector asks.
+
+"Not yours" has one answer: an object the user may not see does not exist for them (404, so
+sequential ids reveal nothing about another unit's cases, work orders, customers or
+incidents). 403 is only for an object the user may see but an action they may not take, or for
+a whole page their role cannot use.
+
+Services keep their own guards (they are also called by commands and hooks); they should ask
+these predicates too rather than declare role sets of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cskh.org.models import User
+from cskh.org.selectors import visible_unit_ids
+
+Role = User.Role
+
+# The care center's people: they use the desk and see every unit.
+CENTER_ROLES = frozenset({Role.AGENT, Role.SHIFT_LEAD, Role.MANAGER, Role.ADMIN})
+# Those who supervise the shift: team board, unit backlog, SLA report link, article approval.
+LEAD_ROLES = frozenset({Role.SHIFT_LEAD, Role.MANAGER, Role.ADMIN})
+# The center and its systems (PBX, CRM integrations): every unit, every customer, may log and
+# work cases and coordinate work orders. Unit staff only see their unit's share.
+CENTER_SIDE_ROLES = CENTER_ROLES | {Role.INTEGRATION}
+# Who runs incidents for every unit (unit staff manage their own unit's only).
+INCIDENT_MANAGER_ROLES = LEAD_ROLES | {Role.INTEGRATION}
+# Who may send call events (the PBX integration; admins for tests and replays).
+TELEPHONY_ROLES = frozenset({Role.INTEGRATION, Role.ADMIN})
+# Who takes calls and can be assigned cases (a queryset filter: role__in=CALL_TAKER_ROLES).
+CALL_TAKER_ROLES = (Role.AGENT, Role.SHIFT_LEAD)
+# Who reads the SLA compliance report (unit staff: their own units' rows).
+SLA_REPORT_ROLES = LEAD_ROLES | {Role.UNIT_STAFF, Role.INTEGRATION}
+
+
+def _role(user: Any) -> str | None:
+    return getattr(user, "role", None)
+
+
+def _superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_superuser", False))
+
+
+# --------------------------------------------------------------------------- roles
+
+
+def is_agent(user: Any) -> bool:
+    return _role(user) == Role.AGENT
+
+
+def is_shift_lead(user: Any) -> bool:
+    return _role(user) == Role.SHIFT_LEAD
+
+
+def is_manager(user: Any) -> bool:
+    return _role(user) == Role.MANAGER
+
+
+def is_integration(user: Any) -> bool:
+    return _role(user) == Role.INTEGRATION
+
+
+def is_unit_staff(user: Any) -> bool:
+    return _role(user) == Role.UNIT_STAFF and not _superuser(user)
+
+
+def is_center_staff(user: Any) -> bool:
+    """A person of the care center (or a superuser): may use the desk."""
+    return _superuser(user) or _role(user) in CENTER_ROLES
+
+
+def can_supervise(user: Any) -> bool:
+    """Shift lead, manager, admin: the supervisor page, the team board, every unit's backlog."""
+    return _superuser(user) or _role(user) in LEAD_ROLES
+
+
+def sees_all_units(user: Any) -> bool:
+    return _superuser(user) or _role(user) in CENTER_SIDE_ROLES
+
+
+# --------------------------------------------------------------------------- cases, customers
+
+
+def can_work_cases(user: Any) -> bool:
+    """Log cases, change them, reply to customers: the center side only. Unit staff follow
+    their unit's cases through work orders; they do not change cases themselves."""
+    return _superuser(user) or _role(user) in CENTER_SIDE_ROLES
+
+
+def can_view_case(user: Any, case: Any) -> bool:
+    units = visible_unit_ids(user)
+    return units is None or case.unit_id in units
+
+
+def can_change_case(user: Any, case: Any) -> bool:
+    """Transitions, notes and public replies, assignment: the desk's rule, also on the API."""
+    return can_work_cases(user) and can_view_case(user, case)
+
+
+def can_browse_customers(user: Any) -> bool:
+    """Look customers up by phone, code or name, create them (not unit staff)."""
+    return can_work_cases(user)
+
+
+def can_view_customer(user: Any, customer: Any) -> bool:
+    """Unit staff see a customer only while one of the customer's cases is with their unit."""
+    units = visible_unit_ids(user)
+    if units is None:
+        return True
+    return bool(units) and customer.cases.filter(unit_id__in=units).exists()
+
+
+# --------------------------------------------------------------------------- work orders
+
+
+def can_coordinate(user: Any) -> bool:
+    """Center-side work-order steps: dispatch, redispatch, cancel, answer a unit's question."""
+    return _superuser(user) or _role(user) in CENTER_SIDE_ROLES
+
+
+def can_view_work_order(user: Any, work_order: Any) -> bool:
+    units = visible_unit_ids(user)
+    return units is None or work_order.unit_id in units
+
+
+# --------------------------------------------------------------------------- incidents
+
+
+def can_view_incident(user: Any, incident: Any) -> bool:
+    units = visible_unit_ids(user)
+    return units is None or incident.unit_id in units
+
+
+def can_manage_incident(user: Any, incident: Any = None) -> bool:
+    """Without an incident: may create one at all. Unit staff manage their own unit's."""
+    if user is None:
+        return True  # the system itself (hooks, commands)
+    if _superuser(user) or _role(user) in INCIDENT_MANAGER_ROLES:
+        return True
+    if is_unit_staff(user):
+        if incident is None:
+            return bool(user.unit_id)
+        return incident.unit_id in (visible_unit_ids(user) or set())
+    return False
+
+
+def can_import_planned(user: Any) -> bool:
+    return _superuser(user) or _role(user) in INCIDENT_MANAGER_ROLES
+
+
+# --------------------------------------------------------------------------- other pages
+
+
+def can_view_sla_report(user: Any) -> bool:
+    return _superuser(user) or _role(user) in SLA_REPORT_ROLES
+
+
+def can_send_call_events(user: Any) -> bool:
+    return _superuser(user) or _role(user) in TELEPHONY_ROLES
+
+
+def can_read_notifications(user: Any) -> bool:
+    return _superuser(user) or _role(user) in CENTER_SIDE_ROLES
