@@ -1,8 +1,15 @@
-"""A case resolved on the call from the desk goes through open_case(resolved_on_call=True)."""
+"""A case resolved on the call from the desk goes through open_case(resolved_on_call=True).
+
+Auto-dispatch runs after commit, so these tests commit for real (a rolled-back test transaction
+would never run it, and the first test could not fail)."""
+
+import pytest
 
 from cskh.cases.models import Case, CaseEvent
 from cskh.dispatch.models import WorkOrder
 from cskh.notify.models import Notification
+
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_field_case_resolved_on_the_call_is_never_dispatched(world, logged_in, settings):
