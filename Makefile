@@ -26,12 +26,13 @@ test: install
 	scripts/test.sh
 
 lint: install
-	$(BIN)/ruff check src tests bench scripts
-	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/ruff check src tests bench scripts tools
+	$(BIN)/ruff format --check src tests bench scripts tools
+	PYTHONPATH=tools $(BIN)/lint-imports --no-cache
 
 format: install
-	$(BIN)/ruff format src tests bench scripts
-	$(BIN)/ruff check --fix src tests bench scripts
+	$(BIN)/ruff format src tests bench scripts tools
+	$(BIN)/ruff check --fix src tests bench scripts tools
 
 bench: install
 	$(BIN)/python bench/run.py

@@ -33,8 +33,8 @@ N_QUERIES = 60
 
 def _queries(rng: random.Random, n: int) -> dict[str, list[str]]:
     from cskh.cases.models import Case
+    from cskh.core.text import fold
     from cskh.customers.models import Customer, Phone
-    from cskh.textintel.normalize import fold
 
     max_c = Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0
     max_k = Case.objects.order_by("-id").values_list("id", flat=True).first() or 0

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.db import connection
 
-from cskh.textintel.normalize import fold
+from cskh.core.text import fold
 
 pytestmark = pytest.mark.postgres
 

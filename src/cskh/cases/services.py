@@ -13,7 +13,7 @@ from cskh.cases.states import Status
 from cskh.catalog.models import CaseType, Priority
 from cskh.core import audit, hooks
 from cskh.core.errors import DomainError
-from cskh.textintel.normalize import nfc
+from cskh.core.text import nfc
 
 
 def _clean_text(text: str, *, field: str, required: bool = True) -> str:

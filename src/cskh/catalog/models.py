@@ -127,7 +127,7 @@ class CaseType(models.Model):
         return f"{self.name} ({self.code})"
 
     def save(self, *args, **kwargs):
-        from cskh.textintel.normalize import fold
+        from cskh.core.text import fold
 
         self.name_folded = fold(self.name)
         super().save(*args, **kwargs)

@@ -7,7 +7,7 @@ view; ``subscribe_sync`` is the same for a threaded WSGI server (tests).
 
 Backends (chosen by settings.REDIS_URL):
 - Redis pub/sub: every process subscribes for its own connections; works across worker processes.
-- Database fallback: rows in ``desk.LiveEvent`` tailed by id every ~100 ms server-side (one poller
+- Database fallback: rows in ``core.LiveEvent`` tailed by id every ~100 ms server-side (one poller
   per process shared by all its connections); old rows are pruned. The browser never polls.
 
 Channels: ``agent:<user id>`` (screen pops, call state: only that user's tabs) and ``presence``
@@ -25,6 +25,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+
+from cskh.core.models import LiveEvent
 
 log = logging.getLogger("cskh.live")
 
@@ -66,8 +68,6 @@ def _send(channel: str, data: str) -> None:
         except Exception:  # a lost pop must never fail the call event
             log.exception("live: redis publish failed on %s", channel)
         return
-    from cskh.desk.models import LiveEvent
-
     event = LiveEvent.objects.create(channel=channel, payload=data)
     if event.pk % 200 == 0:
         prune()
@@ -75,8 +75,6 @@ def _send(channel: str, data: str) -> None:
 
 def prune(keep_seconds: int = KEEP_SECONDS) -> int:
     from django.utils import timezone
-
-    from cskh.desk.models import LiveEvent
 
     cutoff = timezone.now() - timedelta(seconds=keep_seconds)
     deleted, _ = LiveEvent.objects.filter(created_at__lt=cutoff).delete()
@@ -94,14 +92,10 @@ def _redis_sync():
 
 
 def _db_last_id() -> int:
-    from cskh.desk.models import LiveEvent
-
     return LiveEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def _db_since(after_id: int, channels: Iterable[str] | None = None) -> list[tuple[int, str, str]]:
-    from cskh.desk.models import LiveEvent
-
     qs = LiveEvent.objects.filter(id__gt=max(0, after_id - LOOKBACK))
     if channels is not None:
         qs = qs.filter(channel__in=list(channels))

@@ -31,3 +31,17 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("AuditLog is append-only")
+
+
+class LiveEvent(models.Model):
+    """Live push, database fallback (no Redis): tailed by id by the SSE streams, pruned after
+    a few minutes. Owned by core because ``cskh.core.live`` is the only reader and writer."""
+
+    channel = models.CharField(max_length=64)
+    payload = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("sự kiện đẩy")
+        verbose_name_plural = _("sự kiện đẩy")
+        indexes = [models.Index(fields=["channel", "id"], name="core_liveevent_channel_id")]

@@ -112,7 +112,7 @@ def list_customers(
         return {"items": [to_out(c)] if c else [], "next_cursor": None}
     qs = selectors.base_qs()
     if q:
-        from cskh.textintel.normalize import fold
+        from cskh.core.text import fold
 
         qs = qs.filter(name_folded__startswith=fold(q))
     rows, next_cursor = keyset_page(qs, cursor=cursor, limit=limit, order=("id",))

@@ -2,9 +2,9 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from cskh.core.compiled import CompiledQuery
 from cskh.core.phones import try_e164
+from cskh.core.text import fold
 from cskh.customers.models import Customer, Phone, ServicePoint
 from cskh.geo import selectors as ward_selectors
-from cskh.textintel.normalize import fold
 
 
 def base_qs() -> QuerySet[Customer]:

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from cskh.core import audit, hooks
 from cskh.core.errors import DomainError
 from cskh.core.phones import to_e164
+from cskh.core.text import fold, nfc
 from cskh.customers.models import Customer, Phone, ServicePoint
-from cskh.textintel.normalize import fold, nfc
 
 CODE_PREFIX = {"electricity": "PE01", "telecom": "TC"}
 MAX_NAME = 200

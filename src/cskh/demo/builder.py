@@ -35,6 +35,7 @@ from cskh.cases.services import sync_number_sequences
 from cskh.catalog.models import CaseType
 from cskh.catalog.services import install_profile
 from cskh.core.phones import try_e164
+from cskh.core.text import fold
 from cskh.customers.models import Customer, Phone, ServicePoint
 from cskh.demo import data
 from cskh.demo.bulk import Sink
@@ -42,7 +43,6 @@ from cskh.demo.org import HCMC, OrgInfo, build_org
 from cskh.geo.models import Ward
 from cskh.sla import calendar as sla_calendar
 from cskh.sla.services import calendar_spec
-from cskh.textintel.normalize import fold
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 BLOCK = 5_000  # customers per random stream

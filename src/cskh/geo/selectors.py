@@ -1,8 +1,8 @@
 import re
 
 from cskh.core import refcache
+from cskh.core.text import fold
 from cskh.geo.models import Ward
-from cskh.textintel.normalize import fold
 
 _PREFIX = re.compile(r"^(phuong|xa|dac khu|thi tran|p\.?|x\.?)\s+")
 

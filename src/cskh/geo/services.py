@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from cskh.core import refcache
+from cskh.core.text import fold
 from cskh.geo.models import Province, Ward
-from cskh.textintel.normalize import fold
 
 
 def _legacy_names(new_code: int) -> str:

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cskh.core.errors import DomainError
+from cskh.core.text import fold, nfc
 from cskh.incidents.models import Feeder, Incident, Level, Transformer
-from cskh.textintel.normalize import fold, nfc
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_POST
 
 from cskh.core import ratelimit
 from cskh.core.errors import DomainError, NotFound
+from cskh.core.text import fold
 from cskh.incidents import selectors, states
 from cskh.incidents.importer import ImportRejected, parse_schedule
 from cskh.incidents.models import Incident
 from cskh.incidents.services import lifecycle, planned
 from cskh.org import permissions
-from cskh.textintel.normalize import fold
 
 
 def incident_list(request):

@@ -78,7 +78,7 @@ class ArticleVersion(models.Model):
         return f"{self.title} (v{self.number})"
 
     def save(self, *args, **kwargs):
-        from cskh.textintel.normalize import fold
+        from cskh.core.text import fold
 
         self.title_folded = fold(self.title)[:200]
         self.body_folded = fold(self.body)

@@ -10,8 +10,8 @@ from django.utils import timezone
 from cskh.catalog.models import CaseType
 from cskh.catalog.services import active_profile
 from cskh.core.errors import DomainError
+from cskh.core.text import fold
 from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, CannedAnswer
-from cskh.textintel.normalize import fold
 
 VAR = re.compile(r"\{\{\s*(\w+)\s*\}\}")
 

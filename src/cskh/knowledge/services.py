@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from cskh.catalog.models import CaseType
 from cskh.core import audit, hooks
 from cskh.core.errors import DomainError, Forbidden
+from cskh.core.text import fold, nfc
 from cskh.knowledge.demo_content import ARTICLES, CANNED
 from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, CannedAnswer, Topic
 from cskh.knowledge.selectors import current_version
-from cskh.textintel.normalize import fold, nfc
 
 APPROVER_ROLES = {"shift_lead", "manager", "admin"}
 MAX_BODY = 50_000

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from cskh.core.text import fold
 from cskh.knowledge.selectors import live_versions
 from cskh.search.models import SearchDocument
-from cskh.textintel.normalize import fold
 
 BODY_MAX = 10_000
 TABLE = SearchDocument._meta.db_table

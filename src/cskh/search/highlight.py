@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cskh.textintel.normalize import fold
+from cskh.core.text import fold
 
 WORD = re.compile(r"\w+")
 

@@ -26,11 +26,11 @@ from django.utils.translation import gettext_lazy as _
 
 from cskh.cases.models import Case
 from cskh.core.errors import DomainError
+from cskh.core.text import fold, nfc
 from cskh.org.selectors import visible_unit_ids
 from cskh.search import backends
 from cskh.search.backends.base import digit_candidates
 from cskh.search.highlight import Terms, highlight, snippet
-from cskh.textintel.normalize import fold, nfc
 
 KINDS = ("customer", "case", "article")
 MIN_CHARS = 2

@@ -1,9 +1,7 @@
 """Vietnamese text normalization: one module used by search, classifiers and intake.
 
-- ``nfc``: Unicode NFC (Vietnamese typed on different keyboards arrives in NFC or NFD).
-- ``fold``: the matching form: NFC, lower case, tones and diacritics removed, đ→d,
-  whitespace collapsed; digits and ASCII punctuation kept. Fast (NFD + ASCII encode, ~3 µs per
-  address) because search indexing calls it on millions of rows.
+- ``nfc`` / ``fold``: re-exported from ``cskh.core.text`` (every app needs them; they live in
+  core so that no lower layer imports textintel).
 - ``normalize_tone_placement``: old/new tone placement (hoá/hóa, thuý/thúy, oà/òa, uỷ/ủy)
   mapped to one canonical form: the tone on the first vowel of a final "oa", "oe", "uy"
   ("hóa", "thúy", "òa", "ủy"); never for "qu"+y ("quý" stays).
@@ -25,6 +23,8 @@ from typing import NamedTuple
 
 import phonenumbers
 
+from cskh.core.text import fold, nfc
+
 __all__ = [
     "nfc",
     "fold",
@@ -38,35 +38,6 @@ __all__ = [
     "tokenize",
     "segment_words",
 ]
-
-
-def nfc(text: str) -> str:
-    text = text or ""
-    if unicodedata.is_normalized("NFC", text):
-        return text
-    return unicodedata.normalize("NFC", text)
-
-
-_COMBINING = re.compile("[\u0300-\u036f]+")
-
-
-def fold(text: str) -> str:
-    """'  Mất  ĐIỆN ' → 'mat dien'. ~3 µs for a 70-character address.
-
-    Fast path (all characters below U+1F00, i.e. Latin incl. every Vietnamese letter): NFD then
-    ASCII-encode, which drops the tone/diacritic marks (and non-ASCII symbols such as '°').
-    Other scripts and emoji are kept (slower regex path)."""
-    if not text:
-        return ""
-    if not text.isascii():
-        decomposed = unicodedata.normalize(
-            "NFD", text.replace("đ", "d").replace("Đ", "d").replace("\u00a0", " ")
-        )
-        if max(text) < "\u1f00":
-            text = decomposed.encode("ascii", "ignore").decode("ascii")
-        else:
-            text = unicodedata.normalize("NFC", _COMBINING.sub("", decomposed))
-    return " ".join(text.lower().split())
 
 
 # ---------------------------------------------------------------- tone placement

@@ -14,11 +14,11 @@ from cskh.cases.states import Status as CaseStatus
 from cskh.cases.states import allowed as case_allowed
 from cskh.core import audit
 from cskh.core.errors import Conflict, DomainError, Forbidden, NotFound
+from cskh.core.text import nfc
 from cskh.dispatch import states
 from cskh.dispatch.models import WorkOrder, WorkOrderEvent
 from cskh.notify.services import notify_customer
 from cskh.org.selectors import visible_unit_ids
-from cskh.textintel.normalize import nfc
 
 COORDINATOR_ROLES = frozenset({"agent", "shift_lead", "manager", "admin", "integration"})
 REASON_MAX = 500
