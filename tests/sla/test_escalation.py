@@ -136,23 +136,6 @@ def test_sla_scan_command_and_task(world, people):
     assert len(escalations(case)) == 1
 
 
-def test_periodic_task_keeps_exactly_one_chain(world):
-    from django_tasks_db.models import DBTaskResult
-
-    from cskh.sla.tasks import periodic_escalation_scan
-
-    path = periodic_escalation_scan.module_path
-    for expected in ("scheduled", "already scheduled"):
-        out = StringIO()
-        call_command("sla_scan", "--schedule", "60", stdout=out)
-        assert out.getvalue().strip() == expected
-    [first] = DBTaskResult.objects.filter(task_path=path)
-    DBTaskResult.objects.filter(pk=first.pk).update(status="SUCCESSFUL")  # the worker ran it
-    assert periodic_escalation_scan.call(60) == {"due": 0, "fired": 0}
-    [nxt] = DBTaskResult.objects.filter(task_path=path, status="READY")
-    assert 55 < (nxt.run_after - timezone.now()).total_seconds() <= 60
-
-
 def test_backfill_creates_missing_clocks_without_retroactive_paging(world, people):
     old = outage(world, minutes_ago=100)  # 83 %: the 75 % step has passed
     fresh = outage(world, minutes_ago=70)  # 58 %

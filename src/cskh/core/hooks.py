@@ -36,7 +36,7 @@ def _entry(raw: str | Mapping[str, Any]) -> Entry:
 def entries(event: str, config: Mapping[str, Iterable] | None = None) -> list[Entry]:
     """The hooks of one event as configured (settings.CSKH_HOOKS unless `config` is given)."""
     if config is None:
-        config = getattr(settings, "CSKH_HOOKS", {})
+        config = settings.CSKH_HOOKS
     return [_entry(raw) for raw in config.get(event, ())]
 
 
@@ -90,4 +90,4 @@ def order_errors(config: Mapping[str, Iterable]) -> list[checks.CheckMessage]:
 
 @checks.register("cskh")
 def check_hook_order(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
-    return order_errors(getattr(settings, "CSKH_HOOKS", {}))
+    return order_errors(settings.CSKH_HOOKS)

@@ -10,8 +10,6 @@ Read on the hot path (every grouping case), so kept in the reference cache (fami
 refcache.CHECK_SECONDS by every other one (see core.refcache).
 """
 
-import json
-import os
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -45,14 +43,7 @@ def clear_cache() -> None:
 
 
 def _overrides() -> dict:
-    configured = getattr(settings, "CSKH_INCIDENT_RULES", None)
-    if configured is not None:
-        return configured
-    raw = os.environ.get("CSKH_INCIDENT_RULES", "").strip()
-    try:
-        return json.loads(raw) if raw else {}
-    except ValueError:
-        return {}
+    return settings.CSKH_INCIDENT_RULES or {}
 
 
 def rules() -> MappingProxyType[str, Rule]:

@@ -22,7 +22,6 @@ from cskh.org.selectors import visible_unit_ids
 
 STATUS_ORDER = {"restoring": 0, "confirmed": 1, "suspected": 2}
 LEVEL_ORDER = {Level.SERVICE_POINT: 0, Level.TRANSFORMER: 1, Level.FEEDER: 2, Level.WARD: 3}
-MANAGER_ROLES = permissions.INCIDENT_MANAGER_ROLES  # for incidents.services
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,6 @@ def visible_incidents(user) -> QuerySet[Incident]:
 
 
 # kept for incidents.services, which asks these (role sets live in org.permissions)
-can_manage = permissions.can_manage_incident
 
 
 def get_for_user(user, incident_id: int) -> Incident:

@@ -17,8 +17,8 @@ from cskh.core.text import fold, nfc
 from cskh.knowledge.demo_content import ARTICLES, CANNED
 from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, CannedAnswer, Topic
 from cskh.knowledge.selectors import current_version
+from cskh.org import permissions
 
-APPROVER_ROLES = {"shift_lead", "manager", "admin"}
 MAX_BODY = 50_000
 
 
@@ -87,13 +87,12 @@ def add_version(
 
 
 def can_approve(user) -> bool:
-    return bool(
-        getattr(user, "is_superuser", False) or getattr(user, "role", None) in APPROVER_ROLES
-    )
+    """Shift leads and managers approve articles (org.permissions.can_supervise)."""
+    return permissions.can_supervise(user)
 
 
 def can_write(user) -> bool:
-    return bool(getattr(user, "is_superuser", False) or getattr(user, "is_center_staff", False))
+    return permissions.is_center_staff(user)
 
 
 def _check_writer(user) -> None:

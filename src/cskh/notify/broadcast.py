@@ -29,7 +29,7 @@ MAX_SLICE = 5000
 
 def rates() -> dict[str, float]:
     """Messages per second per channel (settings.CSKH_INCIDENT_NOTIFY_RATES overrides)."""
-    return {**DEFAULT_RATES, **(getattr(settings, "CSKH_INCIDENT_NOTIFY_RATES", {}) or {})}
+    return {**DEFAULT_RATES, **settings.CSKH_INCIDENT_NOTIFY_RATES}
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def choose_channel(customer, channel: str | None = None) -> tuple[str | None, st
 
 
 def _enqueue_one(notification_id: int) -> None:
-    if not getattr(settings, "CSKH_NOTIFY_ENQUEUE", True):
+    if not settings.CSKH_NOTIFY_ENQUEUE:
         return
 
     def go():
@@ -276,7 +276,7 @@ def notify_customers(
         fresh = [r for r in rows if r.dedupe_key not in already]
         Notification.objects.bulk_create(fresh, batch_size=500, ignore_conflicts=True)
         queued += sum(1 for r in fresh if r.status == Notification.Status.PENDING)
-    if queued and getattr(settings, "CSKH_NOTIFY_ENQUEUE", True):
+    if queued and settings.CSKH_NOTIFY_ENQUEUE:
 
         def go():
             from cskh.notify.tasks import deliver_pending

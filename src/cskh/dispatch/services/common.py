@@ -18,9 +18,9 @@ from cskh.core.text import nfc
 from cskh.dispatch import states
 from cskh.dispatch.models import WorkOrder, WorkOrderEvent
 from cskh.notify.services import notify_customer
+from cskh.org import permissions
 from cskh.org.selectors import visible_unit_ids
 
-COORDINATOR_ROLES = frozenset({"agent", "shift_lead", "manager", "admin", "integration"})
 REASON_MAX = 500
 
 
@@ -29,10 +29,9 @@ def user_or_none(actor: Any) -> Any:
 
 
 def can_coordinate(actor) -> bool:
-    """Center-side steps (dispatch, redispatch, cancel, answer a unit's question)."""
-    if actor is None:
-        return True  # the system (hooks, commands)
-    return bool(actor.is_superuser or actor.role in COORDINATOR_ROLES)
+    """Center-side steps (dispatch, redispatch, cancel, answer a unit's question); the system
+    itself (hooks, commands: no actor) may always."""
+    return actor is None or permissions.can_coordinate(actor)
 
 
 def require_coordinator(actor) -> None:

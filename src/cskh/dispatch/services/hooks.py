@@ -29,7 +29,7 @@ log = logging.getLogger("cskh.dispatch")
 
 def _auto_types() -> set[str] | None:
     """None: off; empty set: every field case type; else these case type codes."""
-    mode = str(getattr(settings, "CSKH_DISPATCH_AUTO", "off") or "off").strip().lower()
+    mode = str(settings.CSKH_DISPATCH_AUTO or "off").strip().lower()
     if mode in {"off", "0", "false", "no", ""}:
         return None
     if mode in {"field", "all", "1", "true", "yes", "on"}:

@@ -8,8 +8,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cskh.core.errors import Forbidden
-from cskh.incidents import selectors
 from cskh.incidents.models import Incident, IncidentEvent
+from cskh.org import permissions
 
 
 def user_or_none(actor: Any) -> Any:
@@ -44,5 +44,5 @@ def record(
 
 
 def require_manage(actor, incident: Incident | None = None) -> None:
-    if actor is not None and not selectors.can_manage(actor, incident):
+    if actor is not None and not permissions.can_manage_incident(actor, incident):
         raise Forbidden(_("Bạn không có quyền quản lý sự cố này."))

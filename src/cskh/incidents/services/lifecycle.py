@@ -27,6 +27,7 @@ from cskh.incidents.services import links
 from cskh.incidents.services.cascade import schedule_cascade
 from cskh.incidents.services.common import local_time, record, require_manage, user_or_none
 from cskh.incidents.services.notices import notify_callers
+from cskh.org import permissions
 from cskh.org.selectors import unit_for_ward
 
 MAX_SCOPE = 5000
@@ -159,7 +160,7 @@ def create_incident(
     if unit is None:
         ward_id = next((w for _l, _c, w in rows if w), None)
         unit = unit_for_ward(ward_id)
-    if actor is not None and not selectors.can_manage(actor):
+    if actor is not None and not permissions.can_manage_incident(actor):
         raise Forbidden(_("Bạn không có quyền tạo sự cố."))
     if actor is not None and getattr(actor, "role", "") == "unit_staff":
         units = selectors.visible_unit_ids(actor) or set()

@@ -17,21 +17,20 @@ from cskh.incidents.services.cascade import run_cascade
 from cskh.incidents.services.common import local_time, record, require_manage, user_or_none
 from cskh.incidents.services.lifecycle import transition
 from cskh.incidents.services.notices import plan_notify, send_due_batches
+from cskh.org import permissions
 from cskh.org.selectors import unit_for_ward
 
 log = logging.getLogger("cskh.incidents")
 
 
 def notice_days() -> int:
-    return int(getattr(settings, "CSKH_PLANNED_NOTICE_DAYS", 5))
+    return settings.CSKH_PLANNED_NOTICE_DAYS
 
 
 @transaction.atomic
 def import_planned(*, rows, filename: str = "", actor=None) -> dict:
     """Apply validated rows (see importer.parse_schedule) all at once."""
-    if actor is not None and not (
-        actor.is_superuser or getattr(actor, "role", "") in selectors.MANAGER_ROLES
-    ):
+    if actor is not None and not permissions.can_import_planned(actor):
         raise Forbidden(_("Bạn không có quyền nhập lịch ngừng cấp điện."))
     now = timezone.now()
     short = now + timedelta(days=notice_days())
