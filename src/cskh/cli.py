@@ -40,17 +40,23 @@ def main(argv: list[str] | None = None) -> None:
     execute_from_command_line(["cskh", command, *rest])
 
 
+#: Open connections a worker process accepts (idle desk streams included).
+MAX_CONNECTIONS = 10_000
+
+
 def serve(args: list[str]) -> None:
     """Run the web server: Granian (ASGI) with N worker processes, Django's ASGI handler inside.
 
-    Why Granian: measured against uvicorn (its own workers, and under gunicorn's uvicorn worker
-    class) on the same Django application, it created cases faster and answered look-ups
-    sooner, and on Linux it gives each worker its own SO_REUSEPORT listening socket (the kernel
-    spreads keep-alive clients over the workers) as a documented behaviour, which `cskh` used to
-    get by patching uvicorn. WSGI servers were out: Django's WSGI request reads nothing of a
-    chunked body (no Content-Length), and the live desk stream would hold a thread per tab.
+    Why Granian: in alternated runs on PostgreSQL (case creation under load, a look-up by
+    phone) it served the same application at least as fast as uvicorn, alone or under
+    gunicorn's uvicorn worker class, and faster at creating cases than the former hand-made
+    WSGI bridge; what decided among the ASGI servers is that Granian gives each worker its own
+    SO_REUSEPORT listening socket on Linux as documented behaviour (the kernel spreads
+    keep-alive clients over the workers), which `cskh` used to get by patching uvicorn. WSGI
+    servers were out: Django's WSGI request reads no chunked body (it has no Content-Length),
+    and the live desk stream would hold a thread per open tab.
 
-    The port is checked before anything starts, the background workers (--with-workers) are
+    The port is checked before anything starts, the background processes (--with-workers) are
     stopped on every way out, and "ready" is printed once a request is answered.
     """
     import argparse
@@ -99,6 +105,7 @@ def serve(args: list[str]) -> None:
 
     from granian import Granian
     from granian.constants import Interfaces, Loops
+    from granian.log import LogLevels
 
     server = Granian(
         "cskh.asgi:application",
@@ -109,9 +116,9 @@ def serve(args: list[str]) -> None:
         loop=Loops.auto,  # uvloop when installed
         # Granian stops accepting connections past this many per worker; each open desk tab
         # keeps one, so the default (backlog / workers) would refuse the 1,000th tab.
-        backpressure=int(os.environ.get("CSKH_MAX_CONNECTIONS", "10000")),
+        backpressure=MAX_CONNECTIONS,
         workers_kill_timeout=20,  # graceful shutdown: requests in flight get 20 s to finish
-        log_level="warning",
+        log_level=LogLevels.warning,
     )
     base = f"http://{opts.host}:{opts.port}"
     children: list[subprocess.Popen] = []

@@ -293,9 +293,11 @@ def test_idle_live_streams_hold_no_thread_each(served):
                 streams += await asyncio.gather(*(open_stream() for _ in range(50)))
             await asyncio.sleep(1)
             threads_open = _threads(pids)
-            async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            async with httpx.AsyncClient(
+                base_url=base, timeout=30, cookies={"sessionid": cookie}
+            ) as client:
                 started = time.monotonic()
-                response = await client.get("/api/v1/cases", cookies={"sessionid": cookie})
+                response = await client.get("/api/v1/cases")
                 elapsed = time.monotonic() - started
             assert response.status_code == 200, response.text
             return len(streams), threads_open, elapsed
