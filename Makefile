@@ -18,6 +18,7 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 install: $(BIN)/.installed
 
 run: install
+	$(BIN)/cskh serve --host $(HOST) --port $(PORT) --check-port
 	$(BIN)/cskh migrate --noinput -v 0
 	$(BIN)/cskh demo --profile electricity --customers $(DEMO_CUSTOMERS) --seed 1 --if-empty
 	$(BIN)/cskh serve --host $(HOST) --port $(PORT) --with-workers

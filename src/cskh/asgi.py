@@ -1,34 +1,96 @@
-"""ASGI entry point used by `cskh serve` (uvicorn).
+"""ASGI entry point of `cskh serve` (Granian): Django's ASGI handler for every request.
 
-Only the live push stream (Server-Sent Events) needs ASGI: it holds a connection open for hours
-without holding a thread. Every other request is ordinary synchronous Django, and Django's own
-ASGI handler pays for that with several async<->sync hops and a new thread per request (measured:
-~7 ms per request on this hardware, more than a whole customer lookup). So plain requests go to
-the WSGI handler on a fixed pool of threads (cskh.wsgi_bridge), in one hop each way; the stream
-goes to Django's ASGI handler.
+Threads. Django runs the synchronous part of a request (middleware, sync views, the ORM) on a
+thread it creates for that request and drops when the response is finished. Two cases matter:
+
+- Plain requests borrow one of ``CSKH_THREADS`` long-lived threads of this process instead (a
+  pool of single-thread executors handed to asgiref's documented
+  ``ThreadSensitiveContext(executor=...)``): no thread is started per request, and the process
+  never needs more database connections than its pool holds (settings: CSKH_DB_POOL_SIZE).
+  A request waits for a free thread, as it would for a database connection.
+- The live desk stream (/desk/live, Server-Sent Events, open for hours) waits asynchronously,
+  but the thread that ran its middleware would stay reserved until the stream ends: one idle
+  thread per open tab. Streams therefore run their short synchronous part (session, user, a
+  few milliseconds when the stream opens) on one thread shared by all streams of the process.
+
+The middleware chain is synchronous as a whole (settings.MIDDLEWARE ends with a sync-only
+middleware, so Django adapts once, at the top): one hand-off to the thread per request.
 """
 
+from __future__ import annotations
+
+import asyncio
+import logging
 import os
+import threading
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cskh.settings")
 
+from asgiref.sync import ThreadSensitiveContext  # noqa: E402
 from django.core.asgi import get_asgi_application  # noqa: E402
-from django.core.wsgi import get_wsgi_application  # noqa: E402
+from granian.utils.proxies import wrap_asgi_with_proxy_headers  # noqa: E402
 
-from cskh.wsgi_bridge import WSGIBridge  # noqa: E402
-
-#: Paths served by async views (long-lived streams).
-ASYNC_PATHS = ("/desk/live",)
+#: Paths answered with long-lived streams.
+STREAM_PATHS = ("/desk/live",)
+THREADS = int(os.environ.get("CSKH_THREADS", "4"))
 
 django_asgi = get_asgi_application()
-django_wsgi = WSGIBridge(get_wsgi_application(), workers=int(os.environ.get("CSKH_THREADS", "4")))
 
 
-def _warm_up() -> None:
+class StreamThreadExecutor(Executor):
+    """The executor of one stream's thread-sensitive context.
+
+    asgiref wants one executor per context that runs one call at a time on one thread: each
+    stream gets its own instance, and every instance hands its calls to the same single-thread
+    pool, so all the streams of the process share that one thread."""
+
+    _thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cskh-streams")
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        return self._thread.submit(fn, *args, **kwargs)
+
+
+class RequestThreads:
+    """CSKH_THREADS single-thread executors, lent to one request at a time (per event loop)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.idle: asyncio.Queue[ThreadPoolExecutor] | None = None
+
+    async def run(self, scope, receive, send) -> None:
+        if self.idle is None:  # created on the server's event loop, at the first request
+            self.idle = asyncio.Queue()
+            for n in range(self.size):
+                self.idle.put_nowait(ThreadPoolExecutor(1, thread_name_prefix=f"cskh-req{n}"))
+        executor = await self.idle.get()
+        try:
+            async with ThreadSensitiveContext(executor=executor):
+                await django_asgi(scope, receive, send)
+        finally:
+            self.idle.put_nowait(executor)
+
+
+request_threads = RequestThreads(THREADS)
+
+
+async def route(scope, receive, send) -> None:
+    if scope["type"] == "http" and scope["path"].startswith(STREAM_PATHS):
+        async with ThreadSensitiveContext(executor=StreamThreadExecutor()):
+            await django_asgi(scope, receive, send)
+    else:
+        await request_threads.run(scope, receive, send)
+
+
+# Client addresses (audit rows) from X-Forwarded-For when the peer is a trusted proxy.
+application = wrap_asgi_with_proxy_headers(
+    route, trusted_hosts=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+)
+
+
+def warm_up() -> None:
     """Load what the first request would otherwise wait for (URL patterns and the modules behind
-    them, text models, SLA calendars, wards: ~2 s)."""
-    import logging
-
+    them, text models, SLA calendars, wards: about two seconds), through public APIs."""
     from django.db import connections
     from django.urls import get_resolver
 
@@ -38,8 +100,8 @@ def _warm_up() -> None:
 
     try:
         get_resolver().url_patterns  # noqa: B018 - imports every app's views and API
-        for warm_up in (text_warm_up, sla_warm_up, wards_by_code):
-            warm_up()
+        for step in (text_warm_up, sla_warm_up, wards_by_code):
+            step()
     except Exception:  # e.g. database not migrated yet: requests will report it
         logging.getLogger("cskh").exception("warm-up failed")
     finally:
@@ -47,17 +109,8 @@ def _warm_up() -> None:
 
 
 if os.environ.get("CSKH_WARM_UP", "1") == "1":
-    # uvicorn may import this module inside its event loop, where Django refuses database
+    # The server imports this module inside its event loop, where Django refuses database
     # work: warm up on a thread (nothing is served before the import returns).
-    import threading
-
-    _t = threading.Thread(target=_warm_up, name="cskh-warm-up")
-    _t.start()
-    _t.join()
-
-
-async def application(scope, receive, send):
-    if scope["type"] == "http" and not scope["path"].startswith(ASYNC_PATHS):
-        await django_wsgi(scope, receive, send)
-    else:
-        await django_asgi(scope, receive, send)
+    _warm = threading.Thread(target=warm_up, name="cskh-warm-up")
+    _warm.start()
+    _warm.join()

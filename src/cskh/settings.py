@@ -115,10 +115,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cskh.core.middleware.RequestContextMiddleware",
     "cskh.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last on purpose: sync-only, so under ASGI Django runs the whole chain synchronously in one
+    # thread hand-off per request (cskh.asgi) instead of switching at every middleware.
+    "cskh.core.middleware.RequestContextMiddleware",
 ]
 
 ROOT_URLCONF = "cskh.urls"
@@ -142,8 +144,9 @@ TEMPLATES = [
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'cskh.sqlite3'}"
-# `cskh serve` (ASGI) sets 0: each request runs in its own thread there, and persistent
-# connections would pile up until PostgreSQL refuses clients.
+# `cskh serve` (ASGI) sets 0 and a pool instead: under Django's ASGI handler a connection
+# belongs to one request, so persistent connections would pile up until PostgreSQL refuses
+# clients; a request borrows from the process's psycopg pool and gives the connection back.
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL, conn_max_age=int(os.environ.get("CSKH_CONN_MAX_AGE", "60"))
@@ -166,7 +169,7 @@ else:
     _db.setdefault("TEST", {})
     if os.environ.get("CSKH_PG_SERVER_BINDING", "0") == "1":
         _db.setdefault("OPTIONS", {})["server_side_binding"] = True
-    if os.environ.get("CSKH_DB_POOL_SIZE"):  # `cskh serve` sets it: one psycopg pool a process
+    if os.environ.get("CSKH_DB_POOL_SIZE"):  # `cskh serve`: one pool a process, CSKH_THREADS + 4
         _db["CONN_MAX_AGE"] = 0
         _db["CONN_HEALTH_CHECKS"] = False
         _db.setdefault("OPTIONS", {})["pool"] = {
