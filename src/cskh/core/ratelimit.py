@@ -3,8 +3,10 @@
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils.translation import gettext_lazy as _
+from django_redis import get_redis_connection
+from django_redis.cache import RedisCache
 
 from cskh.core.errors import DomainError
 
@@ -20,7 +22,7 @@ def hit(scope: str, key: str, *, limit: int | None = None, window: int = 60) -> 
     limit = limit if limit is not None else settings.CSKH_RATE_LIMITS.get(scope, 600)
     bucket = int(time.time() // window)
     cache_key = f"rl:{scope}:{key}:{bucket}"
-    if settings.REDIS_URL:
+    if isinstance(caches["default"], RedisCache):
         count = _redis_count(cache_key, window + 5)
     else:
         try:
@@ -36,8 +38,6 @@ def _redis_count(cache_key: str, timeout: int) -> int:
     """INCR and EXPIRE in one round trip, on the default cache's Redis client (django-redis):
     cache.incr() costs two (EXISTS, then INCR) and a missing key two more (add, incr again),
     on every API request. The value stays a plain integer, readable through cache.get()."""
-    from django_redis import get_redis_connection
-
     key = cache.make_and_validate_key(cache_key)
     pipe = get_redis_connection("default").pipeline(transaction=False)
     pipe.incr(key)
