@@ -5,7 +5,7 @@ import pytest
 from django.db.models import Count
 
 import cskh
-from cskh.core.compiled import REGISTRY, CompiledQuery, run_together
+from cskh.core.compiled import REGISTRY, CompiledQuery
 from cskh.customers.models import Customer, Phone
 
 
@@ -84,24 +84,3 @@ def test_what_does_not_fit_runs_through_the_orm(customer):
     assert c.n == 1 and not counted.compiles("Nguyễn Văn An")
     empty = CompiledQuery(lambda ids: Customer.objects.filter(id__in=ids), example=([],))
     assert empty([]) == []
-
-
-@pytest.mark.django_db
-def test_run_together_returns_each_querys_rows_in_order(customer, django_assert_num_queries):
-    from django.db import connection
-
-    other = Customer.objects.create(code="X2", full_name="Lê Văn Cường")
-    Phone.objects.create(customer=other, e164="+84922222222")
-    by_code = CompiledQuery(lambda code: Customer.objects.filter(code=code)[:1], example=("",))
-    phones_of = CompiledQuery(
-        lambda ids: Phone.objects.filter(customer_id__in=ids).order_by("id"), example=([1],)
-    )
-    by_code("X2"), phones_of([other.pk])  # compiled before counting
-    expected = 1 if connection.vendor == "postgresql" else 3  # one round trip on PostgreSQL
-    with django_assert_num_queries(expected):
-        customers, phones, none = run_together(
-            (by_code, ("X2",)), (phones_of, ([other.pk, customer.pk],)), (by_code, ("NO",))
-        )
-    assert [c.full_name for c in customers] == ["Lê Văn Cường"]
-    assert [p.e164 for p in phones] == ["+84901234567", "+84922222222"]
-    assert none == []

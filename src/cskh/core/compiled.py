@@ -7,10 +7,6 @@ compiles them once: the queryset is still written with the ORM (columns stay in 
 model, no hand-written SQL). Compiling also fixes the column list and the converters, so a run
 is one cursor call and ``Model.from_db`` per row (converters applied, normal instances).
 
-``run_together`` sends several compiled queries in one round trip on PostgreSQL (one
-multi-statement query, read back with ``nextset``), for look-ups whose queries do not depend on
-each other's results.
-
 Only for querysets whose parameters are exactly the arguments given (no expressions that
 bake values into the SQL); a list argument compiles once per length. Anything that does not
 fit runs through the ORM as usual, with a warning in the log: every CompiledQuery is listed in
@@ -118,27 +114,3 @@ class CompiledQuery[M: Model]:
             converters=compiler.get_converters(columns),
             compiler=compiler,
         )
-
-
-def run_together(*calls: tuple[CompiledQuery, tuple]) -> list[list]:
-    """The results of several (compiled query, arguments) pairs, in order. On PostgreSQL the
-    queries that compile go out as one multi-statement query (one round trip); elsewhere, or
-    for a query that does not compile, each runs on its own."""
-    plans = [q._plan(args)[0] for q, args in calls]
-    results: list[list | None] = [None] * len(calls)
-    batch = [i for i, p in enumerate(plans) if p is not None]
-    db = plans[batch[0]].db if batch else None
-    if (
-        len(batch) > 1
-        and connections[db].vendor == "postgresql"
-        and all(plans[i].db == db for i in batch)
-    ):
-        sql = ";\n".join(plans[i].sql for i in batch)
-        params = [v for i in batch for v in _flatten(calls[i][1])]
-        with connections[db].cursor() as cursor:
-            cursor.execute(sql, params)
-            for n, i in enumerate(batch):
-                if n:
-                    cursor.nextset()
-                results[i] = plans[i].build(cursor.fetchall())
-    return [r if r is not None else q(*args) for r, (q, args) in zip(results, calls, strict=True)]
