@@ -28,6 +28,7 @@ test: install
 lint: install
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy src/cskh
 
 format: install
 	$(BIN)/ruff format src tests bench scripts
