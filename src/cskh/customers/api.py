@@ -78,7 +78,7 @@ def to_out(c: Customer) -> dict:
                 "plan": s.plan,
                 "status": s.status,
                 "address": s.address,
-                "ward": s.ward.name if s.ward_id else None,
+                "ward": s.ward.name if s.ward else None,
                 "feeder_code": s.feeder_code,
                 "transformer_code": s.transformer_code,
             }

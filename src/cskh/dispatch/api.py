@@ -220,7 +220,7 @@ def work_order_events(request, wo_id: int):
             "kind": e.kind,
             "body": e.body,
             "data": e.data,
-            "actor": e.actor.username if e.actor_id else None,
+            "actor": e.actor.username if e.actor else None,
             "created_at": e.created_at,
         }
         for e in selectors.events(wo)

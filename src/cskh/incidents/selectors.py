@@ -20,8 +20,8 @@ from cskh.incidents.models import (
 from cskh.org import permissions
 from cskh.org.selectors import visible_unit_ids
 
-STATUS_ORDER = {"restoring": 0, "confirmed": 1, "suspected": 2}
-LEVEL_ORDER = {Level.SERVICE_POINT: 0, Level.TRANSFORMER: 1, Level.FEEDER: 2, Level.WARD: 3}
+STATUS_ORDER: dict[str, int] = {"restoring": 0, "confirmed": 1, "suspected": 2}
+LEVEL_ORDER: dict[str, int] = {Level.SERVICE_POINT: 0, Level.TRANSFORMER: 1, Level.FEEDER: 2, Level.WARD: 3}
 MANAGER_ROLES = permissions.INCIDENT_MANAGER_ROLES  # for incidents.services
 
 

@@ -68,7 +68,7 @@ def responsible_unit(case: Case) -> Unit | None:
     unit = route(case_type=case.case_type, ward_id=ward.pk if ward else None)
     if unit is not None and unit.is_active and unit.kind != Unit.Kind.CENTER:
         return unit
-    if case.unit_id and case.unit.is_active and case.unit.kind != Unit.Kind.CENTER:
+    if case.unit and case.unit.is_active and case.unit.kind != Unit.Kind.CENTER:
         return case.unit
     return None
 

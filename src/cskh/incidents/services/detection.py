@@ -150,7 +150,7 @@ def _kind_for(case) -> str:
 
 
 def _auto_title(level: str, code: str, ward_id: int | None) -> str:
-    labels = {
+    labels: dict[str, str] = {
         Level.TRANSFORMER: _("trạm %(c)s"),
         Level.FEEDER: _("tuyến dây %(c)s"),
         Level.WARD: _("phường/xã %(c)s"),
@@ -195,11 +195,11 @@ def _ensure_suspected(
                 live=True,
             )
     except IntegrityError:
-        inc = Incident.objects.filter(detect_key=key, status__in=Incident.LIVE).first()
-        if inc is None:
+        live = Incident.objects.filter(detect_key=key, status__in=Incident.LIVE).first()
+        if live is None:
             raise
-        links.link(inc, case, how=IncidentCase.How.CLUSTER, at=at)
-        return inc
+        links.link(live, case, how=IncidentCase.How.CLUSTER, at=at)
+        return live
     n = signals.count()
     record(
         inc,

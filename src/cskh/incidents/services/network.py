@@ -50,19 +50,20 @@ def _network_from_service_points() -> tuple[list[dict], list[dict]]:
     rows = (
         ServicePoint.objects.exclude(transformer_code="")
         .values("transformer_code", "feeder_code")
-        .annotate(ward_id=Min("ward_id"))
+        .annotate(first_ward_id=Min("ward_id"))
     )
-    transformers, feeder_ward = [], {}
+    transformers: list[dict] = []
+    feeder_ward: dict[str, int | None] = {}
     for r in rows:
         transformers.append(
             {
                 "code": r["transformer_code"],
                 "feeder_code": r["feeder_code"],
-                "ward_id": r["ward_id"],
+                "ward_id": r["first_ward_id"],
             }
         )
         if r["feeder_code"]:
-            feeder_ward.setdefault(r["feeder_code"], r["ward_id"])
+            feeder_ward.setdefault(r["feeder_code"], r["first_ward_id"])
     units: dict = {}
     feeders = []
     for code, ward_id in feeder_ward.items():

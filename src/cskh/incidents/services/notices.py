@@ -24,7 +24,7 @@ log = logging.getLogger("cskh.incidents")
 
 
 def notify_context(incident: Incident) -> dict:
-    areas = sorted({s.ward.name for s in incident.scopes.select_related("ward") if s.ward_id})
+    areas = sorted({s.ward.name for s in incident.scopes.select_related("ward") if s.ward})
     return {
         "incident_id": incident.pk,
         "incident_number": incident.code,

@@ -48,6 +48,10 @@ def import_planned(*, rows, filename: str = "", actor=None) -> dict:
                 .first()
             )
         if row.cancel:
+            if existing is None:  # cancelled or resolved since the file was checked
+                raise Conflict(
+                    _("Không có lịch %(c)s để hủy.") % {"c": row.code}, code="schedule_gone"
+                )
             transition(
                 incident=existing, to=Incident.Status.CANCELLED, actor=actor, note=row.reason
             )

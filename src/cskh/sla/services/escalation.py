@@ -114,7 +114,7 @@ def _escalate(
     context = {
         "case_number": case.number,
         "case_type": case.case_type.name,
-        "unit_name": case.unit.name if case.unit_id else "",
+        "unit_name": case.unit.name if case.unit else "",
         "percent": percent,
         "due_at": clock.due_at,
     }
