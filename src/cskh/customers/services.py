@@ -1,4 +1,5 @@
 import secrets
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -36,13 +37,13 @@ def _clean_name(full_name: str) -> str:
 def create_customer(
     *,
     full_name: str,
-    phones: list[str] = (),
+    phones: Sequence[str] = (),
     email: str = "",
     address: str = "",
     ward_code: int | None = None,
     code: str | None = None,
     segment: str = Customer.Segment.RESIDENTIAL,
-    tags: list[str] = (),
+    tags: Sequence[str] = (),
     zalo_id: str = "",
     actor=None,
     **extra,

@@ -197,7 +197,9 @@ def install_demo_content(profile_code: str = "electricity") -> dict:
     for slug, type_code, topic, title, body in ARTICLES[profile_code]:
         if Article.objects.filter(slug=slug).exists():
             continue
-        article = Article.objects.create(case_type=types.get(type_code), topic=topic, slug=slug)
+        article = Article.objects.create(
+            case_type=types.get(type_code) if type_code else None, topic=topic, slug=slug
+        )
         ArticleVersion.objects.create(
             article=article,
             number=1,

@@ -241,7 +241,7 @@ def notify_customers(
     from cskh.customers.models import Customer
 
     now = timezone.now()
-    rendered: dict[str, tuple[str, str]] = {}
+    rendered: dict[str | None, tuple[str, str]] = {}
     ids = list(dict.fromkeys(int(i) for i in customer_ids))
     queued = 0
     for start in range(0, len(ids), BULK_BATCH):

@@ -1,6 +1,7 @@
 import copy
 import secrets
 import time
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ def create_unit(
     name: str,
     kind: str,
     parent: Unit | None = None,
-    ward_codes: list[int] = (),
+    ward_codes: Sequence[int] = (),
     is_default: bool = False,
     actor=None,
     **extra,

@@ -98,7 +98,8 @@ def store_files(
             created_at=now,
         )
         att.file.save(att.stored_name, f, save=False)
-        stored.append(att.file.name)
+        if att.file.name:  # set by save()
+            stored.append(att.file.name)
         att.save()
         rows.append(att)
     return rows

@@ -179,7 +179,7 @@ def backfill_clocks(
     """
     now = now or timezone.now()
     ladders: dict[int, list] = {}
-    policies = {
+    policies: dict[int | None, SlaPolicy] = {  # keyed like CaseType.sla_policy_id
         p.pk: p for p in SlaPolicy.objects.select_related("calendar").prefetch_related("case_types")
     }
     created = 0

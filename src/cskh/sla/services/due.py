@@ -88,6 +88,7 @@ def reschedule(clock: SlaClock, spec: CalendarSpec, ladder: Ladder) -> None:
         clock.next_check_at = None
         return
     since = clock.running_since
+    assert since is not None, "a running clock has running_since"
     rem_first = clock.first_target_minutes - clock.elapsed_minutes
     rem = clock.target_minutes - clock.elapsed_minutes
     if clock.first_responded_at is None:

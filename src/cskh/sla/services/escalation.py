@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -90,7 +91,7 @@ def _escalate(
         if cache is not None:
             cache[key] = recipients
     label = str(dict(EscalationRule.Target.choices).get(target, target))
-    event = dict(
+    event: dict[str, Any] = dict(  # add_event keyword arguments
         kind="escalation",
         body=(
             _("Quá hạn SLA (%(p)s%% thời hạn): báo %(t)s.")
