@@ -20,12 +20,14 @@ not quietly cost the look-up path its speed).
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 log = logging.getLogger("cskh.compiled")
 
@@ -47,9 +49,9 @@ class _Plan:
     db: str
     field_names: tuple[str, ...]
     converters: dict  # {column position: ([converters], expression)} as the compiler makes it
-    compiler: object
+    compiler: SQLCompiler
 
-    def build(self, rows: list) -> list:
+    def build(self, rows: Iterable[Any]) -> list:
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         from_db, db, names = self.model.from_db, self.db, self.field_names
@@ -126,19 +128,20 @@ def run_together(*calls: tuple[CompiledQuery, tuple]) -> list[list]:
     for a query that does not compile, each runs on its own."""
     plans = [q._plan(args)[0] for q, args in calls]
     results: list[list | None] = [None] * len(calls)
-    batch = [i for i, p in enumerate(plans) if p is not None]
-    db = plans[batch[0]].db if batch else None
+    batch = [(i, p) for i, p in enumerate(plans) if p is not None]
+    db = batch[0][1].db if batch else None
     if (
-        len(batch) > 1
+        db is not None
+        and len(batch) > 1
         and connections[db].vendor == "postgresql"
-        and all(plans[i].db == db for i in batch)
+        and all(p.db == db for _i, p in batch)
     ):
-        sql = ";\n".join(plans[i].sql for i in batch)
-        params = [v for i in batch for v in _flatten(calls[i][1])]
+        sql = ";\n".join(p.sql for _i, p in batch)
+        params = [v for i, _p in batch for v in _flatten(calls[i][1])]
         with connections[db].cursor() as cursor:
             cursor.execute(sql, params)
-            for n, i in enumerate(batch):
+            for n, (i, p) in enumerate(batch):
                 if n:
                     cursor.nextset()
-                results[i] = plans[i].build(cursor.fetchall())
+                results[i] = p.build(cursor.fetchall())
     return [r if r is not None else q(*args) for r, (q, args) in zip(results, calls, strict=True)]

@@ -77,7 +77,7 @@ def get[T](key: Any, loader: Callable[[], T]) -> T:
             if value is not None and _versions.get(family, _MISSING) is version:
                 _data.setdefault(family, {})[key] = value  # not invalidated meanwhile
     if isinstance(value, models.Model):
-        return copy.copy(value)
+        value = copy.copy(value)
     return value
 
 
@@ -113,6 +113,7 @@ def invalidate(*families: str) -> None:
 
 def _bump(families: Iterable[str]) -> None:
     for family in families:
+        version: object  # the shared counter, or a token no other process holds
         try:
             key = version_key(family)
             try:

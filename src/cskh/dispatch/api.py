@@ -287,7 +287,7 @@ def complete(
     request,
     wo_id: int,
     resolution: Form[str],
-    photos: File[list[UploadedFile]] = None,
+    photos: File[list[UploadedFile] | None] = None,
 ):
     wo = selectors.get_for_user(request.auth, wo_id)
     field.complete(work_order=wo, resolution=resolution, photos=photos or [], actor=request.auth)

@@ -139,7 +139,7 @@ def install_default(profile: str) -> classifier.TrainedModel:
 
 
 def train_model(
-    profile: str,
+    profile: str | None,
     *,
     extra: Iterable[tuple[str, str]] | None = None,
     activate: bool = True,
