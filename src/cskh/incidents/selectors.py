@@ -21,7 +21,12 @@ from cskh.org import permissions
 from cskh.org.selectors import visible_unit_ids
 
 STATUS_ORDER: dict[str, int] = {"restoring": 0, "confirmed": 1, "suspected": 2}
-LEVEL_ORDER: dict[str, int] = {Level.SERVICE_POINT: 0, Level.TRANSFORMER: 1, Level.FEEDER: 2, Level.WARD: 3}
+LEVEL_ORDER: dict[str, int] = {
+    Level.SERVICE_POINT: 0,
+    Level.TRANSFORMER: 1,
+    Level.FEEDER: 2,
+    Level.WARD: 3,
+}
 MANAGER_ROLES = permissions.INCIDENT_MANAGER_ROLES  # for incidents.services
 
 
