@@ -56,7 +56,8 @@ _checked = [0.0]
 
 
 def family_of(key: Any) -> str:
-    return key[0] if isinstance(key, tuple) else key
+    family: str = key[0] if isinstance(key, tuple) else key
+    return family
 
 
 def version_key(family: str) -> str:
@@ -78,7 +79,8 @@ def get[T](key: Any, loader: Callable[[], T]) -> T:
                 _data.setdefault(family, {})[key] = value  # not invalidated meanwhile
     if isinstance(value, models.Model):
         value = copy.copy(value)
-    return value
+    snapshot: T = value  # the cache holds freeze(loader()): loader's type, read-only
+    return snapshot
 
 
 def freeze(value: Any) -> Any:
@@ -154,7 +156,7 @@ def watch(model: type[models.Model], *families: str, ignore_fields: Iterable[str
     ignored = frozenset(ignore_fields)
     _watched.update(families)
 
-    def on_change(update_fields=None, **_kwargs) -> None:
+    def on_change(update_fields: Iterable[str] | None = None, **_kwargs: object) -> None:
         if update_fields and ignored.issuperset(update_fields):
             return
         invalidate(*families)
