@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from cskh.core import audit, hooks
 from cskh.core.errors import DomainError
 from cskh.core.phones import to_e164
+from cskh.core.types import Actor
 from cskh.customers.models import Customer, Phone, ServicePoint
 from cskh.textintel.normalize import fold, nfc
 
@@ -45,7 +46,7 @@ def create_customer(
     segment: str = Customer.Segment.RESIDENTIAL,
     tags: Sequence[str] = (),
     zalo_id: str = "",
-    actor=None,
+    actor: Actor = None,
     **extra,
 ) -> Customer:
     from cskh.catalog.services import active_profile
@@ -121,7 +122,7 @@ UPDATABLE = {
 
 
 @transaction.atomic
-def update_customer(*, customer: Customer, actor=None, **changes) -> Customer:
+def update_customer(*, customer: Customer, actor: Actor = None, **changes) -> Customer:
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise DomainError(
@@ -145,7 +146,7 @@ def update_customer(*, customer: Customer, actor=None, **changes) -> Customer:
 
 
 @transaction.atomic
-def add_phone(*, customer: Customer, phone: str, label: str = "", actor=None) -> Phone:
+def add_phone(*, customer: Customer, phone: str, label: str = "", actor: Actor = None) -> Phone:
     e164 = to_e164(phone)
     obj, created = Phone.objects.get_or_create(
         customer=customer, e164=e164, defaults={"label": label}
@@ -160,7 +161,7 @@ def add_phone(*, customer: Customer, phone: str, label: str = "", actor=None) ->
 
 @transaction.atomic
 def add_service_point(
-    *, customer: Customer, code: str, kind: str, actor=None, **fields
+    *, customer: Customer, code: str, kind: str, actor: Actor = None, **fields
 ) -> ServicePoint:
     if ServicePoint.objects.filter(code=code).exists():
         raise DomainError(

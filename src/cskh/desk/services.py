@@ -9,12 +9,14 @@ from cskh.cases import services as case_services
 from cskh.cases.models import Case, Interaction
 from cskh.catalog.services import get_case_type
 from cskh.core.errors import DomainError
+from cskh.core.types import Actor
+from cskh.org.models import User
 
 
 @transaction.atomic
 def log_case_from_call(
     *,
-    actor,
+    actor: User,
     customer,
     type_code: str,
     description: str,
@@ -65,7 +67,7 @@ def render_vars(text: str, *, case: Case) -> str:
 
 @transaction.atomic
 def quick_create_customer(
-    *, actor, full_name: str, phone: str, address: str = "", interaction=None
+    *, actor: Actor, full_name: str, phone: str, address: str = "", interaction=None
 ):
     from cskh.customers.services import create_customer
 

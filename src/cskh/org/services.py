@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cskh.core import audit, refcache
 from cskh.core.errors import DomainError
+from cskh.core.types import Actor
 from cskh.org.models import ApiToken, ServiceArea, Unit, User
 
 
@@ -21,7 +22,7 @@ def create_unit(
     parent: Unit | None = None,
     ward_codes: Sequence[int] = (),
     is_default: bool = False,
-    actor=None,
+    actor: Actor = None,
     **extra,
 ) -> Unit:
     if Unit.objects.filter(code=code).exists():
@@ -42,7 +43,7 @@ def create_user(
     password: str | None = None,
     role: str = User.Role.AGENT,
     unit: Unit | None = None,
-    actor=None,
+    actor: Actor = None,
     **extra,
 ) -> User:
     if role not in User.Role.values:
@@ -65,7 +66,7 @@ def create_user(
 
 
 @transaction.atomic
-def create_api_token(*, user: User, name: str = "", actor=None) -> str:
+def create_api_token(*, user: User, name: str = "", actor: Actor = None) -> str:
     """Returns the raw token once; only its hash is stored."""
     raw = "cskh_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -108,7 +109,7 @@ def _load_token(digest: str) -> tuple[int, User] | None:
 
 
 @transaction.atomic
-def revoke_api_token(*, token: ApiToken, actor=None) -> None:
+def revoke_api_token(*, token: ApiToken, actor: Actor = None) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action="token.revoke", obj=token)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from cskh.core import audit
 from cskh.core.errors import Conflict, DomainError, Forbidden
+from cskh.core.types import Actor
 from cskh.incidents import selectors, tasks
 from cskh.incidents.importer import MAX_DURATION
 from cskh.incidents.models import Incident, IncidentEvent, IncidentScope, ScheduleImport
@@ -27,7 +28,7 @@ def notice_days() -> int:
 
 
 @transaction.atomic
-def import_planned(*, rows, filename: str = "", actor=None) -> dict:
+def import_planned(*, rows, filename: str = "", actor: Actor = None) -> dict:
     """Apply validated rows (see importer.parse_schedule) all at once."""
     if actor is not None and not (
         actor.is_superuser or getattr(actor, "role", "") in selectors.MANAGER_ROLES
@@ -240,7 +241,12 @@ def deliver_planned_notices(*, now: datetime | None = None) -> dict:
 
 @transaction.atomic
 def change_planned(
-    *, incident: Incident, start: datetime, end: datetime, reason: str | None = None, actor=None
+    *,
+    incident: Incident,
+    start: datetime,
+    end: datetime,
+    reason: str | None = None,
+    actor: Actor = None,
 ) -> Incident:
     """Reschedule a planned outage; customers already notified are notified again."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
