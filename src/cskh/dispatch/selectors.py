@@ -125,7 +125,7 @@ def field_units() -> list[Unit]:
     return list(Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.CENTER).order_by("code"))
 
 
-def backlog(user, *, now: datetime | None = None) -> list[dict]:
+def backlog(user, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """Per unit: open work orders, not yet accepted, overdue, waiting for information."""
     now = now or timezone.now()
     rows = (

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -191,7 +192,7 @@ def linked_cases(incident: Incident, *, cursor: str | None = None, limit: int = 
     return keyset_page(qs, cursor=cursor, limit=limit, order=("-id",))
 
 
-def case_counts(incident: Incident) -> dict:
+def case_counts(incident: Incident) -> dict[str, Any]:
     qs = IncidentCase.objects.filter(incident=incident)
     return {"linked": qs.count(), "open": qs.filter(case__is_open=True).count()}
 
@@ -252,7 +253,7 @@ def caller_customer_ids(incident: Incident) -> list[int]:
     )
 
 
-def notify_progress(incident: Incident) -> dict:
+def notify_progress(incident: Incident) -> dict[str, Any]:
     """Slices handed to the outbox and delivery counts of the outbox rows of this incident."""
     from django.db.models import Count, Sum
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -187,7 +188,7 @@ def _user(actor):
 
 
 @transaction.atomic
-def install_demo_content(profile_code: str = "electricity") -> dict:
+def install_demo_content(profile_code: str = "electricity") -> dict[str, Any]:
     """Idempotent: approved articles and canned answers for the profile's case types."""
     if profile_code not in ARTICLES:
         return {"articles": 0, "canned": 0}

@@ -6,6 +6,7 @@ import logging
 import uuid
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -178,7 +179,7 @@ def notify_customer(
     return row
 
 
-def case_context(case, **extra) -> dict:
+def case_context(case, **extra) -> dict[str, Any]:
     """The standard template variables of a case (see admin → Mẫu thông báo)."""
     return {
         "case_number": case.number,

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import QuerySet
 
 from cskh.org.models import User
@@ -14,7 +16,7 @@ def presence_state(user) -> str:
     return p or Presence.OFFLINE
 
 
-def team_presence(unit_ids: set[int] | None = None) -> list[dict]:
+def team_presence(unit_ids: set[int] | None = None) -> list[dict[str, Any]]:
     """Center staff who take calls, with their presence (offline when never set)."""
     qs = User.objects.filter(is_active=True, role__in=CALL_TAKER_ROLES).select_related(
         "presence", "unit"

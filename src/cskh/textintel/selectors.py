@@ -4,6 +4,7 @@ versions."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -17,7 +18,7 @@ def analysis_for_case(case) -> InboundAnalysis | None:
     return InboundAnalysis.objects.filter(case=case).order_by("-created_at", "-id").first()
 
 
-def customer_mood(customer, *, days: int = 30) -> dict:
+def customer_mood(customer, *, days: int = 30) -> dict[str, Any]:
     """For "an angry repeat caller is visible at a glance": counts over the customer's cases in
     the last ``days`` days: {"cases", "negative", "complaints", "urgent", "angry_repeat"}."""
     since = timezone.now() - timedelta(days=days)

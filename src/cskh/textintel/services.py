@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -144,7 +145,7 @@ def train_model(
     extra: Iterable[tuple[str, str]] | None = None,
     activate: bool = True,
     actor=None,
-) -> dict:
+) -> dict[str, Any]:
     """Retrain from the seed corpus plus cases whose type an agent confirmed or corrected
     (``cskh.cases.selectors.labelled_texts``), score candidate and active model on the same
     held-out share, store the candidate and activate it only if it is not worse (macro-F1 and
@@ -190,7 +191,7 @@ def train_model(
 # ---------------------------------------------------------------- analysis
 
 
-def analyze_texts(texts: Sequence[str], profile: str | None = None) -> list[dict]:
+def analyze_texts(texts: Sequence[str], profile: str | None = None) -> list[dict[str, Any]]:
     """Checked analysis of up to MAX_BATCH texts (DomainError on bad input, nothing stored)."""
     profile = check_profile(profile)
     if not isinstance(texts, list | tuple):
@@ -207,11 +208,11 @@ def analyze_texts(texts: Sequence[str], profile: str | None = None) -> list[dict
     return sentiment.analyze_batch(cleaned, profile, model=active_model(profile))
 
 
-def analyze_text(text: str, profile: str | None = None) -> dict:
+def analyze_text(text: str, profile: str | None = None) -> dict[str, Any]:
     return analyze_texts([text], profile)[0]
 
 
-def suggest_case_type(text: str, profile: str | None = None) -> dict | None:
+def suggest_case_type(text: str, profile: str | None = None) -> dict[str, Any] | None:
     """Best case type for the desk's suggestion chip: {"code", "confidence", "model_version",
     "alternatives": [{"code", "score"}...]} or None for empty text."""
     text = (text or "").strip()[: max_chars()]

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -41,7 +42,7 @@ def _ward(case: Case) -> Ward | None:
     return case.customer.ward if case.customer.ward_id else None
 
 
-def case_facts(case: Case) -> dict:
+def case_facts(case: Case) -> dict[str, Any]:
     """What the field team needs, copied at dispatch time."""
     customer = case.customer
     sp = case.service_point

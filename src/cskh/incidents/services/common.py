@@ -30,7 +30,7 @@ def record(
     *,
     actor: Actor = None,
     body: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> IncidentEvent:
     """Append one entry to the incident timeline."""

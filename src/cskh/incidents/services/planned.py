@@ -2,6 +2,7 @@
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -28,7 +29,7 @@ def notice_days() -> int:
 
 
 @transaction.atomic
-def import_planned(*, rows, filename: str = "", actor: Actor = None) -> dict:
+def import_planned(*, rows, filename: str = "", actor: Actor = None) -> dict[str, Any]:
     """Apply validated rows (see importer.parse_schedule) all at once."""
     if actor is not None and not (
         actor.is_superuser or getattr(actor, "role", "") in selectors.MANAGER_ROLES
@@ -161,7 +162,7 @@ def _enqueue_planned_notices() -> None:
         log.exception("could not enqueue planned notices")
 
 
-def deliver_planned_notices(*, now: datetime | None = None) -> dict:
+def deliver_planned_notices(*, now: datetime | None = None) -> dict[str, Any]:
     """Scheduler step (idempotent): notices, change notices, day-before reminders, and the
     planned-outage lifecycle (in progress at start, resolved at end)."""
     now = now or timezone.now()

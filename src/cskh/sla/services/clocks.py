@@ -10,6 +10,7 @@ A new case gets them before its INSERT (case_opening); every later move is writt
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -168,7 +169,7 @@ def recompute_clock(*, case, at: datetime | None = None) -> SlaClock | None:
 
 def backfill_clocks(
     *, now: datetime | None = None, fire_past: bool = False, batch: int = 5000
-) -> dict:
+) -> dict[str, Any]:
     """Create the missing clocks of open cases (bulk imports, demo data, cases opened before the
     sla app was installed). Due times on the case are kept as stored.
 

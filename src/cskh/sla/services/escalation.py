@@ -77,8 +77,8 @@ def _escalate(
     percent: int,
     target: str,
     now: datetime,
-    cache: dict | None = None,
-    events: list[dict] | None = None,
+    cache: dict[tuple[Any, ...], Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
 ) -> None:
     """Notify the step's recipients; its timeline event goes to `events` (written by the
     caller in one INSERT with the other steps fired for this clock) or is written at once."""
@@ -132,7 +132,9 @@ def _escalate(
 
 
 @transaction.atomic
-def check_clock(*, case_id: int, now: datetime | None = None, cache: dict | None = None) -> int:
+def check_clock(
+    *, case_id: int, now: datetime | None = None, cache: dict[tuple[Any, ...], Any] | None = None
+) -> int:
     """Fire every escalation step whose threshold has passed. Returns how many fired."""
     now = now or timezone.now()
     qs = SlaClock.objects.select_related("calendar").filter(case_id=case_id)
@@ -154,7 +156,7 @@ def check_clock(*, case_id: int, now: datetime | None = None, cache: dict | None
     steps: Ladder = ladder(case)  # per-process reference cache
     elapsed = elapsed_now(clock, spec, now)
     fired = 0
-    events: list[dict] = []
+    events: list[dict[str, Any]] = []
     while clock.level < len(steps):
         percent, target = steps[clock.level]
         if elapsed + 1e-6 < clock.target_minutes * percent / 100:
@@ -182,12 +184,12 @@ def due_clock_ids(*, now: datetime | None = None, limit: int = 1000) -> list[int
     )
 
 
-def escalation_scan(*, now: datetime | None = None, limit: int = 1000) -> dict:
+def escalation_scan(*, now: datetime | None = None, limit: int = 1000) -> dict[str, Any]:
     """One scan: fire due escalations. Each clock is handled in its own short transaction and
     locked with SKIP LOCKED on PostgreSQL, so concurrent scans do not double-fire."""
     now = now or timezone.now()
     ids = due_clock_ids(now=now, limit=limit)
-    cache: dict = {}  # escalation recipients, for this scan only
+    cache: dict[tuple[Any, ...], Any] = {}  # escalation recipients, for this scan only
     fired = 0
     for case_id in ids:
         try:
