@@ -1,5 +1,6 @@
 import secrets
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -47,7 +48,7 @@ def create_customer(
     tags: Sequence[str] = (),
     zalo_id: str = "",
     actor: Actor = None,
-    **extra,
+    **extra: Any,
 ) -> Customer:
     from cskh.catalog.services import active_profile
     from cskh.geo.models import Ward
@@ -122,7 +123,7 @@ UPDATABLE = {
 
 
 @transaction.atomic
-def update_customer(*, customer: Customer, actor: Actor = None, **changes) -> Customer:
+def update_customer(*, customer: Customer, actor: Actor = None, **changes: Any) -> Customer:
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise DomainError(
@@ -161,7 +162,7 @@ def add_phone(*, customer: Customer, phone: str, label: str = "", actor: Actor =
 
 @transaction.atomic
 def add_service_point(
-    *, customer: Customer, code: str, kind: str, actor: Actor = None, **fields
+    *, customer: Customer, code: str, kind: str, actor: Actor = None, **fields: Any
 ) -> ServicePoint:
     if ServicePoint.objects.filter(code=code).exists():
         raise DomainError(

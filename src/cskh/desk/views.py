@@ -217,8 +217,8 @@ def customer_create(request):
             "new_phone": phone,
         }
         return render(request, "desk/_pop.html", ctx)
-    customer = customer_selectors.get(customer.pk)
-    ctx = _desk_context(request) | selectors.card(customer, user=request.user)
+    detailed = customer_selectors.get(customer.pk) or customer
+    ctx = _desk_context(request) | selectors.card(detailed, user=request.user)
     ctx.update({"mode": "card", "interaction": interaction, "created": True})
     return render(request, "desk/_pop.html", ctx)
 

@@ -2,6 +2,7 @@ import copy
 import secrets
 import time
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,7 +24,7 @@ def create_unit(
     ward_codes: Sequence[int] = (),
     is_default: bool = False,
     actor: Actor = None,
-    **extra,
+    **extra: Any,
 ) -> Unit:
     if Unit.objects.filter(code=code).exists():
         raise DomainError(_("Mã đơn vị đã tồn tại: %(c)s") % {"c": code}, code="duplicate")
@@ -44,7 +45,7 @@ def create_user(
     role: str = User.Role.AGENT,
     unit: Unit | None = None,
     actor: Actor = None,
-    **extra,
+    **extra: Any,
 ) -> User:
     if role not in User.Role.values:
         raise DomainError(_("Vai trò không hợp lệ: %(r)s") % {"r": role}, code="bad_role")

@@ -7,11 +7,11 @@ from cskh.org.permissions import CALL_TAKER_ROLES
 from cskh.telephony.models import AgentPresence, CallbackTask, Presence
 
 
-def presence_of(user) -> AgentPresence | None:
+def presence_of(user: User) -> AgentPresence | None:
     return AgentPresence.objects.filter(user=user).select_related("interaction").first()
 
 
-def presence_state(user) -> str:
+def presence_state(user: User) -> str:
     p = AgentPresence.objects.filter(user=user).values_list("state", flat=True).first()
     return p or Presence.OFFLINE
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -122,7 +123,7 @@ def complete(
     work_order: WorkOrder,
     resolution: str,
     actor: Actor = None,
-    photos: Iterable | None = None,
+    photos: Iterable[UploadedFile] | None = None,
 ) -> WorkOrder:
     """Done in the field: resolution text, optional photos; the case is resolved."""
     require_visible(actor, work_order)

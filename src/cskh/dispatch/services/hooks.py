@@ -39,7 +39,7 @@ def _auto_types() -> set[str] | None:
 
 
 def on_case_opened(
-    *, case: Case, actor: Actor = None, resolved_on_call: bool = False, **_kw
+    *, case: Case, actor: Actor = None, resolved_on_call: bool = False, **_kw: object
 ) -> None:
     """Hook (case_opened): schedule auto-dispatch of a field case for after the commit.
 
@@ -85,7 +85,7 @@ def auto_dispatch(case_id: int, actor_id: int | None = None) -> WorkOrder | None
         return None
 
 
-def on_case_transitioned(*, case: Case, before: str, actor: Actor = None, **_kw) -> None:
+def on_case_transitioned(*, case: Case, before: str, actor: Actor = None, **_kw: object) -> None:
     """Hook (case_transitioned): a case resolved or closed elsewhere withdraws its work order."""
     if case.status not in (Status.RESOLVED, Status.CLOSED):
         return

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -21,6 +22,9 @@ from cskh.incidents.models import (
     Level,
 )
 from cskh.incidents.services.common import local_time
+
+if TYPE_CHECKING:
+    from cskh.customers.models import Customer
 
 
 def link(
@@ -112,7 +116,9 @@ def add_subscribers(incident: Incident, customer_ids: Iterable[int], *, source: 
 
 
 @transaction.atomic
-def subscribe(*, incident: Incident, customer, actor: Actor = None, source: str = "api") -> bool:
+def subscribe(
+    *, incident: Incident, customer: Customer, actor: Actor = None, source: str = "api"
+) -> bool:
     """Ask to be informed about an incident (ETA changes and restoration)."""
     if incident.status not in Incident.LIVE:
         raise Conflict(_("Sự cố đã kết thúc."), code="closed")

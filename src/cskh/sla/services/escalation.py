@@ -22,8 +22,9 @@ from cskh.cases.services import add_event, add_events
 from cskh.core import refcache
 from cskh.notify.services import notify_address
 from cskh.org.models import User
+from cskh.sla.calendar import calendar_spec
 from cskh.sla.models import EscalationRule, SlaClock
-from cskh.sla.services.due import Ladder, calendar_spec, elapsed_now, reschedule
+from cskh.sla.services.due import Ladder, elapsed_now, reschedule
 
 log = logging.getLogger("cskh.sla")
 
