@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -123,7 +122,7 @@ def complete(
     work_order: WorkOrder,
     resolution: str,
     actor: Actor = None,
-    photos: Iterable[UploadedFile] | None = None,
+    photos: Iterable[uploads.Upload] | None = None,
 ) -> WorkOrder:
     """Done in the field: resolution text, optional photos; the case is resolved."""
     require_visible(actor, work_order)

@@ -9,6 +9,7 @@ import os
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -32,6 +33,9 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
 )
 
 
+type Upload = UploadedFile[Any]  # a file of a multipart request
+
+
 def _sniff(head: bytes) -> str | None:
     for magic, offset, content_type in _SIGNATURES:
         if head[offset : offset + len(magic)] == magic:
@@ -42,8 +46,8 @@ def _sniff(head: bytes) -> str | None:
 
 
 def validate_uploads(
-    files: Iterable[UploadedFile | None] | None,
-) -> list[tuple[UploadedFile, str, str]]:
+    files: Iterable[Upload | None] | None,
+) -> list[tuple[Upload, str, str]]:
     """Check every file before anything is written: [(file, content type, extension)].
 
     Raises 413 (too large) or 415 (type not allowed)."""
@@ -87,7 +91,7 @@ def validate_uploads(
 
 def store_files(
     wo: WorkOrder,
-    validated: list[tuple[UploadedFile, str, str]],
+    validated: list[tuple[Upload, str, str]],
     *,
     actor: Actor,
     purpose: str,

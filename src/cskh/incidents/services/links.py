@@ -117,7 +117,7 @@ def add_subscribers(incident: Incident, customer_ids: Iterable[int], *, source: 
 
 @transaction.atomic
 def subscribe(
-    *, incident: Incident, customer: Customer, actor: Actor = None, source: str = "api"
+    *, incident: Incident, customer: "Customer", actor: Actor = None, source: str = "api"
 ) -> bool:
     """Ask to be informed about an incident (ETA changes and restoration)."""
     if incident.status not in Incident.LIVE:

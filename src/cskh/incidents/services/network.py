@@ -13,7 +13,7 @@ from cskh.org.selectors import unit_for_ward
 
 @transaction.atomic
 def ensure_network_entries(
-    *, feeders: Iterable[dict] = (), transformers: Iterable[dict] = ()
+    *, feeders: Iterable[dict[str, Any]] = (), transformers: Iterable[dict[str, Any]] = ()
 ) -> dict[str, Any]:
     """Idempotent upsert of the network for scope resolution and the public schedule.
 

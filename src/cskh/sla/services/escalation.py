@@ -31,13 +31,13 @@ log = logging.getLogger("cskh.sla")
 DEFAULT_LADDER = ((75, "unit_lead"), (100, "shift_lead"), (150, "manager"))
 
 
-def ladder(case) -> list[tuple[int, str]]:
+def ladder(case: Case) -> list[tuple[int, str]]:
     """The active escalation steps for the case's type (type rules and general rules; the
     default ladder when there are none), ascending by percent."""
     return list(refcache.get(("sla.ladder", case.case_type_id), lambda: _load_ladder(case)))
 
 
-def _load_ladder(case) -> tuple[tuple[int, str], ...]:
+def _load_ladder(case: Case) -> tuple[tuple[int, str], ...]:
     rules = list(
         EscalationRule.objects.filter(is_active=True)
         .filter(Q(case_type__isnull=True) | Q(case_type_id=case.case_type_id))
@@ -48,11 +48,11 @@ def _load_ladder(case) -> tuple[tuple[int, str], ...]:
     return tuple(sorted(set(rules)))
 
 
-def _recipients(case, target: str) -> list[tuple[str, object]]:
+def _recipients(case: Case, target: str) -> list[tuple[str, object]]:
     """(email, user) pairs for an escalation target."""
     out: list[tuple[str, object]] = []
     if target == "unit_lead":
-        if case.unit_id and case.unit.email:
+        if case.unit and case.unit.email:
             out.append((case.unit.email, None))
         if case.unit_id:
             users = User.objects.filter(
