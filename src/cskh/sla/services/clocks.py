@@ -19,11 +19,10 @@ from cskh.cases.models import Case
 from cskh.cases.services import set_due_times
 from cskh.cases.states import OPEN_STATUSES, PAUSED_STATUSES
 from cskh.catalog.models import SlaPolicy
-from cskh.sla.calendar import CalendarSpec, business_minutes_between
+from cskh.sla.calendar import CalendarSpec, business_minutes_between, calendar_spec
 from cskh.sla.models import SlaClock
 from cskh.sla.services.due import (
     Ladder,
-    calendar_spec,
     compute_due,
     elapsed_now,
     is_rural,
