@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,8 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from cskh.catalog.models import Priority
 from cskh.core import audit
 from cskh.core.errors import DomainError
+from cskh.core.types import Actor
 from cskh.textintel import classifier, sentiment
 from cskh.textintel.models import InboundAnalysis, ModelVersion
+
+if TYPE_CHECKING:
+    from cskh.cases.models import Case
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +112,7 @@ def _save_version(model: classifier.TrainedModel, *, note: str = "") -> ModelVer
     )
 
 
-def _activate(row: ModelVersion, *, actor=None) -> None:
+def _activate(row: ModelVersion, *, actor: Actor = None) -> None:
     with transaction.atomic():
         ModelVersion.objects.filter(profile=row.profile, is_active=True).exclude(pk=row.pk).update(
             is_active=False
@@ -144,7 +148,7 @@ def train_model(
     *,
     extra: Iterable[tuple[str, str]] | None = None,
     activate: bool = True,
-    actor=None,
+    actor: Actor = None,
 ) -> dict[str, Any]:
     """Retrain from the seed corpus plus cases whose type an agent confirmed or corrected
     (``cskh.cases.selectors.labelled_texts``), score candidate and active model on the same
@@ -231,7 +235,12 @@ def suggest_case_type(text: str, profile: str | None = None) -> dict[str, Any] |
 
 
 def record_analysis(
-    *, text: str, profile: str | None = None, case=None, source: str = "case", source_id: str = ""
+    *,
+    text: str,
+    profile: str | None = None,
+    case: Case | None = None,
+    source: str = "case",
+    source_id: str = "",
 ) -> InboundAnalysis:
     """Analyse one inbound message (sentiment, complaint, urgency; no case-type suggestion)
     and store it."""
@@ -241,7 +250,12 @@ def record_analysis(
 
 
 def build_analysis(
-    *, text: str, profile: str | None = None, case=None, source: str = "case", source_id: str = ""
+    *,
+    text: str,
+    profile: str | None = None,
+    case: Case | None = None,
+    source: str = "case",
+    source_id: str = "",
 ) -> InboundAnalysis:
     """record_analysis without the write: the unsaved row."""
     prof = check_profile(profile)
@@ -278,7 +292,7 @@ def warm_up() -> None:
 # ---------------------------------------------------------------- hooks
 
 
-def on_case_opened(*, case, actor=None, **_kw) -> None:
+def on_case_opened(*, case: Case, actor: Actor = None, **_kw: object) -> None:
     """settings.CSKH_HOOKS["case_opened"]: store sentiment/complaint/urgency of the description
     and raise an urgent case to priority 1 (Khẩn cấp) through the cases service. Never breaks
     case intake: a failed analysis is logged and skipped. The analysis runs before anything is
