@@ -30,6 +30,7 @@ lint: install
 	$(BIN)/ruff check src tests bench scripts tools
 	$(BIN)/ruff format --check src tests bench scripts tools
 	PYTHONPATH=tools $(BIN)/lint-imports --no-cache
+	$(BIN)/mypy src/cskh
 
 format: install
 	$(BIN)/ruff format src tests bench scripts tools

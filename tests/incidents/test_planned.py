@@ -174,3 +174,19 @@ def test_public_schedule_is_rate_limited(http, network, settings):
     ]
     assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]
     cache.delete_pattern("rl:*") if hasattr(cache, "delete_pattern") else cache.clear()
+
+
+def test_cancel_of_a_schedule_gone_since_the_check_is_a_conflict(network, lead):
+    """A cancel row checked against a live schedule that is cancelled before the import runs:
+    409 with a message, not a crash on the missing incident."""
+    from cskh.core.errors import Conflict
+    from cskh.incidents.importer import parse_schedule
+
+    services.import_planned(rows=parse_schedule(good_csv().encode(), "a.csv"), actor=lead)
+    cancel = "Mã,Khu vực,Bắt đầu,Kết thúc,Lý do,Trạng thái\nLC-01,,,,Hoãn,hủy\n"
+    rows = parse_schedule(cancel.encode(), "b.csv")
+    inc = Incident.objects.get(schedule_code="LC-01")
+    services.transition(incident=inc, to="cancelled", actor=lead, note="Hoãn")
+    with pytest.raises(Conflict) as exc:
+        services.import_planned(rows=rows, actor=lead)
+    assert exc.value.code == "schedule_gone" and "LC-01" in str(exc.value.message)

@@ -91,9 +91,9 @@ def to_out(c: Case) -> dict:
         "priority": c.priority,
         "subject": c.subject,
         "description": c.description,
-        "unit": c.unit.code if c.unit_id else None,
-        "unit_name": c.unit.name if c.unit_id else None,
-        "assigned_to": c.assigned_agent.username if c.assigned_agent_id else None,
+        "unit": c.unit.code if c.unit else None,
+        "unit_name": c.unit.name if c.unit else None,
+        "assigned_to": c.assigned_agent.username if c.assigned_agent else None,
         "due_at": c.due_at,
         "first_response_due_at": c.first_response_due_at,
         "created_at": c.created_at,
@@ -190,7 +190,7 @@ def case_events(request, number: str):
             "public": e.public,
             "body": e.body,
             "data": e.data,
-            "actor": e.actor.username if e.actor_id else None,
+            "actor": e.actor.username if e.actor else None,
             "created_at": e.created_at,
         }
         for e in selectors.timeline(case)

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
@@ -93,7 +94,7 @@ def add_event(
     actor=None,
     body: str = "",
     public: bool = False,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> CaseEvent:
     return CaseEvent.objects.create(
@@ -107,7 +108,7 @@ def add_event(
     )
 
 
-def add_events(*, case: Case, events: list[dict]) -> list[CaseEvent]:
+def add_events(*, case: Case, events: list[dict[str, Any]]) -> list[CaseEvent]:
     """Several timeline events of one case in one INSERT (e.g. the SLA steps one scan fires);
     each dict holds add_event's keyword arguments except `case`."""
     rows = [

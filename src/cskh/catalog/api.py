@@ -31,7 +31,7 @@ def case_types(request):
             "name": t.name,
             "description": t.description,
             "default_priority": t.default_priority,
-            "sla_policy": t.sla_policy.code if t.sla_policy_id else None,
+            "sla_policy": t.sla_policy.code if t.sla_policy else None,
             "handler_unit_kind": t.handler_unit_kind,
         }
         for t in CaseType.objects.filter(profile=profile, is_active=True).select_related(

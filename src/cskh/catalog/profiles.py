@@ -1,10 +1,28 @@
 """Built-in industry profiles. Codes are a contract: integrations and reports rely on them."""
 
+from typing import TypedDict
+
 from django.utils.translation import gettext_noop as N_
+
+
+class CalendarSpec(TypedDict):
+    name: str
+    always_open: bool
+    hours: dict[str, list[list[str]]]
+
+
+# code, name, description, priority, SLA policy, handler, groups, complaint
+CaseTypeRow = tuple[str, str, str, int, str, str, bool, bool]
+
+
+class ProfileSpec(TypedDict):
+    name: str
+    case_types: list[CaseTypeRow]
+
 
 WORKING_HOURS = {str(d): [["07:30", "11:30"], ["13:00", "17:00"]] for d in range(6)}  # Mon–Sat
 
-CALENDARS = {
+CALENDARS: dict[str, CalendarSpec] = {
     "24x7": {"name": N_("24/7"), "always_open": True, "hours": {}},
     "office": {
         "name": N_("Giờ hành chính T2–T7 (7:30–17:00)"),
@@ -56,7 +74,7 @@ SLA_POLICIES = {
 }
 
 # code: name, description, default priority, sla, handler unit kind, groups incidents, complaint
-PROFILES = {
+PROFILES: dict[str, ProfileSpec] = {
     "electricity": {
         "name": N_("Điện lực"),
         "case_types": [

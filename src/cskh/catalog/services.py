@@ -37,9 +37,11 @@ def install_profile(code: str, *, activate: bool = True) -> Profile:
                 "description": _(desc) if desc else "",
             },
         )
-    spec = PROFILES[code]
-    profile, _created = Profile.objects.get_or_create(code=code, defaults={"name": _(spec["name"])})
-    for order, row in enumerate(spec["case_types"]):
+    profile_spec = PROFILES[code]
+    profile, _created = Profile.objects.get_or_create(
+        code=code, defaults={"name": _(profile_spec["name"])}
+    )
+    for order, row in enumerate(profile_spec["case_types"]):
         ct_code, name, desc, prio, pol, handler, groups, complaint = row
         if not CaseType.objects.filter(profile=profile, code=ct_code).exists():
             CaseType(

@@ -3,9 +3,11 @@
 import contextvars
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from cskh.core.models import AuditLog
+from cskh.core.types import Actor
 
 _request_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("ip", default=None)
 
@@ -24,8 +26,10 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-def record(*, actor, action: str, obj: models.Model, changes: dict | None = None) -> AuditLog:
-    user = actor if getattr(actor, "is_authenticated", False) else None
+def record(
+    *, actor: Actor, action: str, obj: models.Model, changes: dict[str, Any] | None = None
+) -> AuditLog:
+    user = actor if isinstance(actor, get_user_model()) and actor.is_authenticated else None
     return AuditLog.objects.create(
         actor=user,
         action=action,
@@ -36,7 +40,7 @@ def record(*, actor, action: str, obj: models.Model, changes: dict | None = None
     )
 
 
-def diff(instance: models.Model, fields: list[str], before: dict) -> dict:
+def diff(instance: models.Model, fields: list[str], before: dict[str, Any]) -> dict[str, list[Any]]:
     out = {}
     for f in fields:
         new = getattr(instance, f)

@@ -16,12 +16,14 @@ not quietly cost the look-up path its speed).
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 log = logging.getLogger("cskh.compiled")
 
@@ -43,9 +45,9 @@ class _Plan:
     db: str
     field_names: tuple[str, ...]
     converters: dict  # {column position: ([converters], expression)} as the compiler makes it
-    compiler: object
+    compiler: SQLCompiler
 
-    def build(self, rows: list) -> list:
+    def build(self, rows: Iterable[Any]) -> list:
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         from_db, db, names = self.model.from_db, self.db, self.field_names

@@ -27,13 +27,16 @@ class Entry:
     after: tuple[str, ...] = ()
 
 
-def _entry(raw: str | Mapping[str, Any]) -> Entry:
+type RawEntry = str | Mapping[str, Any]  # a dotted path, or {"path": ..., "after": [...]}
+
+
+def _entry(raw: RawEntry) -> Entry:
     if isinstance(raw, str):
         return Entry(raw)
     return Entry(str(raw["path"]), tuple(raw.get("after", ())))
 
 
-def entries(event: str, config: Mapping[str, Iterable] | None = None) -> list[Entry]:
+def entries(event: str, config: Mapping[str, Iterable[RawEntry]] | None = None) -> list[Entry]:
     """The hooks of one event as configured (settings.CSKH_HOOKS unless `config` is given)."""
     if config is None:
         config = settings.CSKH_HOOKS
@@ -50,7 +53,7 @@ def run(hook: str, /, **kwargs: Any) -> None:
         fn(**kwargs)
 
 
-def order_errors(config: Mapping[str, Iterable]) -> list[checks.CheckMessage]:
+def order_errors(config: Mapping[str, Iterable[RawEntry]]) -> list[checks.CheckMessage]:
     """Every declared `after` that the list order contradicts, and every unknown path."""
     errors: list[checks.CheckMessage] = []
     for event in config:

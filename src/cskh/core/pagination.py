@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
@@ -28,9 +28,9 @@ def decode_cursor(cursor: str) -> list[Any]:
         raise DomainError(_("Con trỏ phân trang không hợp lệ."), code="bad_cursor") from exc
 
 
-def keyset_page(
-    qs: QuerySet, *, cursor: str | None, limit: int, order: tuple[str, ...] = ("-id",)
-) -> tuple[list, str | None]:
+def keyset_page[M: Model](
+    qs: QuerySet[M], *, cursor: str | None, limit: int, order: tuple[str, ...] = ("-id",)
+) -> tuple[list[M], str | None]:
     """order: e.g. ("-id",) or ("due_at", "id"). The last field must be unique."""
     if cursor:
         values = decode_cursor(cursor)

@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_redis import get_redis_connection
 from django_redis.cache import RedisCache
@@ -12,7 +13,7 @@ from cskh.core.errors import DomainError
 
 
 class RateLimited(DomainError):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(
             _("Quá nhiều yêu cầu, vui lòng thử lại sau ít phút."), status=429, code="rate_limited"
         )
@@ -45,5 +46,5 @@ def _redis_count(cache_key: str, timeout: int) -> int:
     return int(pipe.execute()[0])
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"

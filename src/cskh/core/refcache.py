@@ -56,7 +56,8 @@ _checked = [0.0]
 
 
 def family_of(key: Any) -> str:
-    return key[0] if isinstance(key, tuple) else key
+    family: str = key[0] if isinstance(key, tuple) else key
+    return family
 
 
 def version_key(family: str) -> str:
@@ -77,8 +78,9 @@ def get[T](key: Any, loader: Callable[[], T]) -> T:
             if value is not None and _versions.get(family, _MISSING) is version:
                 _data.setdefault(family, {})[key] = value  # not invalidated meanwhile
     if isinstance(value, models.Model):
-        return copy.copy(value)
-    return value
+        value = copy.copy(value)
+    snapshot: T = value  # the cache holds freeze(loader()): loader's type, read-only
+    return snapshot
 
 
 def freeze(value: Any) -> Any:
@@ -113,6 +115,7 @@ def invalidate(*families: str) -> None:
 
 def _bump(families: Iterable[str]) -> None:
     for family in families:
+        version: object  # the shared counter, or a token no other process holds
         try:
             key = version_key(family)
             try:
@@ -153,7 +156,7 @@ def watch(model: type[models.Model], *families: str, ignore_fields: Iterable[str
     ignored = frozenset(ignore_fields)
     _watched.update(families)
 
-    def on_change(update_fields=None, **_kwargs) -> None:
+    def on_change(update_fields: Iterable[str] | None = None, **_kwargs: object) -> None:
         if update_fields and ignored.issuperset(update_fields):
             return
         invalidate(*families)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from django.db import models, transaction
 
 from cskh.core import audit
+from cskh.core.types import Actor
 
 
 def _action(obj: models.Model, verb: str) -> str:
@@ -18,7 +19,7 @@ def _action(obj: models.Model, verb: str) -> str:
 
 
 @transaction.atomic
-def save(*, obj: models.Model, actor, created: bool, fields: Iterable[str] = ()) -> None:
+def save(*, obj: models.Model, actor: Actor, created: bool, fields: Iterable[str] = ()) -> None:
     """Save `obj`; the audit row names the changed fields (never their values: passwords)."""
     obj.save()
     audit.record(
@@ -30,6 +31,6 @@ def save(*, obj: models.Model, actor, created: bool, fields: Iterable[str] = ())
 
 
 @transaction.atomic
-def delete(*, obj: models.Model, actor) -> None:
+def delete(*, obj: models.Model, actor: Actor) -> None:
     audit.record(actor=actor, action=_action(obj, "delete"), obj=obj, changes={"repr": str(obj)})
     obj.delete()

@@ -1,5 +1,8 @@
+from typing import Any
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
@@ -13,7 +16,7 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             ratelimit.hit("login", ratelimit.client_ip(request))
         except DomainError as exc:
@@ -26,7 +29,7 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the screen it works in."""
     targets = {
         "unit_staff": "portal:home",
@@ -36,6 +39,7 @@ def home(request):
         "admin": "desk:home",
     }
     try:
-        return redirect(reverse(targets.get(request.user.role, "desk:home")))
+        role = getattr(request.user, "role", "")  # signed in: LoginRequiredMiddleware
+        return redirect(reverse(targets.get(role, "desk:home")))
     except NoReverseMatch:
         return render(request, "home.html")

@@ -78,7 +78,7 @@ def to_out(c: Customer) -> dict:
                 "plan": s.plan,
                 "status": s.status,
                 "address": s.address,
-                "ward": s.ward.name if s.ward_id else None,
+                "ward": s.ward.name if s.ward else None,
                 "feeder_code": s.feeder_code,
                 "transformer_code": s.transformer_code,
             }
@@ -135,4 +135,7 @@ def create_customer(request, payload: CustomerIn):
     if not payload.full_name.strip():
         raise DomainError(_("Thiếu họ tên khách hàng."), code="missing_name")
     c = services.create_customer(actor=request.auth, **payload.dict())
-    return Status(201, to_out(selectors.get(c.id)))
+    created = selectors.get(c.id)
+    if created is None:  # deleted by someone else in between
+        raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": c.id})
+    return Status(201, to_out(created))

@@ -29,7 +29,7 @@ _POINT_BY_CODE = CompiledQuery(
 _PHONES = Prefetch("phones", queryset=Phone.objects.order_by("-is_primary", "id"))
 
 
-def _first(rows: list):
+def _first[T](rows: list[T]) -> T | None:
     return rows[0] if rows else None
 
 

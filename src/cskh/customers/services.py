@@ -1,4 +1,6 @@
 import secrets
+from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +9,7 @@ from cskh.core import audit, hooks
 from cskh.core.errors import DomainError
 from cskh.core.phones import to_e164
 from cskh.core.text import fold, nfc
+from cskh.core.types import Actor
 from cskh.customers.models import Customer, Phone, ServicePoint
 
 CODE_PREFIX = {"electricity": "PE01", "telecom": "TC"}
@@ -36,16 +39,16 @@ def _clean_name(full_name: str) -> str:
 def create_customer(
     *,
     full_name: str,
-    phones: list[str] = (),
+    phones: Sequence[str] = (),
     email: str = "",
     address: str = "",
     ward_code: int | None = None,
     code: str | None = None,
     segment: str = Customer.Segment.RESIDENTIAL,
-    tags: list[str] = (),
+    tags: Sequence[str] = (),
     zalo_id: str = "",
-    actor=None,
-    **extra,
+    actor: Actor = None,
+    **extra: Any,
 ) -> Customer:
     from cskh.catalog.services import active_profile
     from cskh.geo.models import Ward
@@ -120,7 +123,7 @@ UPDATABLE = {
 
 
 @transaction.atomic
-def update_customer(*, customer: Customer, actor=None, **changes) -> Customer:
+def update_customer(*, customer: Customer, actor: Actor = None, **changes: Any) -> Customer:
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise DomainError(
@@ -144,7 +147,7 @@ def update_customer(*, customer: Customer, actor=None, **changes) -> Customer:
 
 
 @transaction.atomic
-def add_phone(*, customer: Customer, phone: str, label: str = "", actor=None) -> Phone:
+def add_phone(*, customer: Customer, phone: str, label: str = "", actor: Actor = None) -> Phone:
     e164 = to_e164(phone)
     obj, created = Phone.objects.get_or_create(
         customer=customer, e164=e164, defaults={"label": label}
@@ -159,7 +162,7 @@ def add_phone(*, customer: Customer, phone: str, label: str = "", actor=None) ->
 
 @transaction.atomic
 def add_service_point(
-    *, customer: Customer, code: str, kind: str, actor=None, **fields
+    *, customer: Customer, code: str, kind: str, actor: Actor = None, **fields: Any
 ) -> ServicePoint:
     if ServicePoint.objects.filter(code=code).exists():
         raise DomainError(

@@ -275,8 +275,11 @@ class Builder:
             .values_list("ward_id", "unit_id")
         ):
             field_by_ward.setdefault(ward_id, unit_id)
-        default = Unit.objects.filter(is_default=True, is_active=True).values_list("pk", flat=True)
-        default = default.first()
+        default = (
+            Unit.objects.filter(is_default=True, is_active=True)
+            .values_list("pk", flat=True)
+            .first()
+        )
 
         def first(ct_id, ward):
             for r_ct, r_ward, r_unit in rules:
@@ -384,7 +387,7 @@ class Builder:
                 text = day_texts[day] = date.fromordinal(EPOCH_ORDINAL + day).isoformat()
             return text
 
-        tag_text = {(): "[]"}
+        tag_text: dict[tuple[str, ...], str] = {(): "[]"}
         elec_plans = data.ELECTRICITY_PLANS
         last_report = time.perf_counter()
         for block_start in range(0, n, BLOCK):
@@ -464,9 +467,10 @@ class Builder:
                         local = f"lienhe{i % 1000}"
                     else:
                         gkey = given + family
-                        local = folded.get(gkey)
-                        if local is None:
-                            local = folded[gkey] = fold(gkey).replace(" ", "")
+                        cached = folded.get(gkey)
+                        if cached is None:
+                            cached = folded[gkey] = fold(gkey).replace(" ", "")
+                        local = cached
                     domain = dom[bisect.bisect(dom_cum, rnd() * dom_cum[-1])]
                     email = f"{local}{(i * 37) % 1000}@{domain}"
                 zalo = str(5_000_000_000_000_000_000 + bits(58)) if rnd() < 0.45 else ""
@@ -735,6 +739,8 @@ class Builder:
                     channel = "phone"
                 unit_id = route_tbl[code, wi]
                 # SLA due times (business-calendar arithmetic on the calendar's day table)
+                fr_due: int | None
+                due: int | None
                 if spec is not None:
                     fr_min, res_min = targets[prio, w.rural]
                     if spec.always_open:
@@ -754,6 +760,9 @@ class Builder:
                 else:
                     created_by = NULL
                 fcr = channel == "phone" and not field and rnd() < 0.4
+                fr_at: int | None
+                resolved_at: int | None
+                closed_at: int | None
                 if fcr:
                     fr_at = resolved_at = t + 120 + int(rnd() * 480)
                 else:
@@ -891,5 +900,5 @@ def _business_due(spec, t: int, first: float, second: float) -> tuple[int, int]:
             off = sla_calendar._OFFSET_MIN
             return int((a - off) * 60), int((b - off) * 60)
     start = datetime.fromtimestamp(t, UTC)
-    a, b = sla_calendar.add_business_minutes_pair(spec, start, first, second)
-    return int(a.timestamp()), int(b.timestamp())
+    first_at, second_at = sla_calendar.add_business_minutes_pair(spec, start, first, second)
+    return int(first_at.timestamp()), int(second_at.timestamp())

@@ -110,12 +110,13 @@ class Sink:
             return
         connection.ensure_connection()
         raw = connection.connection
-        self._queue = queue.Queue(maxsize=6)
+        jobs: queue.Queue = queue.Queue(maxsize=6)
+        self._queue = jobs
         self._error = None
 
-        def run():
+        def run() -> None:
             while True:
-                item = self._queue.get()
+                item = jobs.get()
                 if item is None:
                     return
                 if self._error is not None:
@@ -130,7 +131,7 @@ class Sink:
 
     def finish_background(self, *, raise_error: bool = True) -> None:
         """Waits until every queued write is stored; re-raises the first write error."""
-        if self._queue is None:
+        if self._queue is None or self._thread is None:  # set together by start_background
             return
         self._queue.put(None)
         self._thread.join()
@@ -138,9 +139,10 @@ class Sink:
         if self._error is not None and raise_error:
             self._raise()
 
-    def _raise(self):
+    def _raise(self) -> None:
         error, self._error = self._error, None
-        raise error
+        if error is not None:
+            raise error
 
     def next_id(self, table: str) -> int:
         with connection.cursor() as cursor:

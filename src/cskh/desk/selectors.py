@@ -6,6 +6,7 @@ import importlib.util
 import logging
 import threading
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -42,7 +43,7 @@ def current_interaction(user) -> Interaction | None:
     )
 
 
-def card(customer, *, user) -> dict:
+def card(customer, *, user) -> dict[str, Any]:
     open_cases = list(
         visible_cases(user)
         .filter(customer=customer, is_open=True)
@@ -116,7 +117,7 @@ def warm_models(profile: str) -> threading.Thread | None:
     return thread
 
 
-def suggest_case_type(text: str) -> dict | None:
+def suggest_case_type(text: str) -> dict[str, Any] | None:
     """A chip from the textintel classifier: {"code", "name", "confidence", "urgent",
     "complaint"}. The classifier belongs to textintel; any failure there only hides the chip.
     While its models are still loading the chip is simply absent: the agent never waits."""

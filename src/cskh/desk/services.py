@@ -9,13 +9,16 @@ from cskh.cases import services as case_services
 from cskh.cases.models import Case, Interaction
 from cskh.catalog.services import get_case_type
 from cskh.core.errors import DomainError
+from cskh.core.types import Actor
+from cskh.customers.models import Customer
+from cskh.org.models import User
 
 
 @transaction.atomic
 def log_case_from_call(
     *,
-    actor,
-    customer,
+    actor: User,
+    customer: Customer,
     type_code: str,
     description: str,
     priority: int | None = None,
@@ -65,8 +68,13 @@ def render_vars(text: str, *, case: Case) -> str:
 
 @transaction.atomic
 def quick_create_customer(
-    *, actor, full_name: str, phone: str, address: str = "", interaction=None
-):
+    *,
+    actor: Actor,
+    full_name: str,
+    phone: str,
+    address: str = "",
+    interaction: Interaction | None = None,
+) -> Customer:
     from cskh.customers.services import create_customer
 
     customer = create_customer(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -128,7 +129,7 @@ def home(request):
 
 
 def _pop_context(request, interaction: Interaction) -> dict:
-    ctx = {"interaction": interaction}
+    ctx: dict[str, Any] = {"interaction": interaction}
     if interaction.customer_id:
         customer = customer_selectors.get(interaction.customer_id)
         ctx["mode"] = "card"
@@ -216,8 +217,8 @@ def customer_create(request):
             "new_phone": phone,
         }
         return render(request, "desk/_pop.html", ctx)
-    customer = customer_selectors.get(customer.pk)
-    ctx = _desk_context(request) | selectors.card(customer, user=request.user)
+    detailed = customer_selectors.get(customer.pk) or customer
+    ctx = _desk_context(request) | selectors.card(detailed, user=request.user)
     ctx.update({"mode": "card", "interaction": interaction, "created": True})
     return render(request, "desk/_pop.html", ctx)
 
@@ -353,7 +354,7 @@ def queue(request):
                 unit=f["unit"] or None,
                 channel=f["channel"] or None,
                 created_from=_date(f["from"]),
-                created_to=to + timezone.timedelta(days=1) if to else None,
+                created_to=to + timedelta(days=1) if to else None,
                 cursor=cursor,
             )
     except DomainError as exc:

@@ -220,7 +220,7 @@ def work_order_events(request, wo_id: int):
             "kind": e.kind,
             "body": e.body,
             "data": e.data,
-            "actor": e.actor.username if e.actor_id else None,
+            "actor": e.actor.username if e.actor else None,
             "created_at": e.created_at,
         }
         for e in selectors.events(wo)
@@ -287,7 +287,7 @@ def complete(
     request,
     wo_id: int,
     resolution: Form[str],
-    photos: File[list[UploadedFile]] = None,
+    photos: File[list[UploadedFile] | None] = None,
 ):
     wo = selectors.get_for_user(request.auth, wo_id)
     field.complete(work_order=wo, resolution=resolution, photos=photos or [], actor=request.auth)

@@ -82,6 +82,20 @@ class WorkOrder(models.Model):
         return f"WO-{self.pk:06d}"
 
 
+EVENT_LABELS = {
+    "dispatched": _("Gửi đơn vị"),
+    "redispatched": _("Chuyển đơn vị khác"),
+    "accepted": _("Đơn vị nhận phiếu"),
+    "progress": _("Cập nhật tiến độ"),
+    "on_the_way": _("Nhân viên đang đến"),
+    "info_requested": _("Hỏi thêm thông tin"),
+    "info_provided": _("Trung tâm trả lời"),
+    "done": _("Hoàn thành"),
+    "rejected": _("Đơn vị trả lại"),
+    "cancelled": _("Hủy phiếu"),
+}
+
+
 class WorkOrderEvent(models.Model):
     """Append-only log of a work order (also mirrored on the case timeline, kind "dispatch")."""
 
@@ -109,6 +123,11 @@ class WorkOrderEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("WorkOrderEvent is append-only")
+
+    @property
+    def label(self) -> str:
+        """The event kind for people (the kind itself when unknown)."""
+        return str(EVENT_LABELS.get(self.kind, self.kind))
 
 
 def attachment_path(instance, filename: str) -> str:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from cskh.core.errors import NotFound
 from cskh.core.pagination import keyset_page
@@ -17,18 +17,6 @@ from cskh.org.selectors import visible_unit_ids
 
 LIST_RELATED = ("unit", "case", "case__case_type")
 STATES = ("open", "overdue", "info", "new", "closed", "all")
-EVENT_LABELS = {
-    "dispatched": gettext_lazy("Gửi đơn vị"),
-    "redispatched": gettext_lazy("Chuyển đơn vị khác"),
-    "accepted": gettext_lazy("Đơn vị nhận phiếu"),
-    "progress": gettext_lazy("Cập nhật tiến độ"),
-    "on_the_way": gettext_lazy("Nhân viên đang đến"),
-    "info_requested": gettext_lazy("Hỏi thêm thông tin"),
-    "info_provided": gettext_lazy("Trung tâm trả lời"),
-    "done": gettext_lazy("Hoàn thành"),
-    "rejected": gettext_lazy("Đơn vị trả lại"),
-    "cancelled": gettext_lazy("Hủy phiếu"),
-}
 ORDERS: dict[str, tuple[str, ...]] = {"-id": ("-id",), "expected_at": ("expected_at", "id")}
 
 
@@ -104,8 +92,6 @@ def list_for_user(
 
 def events(wo: WorkOrder) -> list[WorkOrderEvent]:
     rows = list(wo.events.select_related("actor").order_by("created_at", "id"))
-    for e in rows:
-        e.label = EVENT_LABELS.get(e.kind, e.kind)
     return rows
 
 
@@ -139,7 +125,7 @@ def field_units() -> list[Unit]:
     return list(Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.CENTER).order_by("code"))
 
 
-def backlog(user, *, now: datetime | None = None) -> list[dict]:
+def backlog(user, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """Per unit: open work orders, not yet accepted, overdue, waiting for information."""
     now = now or timezone.now()
     rows = (
@@ -160,7 +146,7 @@ def backlog(user, *, now: datetime | None = None) -> list[dict]:
         units = units.filter(pk__in=visible)
     units = Unit.objects.filter(Q(pk__in=units) | Q(pk__in=list(by_unit))).order_by("code")
     zero = {"open": 0, "new": 0, "overdue": 0, "info": 0}
-    out = [{"unit": u, **zero, **by_unit.get(u.pk, {})} for u in units]
+    out: list[dict[str, Any]] = [{"unit": u, **zero, **by_unit.get(u.pk, {})} for u in units]
     out.sort(key=lambda r: (-r["overdue"], -r["open"], r["unit"].code))
     return out
 

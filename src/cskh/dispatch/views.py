@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -57,7 +58,7 @@ def home(request):
     status = request.GET.get("status") or None
     if status not in WorkOrder.Status.values:
         status = None
-    ctx = {
+    ctx: dict[str, Any] = {
         "nav": "portal",
         "tabs": [(k, _(v)) for k, v in STATE_TABS],
         "state": state,

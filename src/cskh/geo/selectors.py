@@ -26,9 +26,9 @@ def find_ward_in_text(text: str, *, province_code: int | None = None) -> Ward | 
         core = _PREFIX.sub("", part)
         if len(core) < 4:
             continue
-        ward = qs.filter(legacy_folded__contains=core).first()
-        if ward:
-            return ward
+        legacy = qs.filter(legacy_folded__contains=core).first()
+        if legacy:
+            return legacy
     return None
 
 

@@ -31,7 +31,10 @@ def _legacy_names(new_code: int) -> str:
 
 @transaction.atomic
 def load_admin_units(
-    province_codes: list[int] | None = None, *, province_model=Province, ward_model=Ward
+    province_codes: list[int] | None = None,
+    *,
+    province_model: type[Province] = Province,
+    ward_model: type[Ward] = Ward,
 ) -> int:
     """Idempotent: inserts missing provinces/wards. Returns the number of wards added.
 

@@ -141,8 +141,8 @@ def to_out(inc: Incident) -> dict:
         "public_message": inc.public_message,
         "reason": inc.reason,
         "level": inc.level,
-        "unit": inc.unit.code if inc.unit_id else None,
-        "unit_name": inc.unit.name if inc.unit_id else None,
+        "unit": inc.unit.code if inc.unit else None,
+        "unit_name": inc.unit.name if inc.unit else None,
         "started_at": inc.started_at,
         "ends_at": inc.ends_at,
         "eta": inc.eta,
@@ -165,7 +165,7 @@ def to_detail(inc: Incident) -> dict:
                 "level": s.level,
                 "code": s.code,
                 "ward": s.ward_id,
-                "ward_name": s.ward.name if s.ward_id else None,
+                "ward_name": s.ward.name if s.ward else None,
             }
             for s in selectors.scopes(inc)
         ],
@@ -290,7 +290,7 @@ def incident_cases(request, incident_id: int, cursor: str | None = None, limit: 
                 "status": r.case.status,
                 "type": r.case.case_type.code,
                 "customer_id": r.customer_id,
-                "service_point": r.case.service_point.code if r.case.service_point_id else None,
+                "service_point": r.case.service_point.code if r.case.service_point else None,
                 "how": r.how,
                 "linked_at": r.linked_at,
             }
@@ -338,7 +338,7 @@ def incident_events(request, incident_id: int):
             "kind": e.kind,
             "body": e.body,
             "data": e.data,
-            "actor": e.actor.username if e.actor_id else None,
+            "actor": e.actor.username if e.actor else None,
             "created_at": e.created_at,
         }
         for e in selectors.timeline(inc)

@@ -115,28 +115,36 @@ def _read_table(data: bytes, filename: str) -> list[list]:
     return [row for row in csv.reader(io.StringIO(text), dialect)]
 
 
-def _parse_dt(value) -> datetime | None:
+def _parse_dt(value: object) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         dt = value
     else:
-        text = " ".join(str(value).split())
-        dt = None
-        for fmt in DATE_FORMATS:
-            try:
-                dt = datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-        if dt is None:
-            try:
-                dt = datetime.fromisoformat(text)
-            except ValueError:
-                return None
+        parsed = _parse_text_dt(" ".join(str(value).split()))
+        if parsed is None:
+            return None
+        dt = parsed
     if timezone.is_naive(dt):
         dt = timezone.make_aware(dt, timezone.get_default_timezone())
     return dt
+
+
+def _parse_text_dt(text: str) -> datetime | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _raw(row: list, idx: int | None) -> object:
+    """The cell as read (no text conversion), None when the column is absent or short."""
+    return row[idx] if idx is not None and idx < len(row) else None
 
 
 def _cell(row: list, idx: int | None) -> str:
@@ -290,8 +298,8 @@ def parse_schedule(data: bytes, filename: str = "", *, now: datetime | None = No
             level, scope_code = Level.WARD, str(ward_id)
         elif not ward_err:
             errors.append(_("Thiếu khu vực (phường/xã, tuyến dây hoặc trạm)."))
-        start = _parse_dt(raw[cols["start"]] if cols["start"] < len(raw) else None)
-        end = _parse_dt(raw[cols["end"]] if cols["end"] < len(raw) else None)
+        start = _parse_dt(_raw(raw, cols["start"]))
+        end = _parse_dt(_raw(raw, cols["end"]))
         if start is None:
             errors.append(_("Thời gian bắt đầu không hợp lệ (dd/mm/yyyy HH:MM)."))
         if end is None:

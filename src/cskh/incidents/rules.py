@@ -50,7 +50,7 @@ def rules() -> MappingProxyType[str, Rule]:
     return refcache.get("incidents.rules", _load)
 
 
-def _load() -> dict[str, Rule]:
+def _load() -> MappingProxyType[str, Rule]:
     merged: dict[str, Rule] = {}
     for level, base in DEFAULTS.items():
         spec = {**base, **_overrides().get(str(level), {})}
@@ -66,4 +66,4 @@ def _load() -> dict[str, Rule]:
             min_children=row.min_children,
             enabled=row.is_active,
         )
-    return merged
+    return MappingProxyType(merged)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -20,8 +21,13 @@ from cskh.incidents.models import (
 from cskh.org import permissions
 from cskh.org.selectors import visible_unit_ids
 
-STATUS_ORDER = {"restoring": 0, "confirmed": 1, "suspected": 2}
-LEVEL_ORDER = {Level.SERVICE_POINT: 0, Level.TRANSFORMER: 1, Level.FEEDER: 2, Level.WARD: 3}
+STATUS_ORDER: dict[str, int] = {"restoring": 0, "confirmed": 1, "suspected": 2}
+LEVEL_ORDER: dict[str, int] = {
+    Level.SERVICE_POINT: 0,
+    Level.TRANSFORMER: 1,
+    Level.FEEDER: 2,
+    Level.WARD: 3,
+}
 
 
 @dataclass(frozen=True)
@@ -184,7 +190,7 @@ def linked_cases(incident: Incident, *, cursor: str | None = None, limit: int = 
     return keyset_page(qs, cursor=cursor, limit=limit, order=("-id",))
 
 
-def case_counts(incident: Incident) -> dict:
+def case_counts(incident: Incident) -> dict[str, Any]:
     qs = IncidentCase.objects.filter(incident=incident)
     return {"linked": qs.count(), "open": qs.filter(case__is_open=True).count()}
 
@@ -245,7 +251,7 @@ def caller_customer_ids(incident: Incident) -> list[int]:
     )
 
 
-def notify_progress(incident: Incident) -> dict:
+def notify_progress(incident: Incident) -> dict[str, Any]:
     """Slices handed to the outbox and delivery counts of the outbox rows of this incident."""
     from django.db.models import Count, Sum
 

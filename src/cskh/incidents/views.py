@@ -4,6 +4,7 @@ public planned-outage schedule (no login, no personal data)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +27,7 @@ def incident_list(request):
     live = list(
         qs.filter(status__in=Incident.LIVE)
         .exclude(kind=Incident.Kind.PLANNED)
+        .annotate(case_count=Count("links"))
         .order_by("-id")[:200]
     )
     suspected = [i for i in live if i.status == Incident.Status.SUSPECTED]
@@ -40,20 +42,6 @@ def incident_list(request):
         .exclude(kind=Incident.Kind.PLANNED)
         .order_by("-id")[:30]
     )
-    counts = dict.fromkeys([i.pk for i in live], 0)
-    if counts:
-        from django.db.models import Count
-
-        from cskh.incidents.models import IncidentCase
-
-        for row in (
-            IncidentCase.objects.filter(incident_id__in=counts)
-            .values("incident_id")
-            .annotate(n=Count("id"))
-        ):
-            counts[row["incident_id"]] = row["n"]
-    for inc in live:
-        inc.case_count = counts.get(inc.pk, 0)
     return render(
         request,
         "incidents/list.html",

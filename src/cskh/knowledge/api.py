@@ -34,7 +34,7 @@ def _out(v: ArticleVersion) -> dict:
         "title": v.title,
         "body": v.body,
         "topic": v.article.topic,
-        "case_type": v.article.case_type.code if v.article.case_type_id else None,
+        "case_type": v.article.case_type.code if v.article.case_type else None,
         "effective_from": v.effective_from,
         "status": v.status,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -81,7 +82,7 @@ def suggested_for(*, type_code: str, limit: int = 5) -> list[ArticleVersion]:
     return _one_per_article(qs[:200])[:limit]
 
 
-def canned_for(*, type_code: str, customer=None, agent=None) -> list[dict]:
+def canned_for(*, type_code: str, customer=None, agent=None) -> list[dict[str, Any]]:
     """Canned answers for a case type (then the general ones), variables filled where known.
     {{so_vu_viec}} / {{han_xu_ly}} stay until the case exists (filled on save)."""
     qs = CannedAnswer.objects.filter(is_active=True)

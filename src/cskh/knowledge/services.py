@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
@@ -186,7 +187,7 @@ def _user(actor):
 
 
 @transaction.atomic
-def install_demo_content(profile_code: str = "electricity") -> dict:
+def install_demo_content(profile_code: str = "electricity") -> dict[str, Any]:
     """Idempotent: approved articles and canned answers for the profile's case types."""
     if profile_code not in ARTICLES:
         return {"articles": 0, "canned": 0}
@@ -196,7 +197,9 @@ def install_demo_content(profile_code: str = "electricity") -> dict:
     for slug, type_code, topic, title, body in ARTICLES[profile_code]:
         if Article.objects.filter(slug=slug).exists():
             continue
-        article = Article.objects.create(case_type=types.get(type_code), topic=topic, slug=slug)
+        article = Article.objects.create(
+            case_type=types.get(type_code) if type_code else None, topic=topic, slug=slug
+        )
         ArticleVersion.objects.create(
             article=article,
             number=1,

@@ -37,7 +37,7 @@ def _out(n: Notification) -> dict:
         "body": n.body,
         "status": n.status,
         "attempts": n.attempts,
-        "case": n.case.number if n.case_id else None,
+        "case": n.case.number if n.case else None,
         "created_at": n.created_at,
         "sent_at": n.sent_at,
         "last_error": n.last_error,

@@ -63,6 +63,8 @@ class HttpGatewayBackend(Backend):
     "message_id" or "id" is kept); 408/429/5xx/network errors → retry; other 4xx → permanent.
     """
 
+    client: httpx.Client | None = None
+
     def open(self) -> None:
         self.client = httpx.Client(timeout=float(self.options.get("TIMEOUT", 10)))
 
@@ -143,7 +145,9 @@ class SmtpBackend(Backend):
         msg = MIMEText(notification.body, "plain", "utf-8")
         msg["From"] = settings.DEFAULT_FROM_EMAIL
         msg["To"] = notification.to
-        msg["Subject"] = Header(notification.subject or "cskh", "utf-8")
+        # compat32 takes a Header (RFC 2047 encoded when flattened); typeshed types MIMEText
+        # headers as plain str only.
+        msg["Subject"] = Header(notification.subject or "cskh", "utf-8")  # type: ignore[assignment]
         msg["Message-ID"] = notification.message_id
         msg["Date"] = formatdate(localtime=True)
         msg["X-Cskh-Dedupe-Key"] = notification.dedupe_key
@@ -151,6 +155,7 @@ class SmtpBackend(Backend):
             try:
                 if self.conn is None:
                     self.open()
+                assert self.conn is not None, "open() connects or raises"
                 self.conn.send_message(msg)
                 return notification.message_id
             except smtplib.SMTPRecipientsRefused as exc:

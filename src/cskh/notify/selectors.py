@@ -1,7 +1,12 @@
+from typing import TYPE_CHECKING
+
 from cskh.notify.models import Notification
 
+if TYPE_CHECKING:
+    from cskh.cases.models import Case
 
-def for_case(case) -> list[Notification]:
+
+def for_case(case: "Case") -> list[Notification]:
     return list(Notification.objects.filter(case=case).order_by("id"))
 
 

@@ -6,6 +6,7 @@ import logging
 import uuid
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -178,7 +179,7 @@ def notify_customer(
     return row
 
 
-def case_context(case, **extra) -> dict:
+def case_context(case, **extra) -> dict[str, Any]:
     """The standard template variables of a case (see admin → Mẫu thông báo)."""
     return {
         "case_number": case.number,
@@ -241,7 +242,7 @@ def notify_customers(
     from cskh.customers.models import Customer
 
     now = timezone.now()
-    rendered: dict[str, tuple[str, str]] = {}
+    rendered: dict[str | None, tuple[str, str]] = {}
     ids = list(dict.fromkeys(int(i) for i in customer_ids))
     queued = 0
     for start in range(0, len(ids), BULK_BATCH):

@@ -26,7 +26,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Field
 from django.utils import timezone
 
 from cskh.notify.channels import Backend, DeliveryError, get_backend
@@ -170,12 +170,19 @@ def _finish(
         attempt.save(force_insert=True)
 
 
+def _column(name: str) -> str:
+    field = Notification._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:  # e.g. a reverse relation
+        raise ValueError(f"Notification.{name} is not a column")
+    return field.column
+
+
 def _finish_pg(pk: int, worker: str, changes: dict, attempt: DeliveryAttempt) -> int:
     """The outcome and its attempt row in one statement (one round trip, atomic by itself)."""
     n_table = Notification._meta.db_table
     a_table = DeliveryAttempt._meta.db_table
     cols = list(changes)
-    sets = ", ".join(f"{Notification._meta.get_field(c).column} = %s" for c in cols)
+    sets = ", ".join(f"{_column(c)} = %s" for c in cols)
     a_cols = [
         "notification_id",
         "number",
@@ -238,7 +245,7 @@ class _Lease:
 
 def deliver(ids: list[int], *, worker: str, backends: dict[str, Backend] | None = None) -> dict:
     """Deliver claimed rows one by one; each outcome is committed right after its send."""
-    stats = defaultdict(int)
+    stats: defaultdict[str, int] = defaultdict(int)
     own = backends is None
     backends = {} if backends is None else backends
     lease = _Lease(worker, ids)

@@ -26,7 +26,8 @@ class UnitAdmin(AuditedAdmin):
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "unit", "extension", "is_active")
     list_filter = ("role", "unit", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + (
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
         (
             _("Chăm sóc khách hàng"),
             {"fields": ("role", "unit", "extension", "languages", "case_types")},

@@ -1,6 +1,8 @@
 import copy
 import secrets
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cskh.core import audit, refcache
 from cskh.core.errors import DomainError
+from cskh.core.types import Actor
 from cskh.org.models import ApiToken, ServiceArea, Unit, User
 
 
@@ -18,10 +21,10 @@ def create_unit(
     name: str,
     kind: str,
     parent: Unit | None = None,
-    ward_codes: list[int] = (),
+    ward_codes: Sequence[int] = (),
     is_default: bool = False,
-    actor=None,
-    **extra,
+    actor: Actor = None,
+    **extra: Any,
 ) -> Unit:
     if Unit.objects.filter(code=code).exists():
         raise DomainError(_("Mã đơn vị đã tồn tại: %(c)s") % {"c": code}, code="duplicate")
@@ -41,8 +44,8 @@ def create_user(
     password: str | None = None,
     role: str = User.Role.AGENT,
     unit: Unit | None = None,
-    actor=None,
-    **extra,
+    actor: Actor = None,
+    **extra: Any,
 ) -> User:
     if role not in User.Role.values:
         raise DomainError(_("Vai trò không hợp lệ: %(r)s") % {"r": role}, code="bad_role")
@@ -64,7 +67,7 @@ def create_user(
 
 
 @transaction.atomic
-def create_api_token(*, user: User, name: str = "", actor=None) -> str:
+def create_api_token(*, user: User, name: str = "", actor: Actor = None) -> str:
     """Returns the raw token once; only its hash is stored."""
     raw = "cskh_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -107,7 +110,7 @@ def _load_token(digest: str) -> tuple[int, User] | None:
 
 
 @transaction.atomic
-def revoke_api_token(*, token: ApiToken, actor=None) -> None:
+def revoke_api_token(*, token: ApiToken, actor: Actor = None) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action="token.revoke", obj=token)

@@ -17,6 +17,7 @@ import os
 import socket
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 from django.tasks import Task, TaskResultStatus
 from django.tasks.exceptions import TaskResultDoesNotExist
@@ -34,7 +35,7 @@ def runner_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:128]
 
 
-def task_of(job: Job) -> Task:
+def task_of(job: Job) -> Task[..., Any]:
     task = import_string(job.task)
     if not isinstance(task, Task):
         raise TypeError(f"{job.task} is not a Django Task")

@@ -1,4 +1,5 @@
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -21,7 +22,7 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
     return start, end
 
 
-def compliance(month: str, *, unit_ids: set[int] | None = None) -> list[dict]:
+def compliance(month: str, *, unit_ids: set[int] | None = None) -> list[dict[str, Any]]:
     """Per unit and case type: cases whose clock stopped (resolved) in the month, how many met
     the resolution target, plus cases still open that are already past due (created in month)."""
     start, end = month_bounds(month)

@@ -56,9 +56,10 @@ def call_event(request, payload: CallEventIn):
                 code="missing_fields",
             )
         at = None
-        if (payload.at or "").strip():
+        at_text = (payload.at or "").strip()
+        if at_text:
             try:
-                at = parse_datetime(payload.at.strip())
+                at = parse_datetime(at_text)
             except ValueError:
                 at = None
             if at is None:
@@ -67,9 +68,10 @@ def call_event(request, payload: CallEventIn):
                     code="bad_at",
                 )
         return services.handle_call_event(
-            call_id=payload.call_id,
-            event=payload.event.strip().lower(),
-            from_number=payload.from_number,
+            # the three below are non-blank: checked against REQUIRED above
+            call_id=payload.call_id or "",
+            event=(payload.event or "").strip().lower(),
+            from_number=payload.from_number or "",
             to_number=payload.to_number or "",
             agent_extension=payload.agent_extension,
             agent_username=payload.agent_username,

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import QuerySet
 
 from cskh.org.models import User
@@ -5,16 +7,16 @@ from cskh.org.permissions import CALL_TAKER_ROLES
 from cskh.telephony.models import AgentPresence, CallbackTask, Presence
 
 
-def presence_of(user) -> AgentPresence | None:
+def presence_of(user: User) -> AgentPresence | None:
     return AgentPresence.objects.filter(user=user).select_related("interaction").first()
 
 
-def presence_state(user) -> str:
+def presence_state(user: User) -> str:
     p = AgentPresence.objects.filter(user=user).values_list("state", flat=True).first()
     return p or Presence.OFFLINE
 
 
-def team_presence(unit_ids: set[int] | None = None) -> list[dict]:
+def team_presence(unit_ids: set[int] | None = None) -> list[dict[str, Any]]:
     """Center staff who take calls, with their presence (offline when never set)."""
     qs = User.objects.filter(is_active=True, role__in=CALL_TAKER_ROLES).select_related(
         "presence", "unit"

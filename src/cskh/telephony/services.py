@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -56,7 +57,7 @@ def handle_call_event(
     at: datetime | None = None,
     recording_url: str = "",
     source=None,
-) -> dict:
+) -> dict[str, Any]:
     """Apply one PBX event. Idempotent on (call_id, event): a replay changes nothing and
     returns {"duplicate": True}. Raises DomainError (4xx) for bad events."""
     call_id = (call_id or "").strip()

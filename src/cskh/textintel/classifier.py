@@ -249,7 +249,8 @@ def is_eval(text: str) -> bool:
 
 
 def split(pairs: Sequence[tuple[str, str]]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    train_pairs, eval_pairs = [], []
+    train_pairs: list[tuple[str, str]] = []
+    eval_pairs: list[tuple[str, str]] = []
     for pair in pairs:
         (eval_pairs if is_eval(pair[0]) else train_pairs).append(pair)
     return train_pairs, eval_pairs

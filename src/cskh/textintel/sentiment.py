@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -349,7 +350,15 @@ def urgency(text: str | Prepared) -> tuple[bool, list[str]]:
 # ---------------------------------------------------------------- public API
 
 
-EMPTY = {
+class Signals(TypedDict):
+    sentiment: str
+    sentiment_score: float
+    complaint: bool
+    urgent: bool
+    urgency_reasons: list[str]
+
+
+EMPTY: Signals = {
     "sentiment": "neutral",
     "sentiment_score": 0.0,
     "complaint": False,
@@ -358,9 +367,9 @@ EMPTY = {
 }
 
 
-def _signals(preps: Sequence[Prepared]) -> list[dict]:
+def _signals(preps: Sequence[Prepared]) -> list[Signals]:
     """Sentiment, complaint and urgency for prepared texts (no case-type model)."""
-    out = []
+    out: list[Signals] = []
     for prep, sent in zip(preps, get_model().predict(preps), strict=True):
         urgent, reasons = urgency(prep)
         cue = bool(_COMPLAINT_CUES.search(prep.folded))
@@ -382,10 +391,10 @@ def _signals(preps: Sequence[Prepared]) -> list[dict]:
     return out
 
 
-def analyze_sentiment(text: str) -> dict:
+def analyze_sentiment(text: str) -> Signals:
     """{"sentiment", "sentiment_score", "complaint", "urgent", "urgency_reasons"}."""
     if not text or not text.strip():
-        return dict(EMPTY, urgency_reasons=[])
+        return {**EMPTY, "urgency_reasons": []}
     return _signals([prepare(text)])[0]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -17,8 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from cskh.catalog.models import Priority
 from cskh.core import audit
 from cskh.core.errors import DomainError
+from cskh.core.types import Actor
 from cskh.textintel import classifier, sentiment
 from cskh.textintel.models import InboundAnalysis, ModelVersion
+
+if TYPE_CHECKING:
+    from cskh.cases.models import Case
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +112,7 @@ def _save_version(model: classifier.TrainedModel, *, note: str = "") -> ModelVer
     )
 
 
-def _activate(row: ModelVersion, *, actor=None) -> None:
+def _activate(row: ModelVersion, *, actor: Actor = None) -> None:
     with transaction.atomic():
         ModelVersion.objects.filter(profile=row.profile, is_active=True).exclude(pk=row.pk).update(
             is_active=False
@@ -139,12 +144,12 @@ def install_default(profile: str) -> classifier.TrainedModel:
 
 
 def train_model(
-    profile: str,
+    profile: str | None,
     *,
     extra: Iterable[tuple[str, str]] | None = None,
     activate: bool = True,
-    actor=None,
-) -> dict:
+    actor: Actor = None,
+) -> dict[str, Any]:
     """Retrain from the seed corpus plus cases whose type an agent confirmed or corrected
     (``cskh.cases.selectors.labelled_texts``), score candidate and active model on the same
     held-out share, store the candidate and activate it only if it is not worse (macro-F1 and
@@ -190,7 +195,7 @@ def train_model(
 # ---------------------------------------------------------------- analysis
 
 
-def analyze_texts(texts: Sequence[str], profile: str | None = None) -> list[dict]:
+def analyze_texts(texts: Sequence[str], profile: str | None = None) -> list[dict[str, Any]]:
     """Checked analysis of up to MAX_BATCH texts (DomainError on bad input, nothing stored)."""
     profile = check_profile(profile)
     if not isinstance(texts, list | tuple):
@@ -207,11 +212,11 @@ def analyze_texts(texts: Sequence[str], profile: str | None = None) -> list[dict
     return sentiment.analyze_batch(cleaned, profile, model=active_model(profile))
 
 
-def analyze_text(text: str, profile: str | None = None) -> dict:
+def analyze_text(text: str, profile: str | None = None) -> dict[str, Any]:
     return analyze_texts([text], profile)[0]
 
 
-def suggest_case_type(text: str, profile: str | None = None) -> dict | None:
+def suggest_case_type(text: str, profile: str | None = None) -> dict[str, Any] | None:
     """Best case type for the desk's suggestion chip: {"code", "confidence", "model_version",
     "alternatives": [{"code", "score"}...]} or None for empty text."""
     text = (text or "").strip()[: max_chars()]
@@ -230,7 +235,12 @@ def suggest_case_type(text: str, profile: str | None = None) -> dict | None:
 
 
 def record_analysis(
-    *, text: str, profile: str | None = None, case=None, source: str = "case", source_id: str = ""
+    *,
+    text: str,
+    profile: str | None = None,
+    case: Case | None = None,
+    source: str = "case",
+    source_id: str = "",
 ) -> InboundAnalysis:
     """Analyse one inbound message (sentiment, complaint, urgency; no case-type suggestion)
     and store it."""
@@ -240,7 +250,12 @@ def record_analysis(
 
 
 def build_analysis(
-    *, text: str, profile: str | None = None, case=None, source: str = "case", source_id: str = ""
+    *,
+    text: str,
+    profile: str | None = None,
+    case: Case | None = None,
+    source: str = "case",
+    source_id: str = "",
 ) -> InboundAnalysis:
     """record_analysis without the write: the unsaved row."""
     prof = check_profile(profile)
@@ -277,7 +292,7 @@ def warm_up() -> None:
 # ---------------------------------------------------------------- hooks
 
 
-def on_case_opened(*, case, actor=None, **_kw) -> None:
+def on_case_opened(*, case: Case, actor: Actor = None, **_kw: object) -> None:
     """settings.CSKH_HOOKS["case_opened"]: store sentiment/complaint/urgency of the description
     and raise an urgent case to priority 1 (Khẩn cấp) through the cases service. Never breaks
     case intake: a failed analysis is logged and skipped. The analysis runs before anything is

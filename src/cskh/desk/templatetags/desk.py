@@ -9,6 +9,6 @@ register = template.Library()
 def status_label(value: str) -> str:
     """'in_progress' → 'Đang xử lý' (in the active language); unknown values pass through."""
     try:
-        return Status(value).label
+        return str(Status(value).label)
     except ValueError:
         return value

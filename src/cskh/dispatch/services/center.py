@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -41,7 +42,7 @@ def _ward(case: Case) -> Ward | None:
     return case.customer.ward if case.customer.ward_id else None
 
 
-def case_facts(case: Case) -> dict:
+def case_facts(case: Case) -> dict[str, Any]:
     """What the field team needs, copied at dispatch time."""
     customer = case.customer
     sp = case.service_point
@@ -68,7 +69,7 @@ def responsible_unit(case: Case) -> Unit | None:
     unit = route(case_type=case.case_type, ward_id=ward.pk if ward else None)
     if unit is not None and unit.is_active and unit.kind != Unit.Kind.CENTER:
         return unit
-    if case.unit_id and case.unit.is_active and case.unit.kind != Unit.Kind.CENTER:
+    if case.unit and case.unit.is_active and case.unit.kind != Unit.Kind.CENTER:
         return case.unit
     return None
 

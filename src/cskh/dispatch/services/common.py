@@ -67,7 +67,7 @@ def journal(
     *,
     actor,
     body: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     at: datetime,
     case_body: str | None = None,
 ) -> WorkOrderEvent:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from cskh.cases.states import Status
 from cskh.core.errors import Conflict, DomainError
+from cskh.core.types import Actor
 from cskh.dispatch import states
 from cskh.dispatch.models import Attachment, WorkOrder
 from cskh.dispatch.services import uploads
@@ -28,7 +29,7 @@ INFO_TARGETS = ("center", "customer")
 
 
 @transaction.atomic
-def accept(*, work_order: WorkOrder, actor=None, note: str = "") -> WorkOrder:
+def accept(*, work_order: WorkOrder, actor: Actor = None, note: str = "") -> WorkOrder:
     require_visible(actor, work_order)
     note = clean(note, what=_("ghi chú"), required=False)
     wo = lock(work_order)
@@ -46,7 +47,7 @@ def accept(*, work_order: WorkOrder, actor=None, note: str = "") -> WorkOrder:
 
 @transaction.atomic
 def add_progress_note(
-    *, work_order: WorkOrder, body: str = "", actor=None, on_the_way: bool = False
+    *, work_order: WorkOrder, body: str = "", actor: Actor = None, on_the_way: bool = False
 ) -> WorkOrder:
     """A progress note from the field. on_the_way: the technician is heading to the customer
     (the work order goes "in progress" and the customer is told, once)."""
@@ -77,7 +78,7 @@ def add_progress_note(
 
 @transaction.atomic
 def request_info(
-    *, work_order: WorkOrder, question: str, actor=None, target: str = "center"
+    *, work_order: WorkOrder, question: str, actor: Actor = None, target: str = "center"
 ) -> WorkOrder:
     """The unit asks the center for information; the work order waits for the answer.
 
@@ -120,8 +121,8 @@ def complete(
     *,
     work_order: WorkOrder,
     resolution: str,
-    actor=None,
-    photos: Iterable | None = None,
+    actor: Actor = None,
+    photos: Iterable[uploads.Upload] | None = None,
 ) -> WorkOrder:
     """Done in the field: resolution text, optional photos; the case is resolved."""
     require_visible(actor, work_order)
@@ -177,7 +178,7 @@ def complete(
 
 
 @transaction.atomic
-def reject(*, work_order: WorkOrder, reason: str, actor=None) -> WorkOrder:
+def reject(*, work_order: WorkOrder, reason: str, actor: Actor = None) -> WorkOrder:
     """The unit returns a work order that is not theirs; the center redispatches it."""
     require_visible(actor, work_order)
     reason = clean(reason, what=_("lý do trả lại"), max_len=REASON_MAX)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from cskh.cases.models import Case
 from cskh.cases.states import Status
 from cskh.core.errors import DomainError
+from cskh.core.types import Actor
 from cskh.dispatch import states
 from cskh.dispatch.models import WorkOrder
 from cskh.dispatch.services.center import dispatch_case, responsible_unit
@@ -37,7 +38,9 @@ def _auto_types() -> set[str] | None:
     return {c.strip() for c in mode.split(",") if c.strip()}
 
 
-def on_case_opened(*, case: Case, actor=None, resolved_on_call: bool = False, **_kw) -> None:
+def on_case_opened(
+    *, case: Case, actor: Actor = None, resolved_on_call: bool = False, **_kw: object
+) -> None:
     """Hook (case_opened): schedule auto-dispatch of a field case for after the commit.
 
     Skipped here for cases resolved during the call and case types not auto-dispatched."""
@@ -47,7 +50,7 @@ def on_case_opened(*, case: Case, actor=None, resolved_on_call: bool = False, **
     case_type = case.case_type
     if case_type.handler_unit_kind != "field" or (types and case_type.code not in types):
         return
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
     transaction.on_commit(partial(auto_dispatch, case.pk, actor_id), robust=True)
 
 
@@ -82,7 +85,7 @@ def auto_dispatch(case_id: int, actor_id: int | None = None) -> WorkOrder | None
         return None
 
 
-def on_case_transitioned(*, case: Case, before: str, actor=None, **_kw) -> None:
+def on_case_transitioned(*, case: Case, before: str, actor: Actor = None, **_kw: object) -> None:
     """Hook (case_transitioned): a case resolved or closed elsewhere withdraws its work order."""
     if case.status not in (Status.RESOLVED, Status.CLOSED):
         return

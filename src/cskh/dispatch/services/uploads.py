@@ -9,12 +9,15 @@ import os
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from cskh.core.errors import DomainError
+from cskh.core.types import Actor
 from cskh.dispatch.models import Attachment, WorkOrder
 from cskh.dispatch.services.common import user_or_none
 
@@ -30,6 +33,9 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
 )
 
 
+type Upload = UploadedFile[Any]  # a file of a multipart request
+
+
 def _sniff(head: bytes) -> str | None:
     for magic, offset, content_type in _SIGNATURES:
         if head[offset : offset + len(magic)] == magic:
@@ -39,19 +45,21 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def validate_uploads(files: Iterable | None) -> list[tuple[object, str, str]]:
+def validate_uploads(
+    files: Iterable[Upload | None] | None,
+) -> list[tuple[Upload, str, str]]:
     """Check every file before anything is written: [(file, content type, extension)].
 
     Raises 413 (too large) or 415 (type not allowed)."""
-    files = [f for f in (files or []) if f is not None]
-    if len(files) > MAX_FILES:
+    present = [f for f in (files or []) if f is not None]
+    if len(present) > MAX_FILES:
         raise DomainError(
             _("Tối đa %(n)s tệp mỗi lần.") % {"n": MAX_FILES}, status=400, code="too_many_files"
         )
     allowed_types: dict[str, str] = settings.CSKH_DISPATCH_UPLOAD_TYPES
     limit = int(settings.CSKH_DISPATCH_MAX_UPLOAD)
     out = []
-    for f in files:
+    for f in present:
         name = os.path.basename(getattr(f, "name", "") or "tep")
         size = int(getattr(f, "size", 0) or 0)
         if size <= 0:
@@ -82,7 +90,13 @@ def validate_uploads(files: Iterable | None) -> list[tuple[object, str, str]]:
 
 
 def store_files(
-    wo: WorkOrder, validated, *, actor, purpose: str, now: datetime, stored: list[str]
+    wo: WorkOrder,
+    validated: list[tuple[Upload, str, str]],
+    *,
+    actor: Actor,
+    purpose: str,
+    now: datetime,
+    stored: list[str],
 ) -> list[Attachment]:
     """Save validated files; their storage names are appended to `stored` for `discard`."""
     rows = []
@@ -93,12 +107,13 @@ def store_files(
             original_name=os.path.basename(getattr(f, "name", "") or "tep")[:200],
             content_type=content_type,
             purpose=purpose,
-            size=int(f.size),
+            size=int(f.size or 0),
             uploaded_by=user_or_none(actor),
             created_at=now,
         )
         att.file.save(att.stored_name, f, save=False)
-        stored.append(att.file.name)
+        if att.file.name:  # set by save()
+            stored.append(att.file.name)
         att.save()
         rows.append(att)
     return rows

@@ -4,6 +4,7 @@ Runs as a task after commit (ids only); `cskh incidents_tick` retries what is le
 """
 
 import logging
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -79,7 +80,7 @@ def resolve_linked_cases(incident: Incident) -> int:
     return done
 
 
-def run_cascade(incident_id: int) -> dict:
+def run_cascade(incident_id: int) -> dict[str, Any]:
     """After resolution/cancellation: resolve linked cases, notify everyone in scope.
 
     Idempotent (the outbox dedupes per customer); leaves cascade_pending set when the outbox
@@ -88,7 +89,7 @@ def run_cascade(incident_id: int) -> dict:
     incident = Incident.objects.filter(pk=incident_id, cascade_pending=True).first()
     if incident is None:
         return {"skipped": True}
-    out: dict = {}
+    out: dict[str, Any] = {}
     if incident.status == Incident.Status.RESOLVED:
         out["cases_resolved"] = resolve_linked_cases(incident)
         if incident.kind != Incident.Kind.PLANNED:

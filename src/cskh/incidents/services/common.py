@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cskh.core.errors import Forbidden
+from cskh.core.types import Actor
 from cskh.incidents.models import Incident, IncidentEvent
 from cskh.org import permissions
 
@@ -27,9 +28,9 @@ def record(
     incident: Incident,
     kind: str,
     *,
-    actor=None,
+    actor: Actor = None,
     body: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> IncidentEvent:
     """Append one entry to the incident timeline."""
@@ -43,6 +44,6 @@ def record(
     )
 
 
-def require_manage(actor, incident: Incident | None = None) -> None:
+def require_manage(actor: Actor, incident: Incident | None = None) -> None:
     if actor is not None and not permissions.can_manage_incident(actor, incident):
         raise Forbidden(_("Bạn không có quyền quản lý sự cố này."))

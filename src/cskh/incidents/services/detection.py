@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from cskh.core.types import Actor
 from cskh.customers.models import ServicePoint
 from cskh.geo.models import Ward
 from cskh.incidents import rules as rules_mod
@@ -27,7 +28,7 @@ from cskh.incidents.services.lifecycle import merge
 TELECOM_TYPES = {"internet_down", "slow_speed", "tv_service"}
 
 
-def on_case_opened(*, case, actor=None, **_kwargs) -> None:
+def on_case_opened(*, case, actor: Actor = None, **_kwargs) -> None:
     """Hook: link a grouping case to a live incident, or cluster it into a suspected one.
 
     Cost for a case outside any incident: 1 scope query + 1 insert + 1 indexed count.
@@ -79,7 +80,7 @@ def _window_start(rule, at: datetime) -> datetime:
     return at - timedelta(minutes=rule.window_minutes)
 
 
-def _detect(*, case, pos: Position, at: datetime, actor=None) -> Incident | None:
+def _detect(*, case, pos: Position, at: datetime, actor: Actor = None) -> Incident | None:
     rules = rules_mod.rules()
     tr, fd, wd = rules[Level.TRANSFORMER], rules[Level.FEEDER], rules[Level.WARD]
     if pos.transformer_code and tr.enabled:
@@ -150,7 +151,7 @@ def _kind_for(case) -> str:
 
 
 def _auto_title(level: str, code: str, ward_id: int | None) -> str:
-    labels = {
+    labels: dict[str, str] = {
         Level.TRANSFORMER: _("trạm %(c)s"),
         Level.FEEDER: _("tuyến dây %(c)s"),
         Level.WARD: _("phường/xã %(c)s"),
@@ -165,7 +166,7 @@ def _auto_title(level: str, code: str, ward_id: int | None) -> str:
 
 
 def _ensure_suspected(
-    *, level, code, feeder_code, case, pos: Position, signals, at, actor=None
+    *, level, code, feeder_code, case, pos: Position, signals, at, actor: Actor = None
 ) -> Incident:
     key = f"{level}:{code}"
     first = signals.order_by("created_at").values_list("created_at", flat=True).first() or at
@@ -195,11 +196,11 @@ def _ensure_suspected(
                 live=True,
             )
     except IntegrityError:
-        inc = Incident.objects.filter(detect_key=key, status__in=Incident.LIVE).first()
-        if inc is None:
+        live = Incident.objects.filter(detect_key=key, status__in=Incident.LIVE).first()
+        if live is None:
             raise
-        links.link(inc, case, how=IncidentCase.How.CLUSTER, at=at)
-        return inc
+        links.link(live, case, how=IncidentCase.How.CLUSTER, at=at)
+        return live
     n = signals.count()
     record(
         inc,

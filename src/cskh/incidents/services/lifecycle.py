@@ -236,12 +236,12 @@ def transition(
     before = incident.status
     if public_message is not None:
         incident.public_message = public_message.strip()[:2000]
-    eta_changed = False
+    new_eta: datetime | None = None
     if eta is not None and eta != incident.eta:
         if eta <= incident.started_at:
             raise DomainError(_("Thời gian dự kiến phải sau thời điểm bắt đầu."), code="bad_eta")
         incident.eta = eta
-        eta_changed = True
+        new_eta = eta
     if to == Incident.Status.MERGED:
         if merge_into is None:
             raise DomainError(_("Cần chọn sự cố để gộp vào."), code="missing_merge_target")
@@ -276,9 +276,9 @@ def transition(
         _backfill(incident, actor=actor)
         if incident.kind != Incident.Kind.PLANNED:
             notify_callers(incident, template="incident_outage", suffix="confirmed")
-    elif eta_changed and to in Incident.ACTIVE and incident.kind != Incident.Kind.PLANNED:
+    elif new_eta is not None and to in Incident.ACTIVE and incident.kind != Incident.Kind.PLANNED:
         notify_callers(
-            incident, template="incident_outage", suffix=f"eta:{int(incident.eta.timestamp())}"
+            incident, template="incident_outage", suffix=f"eta:{int(new_eta.timestamp())}"
         )
     if to == Incident.Status.DISMISSED:
         n, _d = IncidentCase.objects.filter(incident=incident).delete()
@@ -306,7 +306,7 @@ def update_incident(
     require_manage(actor, incident)
     if incident.status not in Incident.LIVE:
         raise Conflict(_("Sự cố đã kết thúc, không thể sửa."), code="closed")
-    changes = {}
+    changes: dict[str, object] = {}
     if title is not None:
         title = " ".join(title.split())[:200]
         if not title:
@@ -316,25 +316,25 @@ def update_incident(
     if public_message is not None:
         changes["public_message"] = True
         incident.public_message = public_message.strip()[:2000]
-    eta_changed = False
+    new_eta: datetime | None = None
     if eta is not None and eta != incident.eta:
         if eta <= incident.started_at:
             raise DomainError(_("Thời gian dự kiến phải sau thời điểm bắt đầu."), code="bad_eta")
         changes["eta"] = [incident.eta, eta]
         incident.eta = eta
-        eta_changed = True
+        new_eta = eta
     incident.save()
-    if eta_changed:
+    if new_eta is not None:
         record(
             incident,
             IncidentEvent.Kind.ETA,
             actor=actor,
             body=note or _("Dự kiến khôi phục: %(eta)s") % {"eta": local_time(eta)},
-            data={"eta": eta.isoformat()},
+            data={"eta": new_eta.isoformat()},
         )
         if incident.status != Incident.Status.SUSPECTED:
             notify_callers(
-                incident, template="incident_outage", suffix=f"eta:{int(eta.timestamp())}"
+                incident, template="incident_outage", suffix=f"eta:{int(new_eta.timestamp())}"
             )
     elif changes:
         record(

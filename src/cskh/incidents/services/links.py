@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -12,6 +13,7 @@ from cskh.cases import services as case_services
 from cskh.cases.models import Case
 from cskh.core import audit
 from cskh.core.errors import Conflict
+from cskh.core.types import Actor
 from cskh.incidents.models import (
     Incident,
     IncidentCase,
@@ -21,9 +23,12 @@ from cskh.incidents.models import (
 )
 from cskh.incidents.services.common import local_time
 
+if TYPE_CHECKING:
+    from cskh.customers.models import Customer
+
 
 def link(
-    incident: Incident, case: Case, *, how: str, at: datetime | None = None, actor=None
+    incident: Incident, case: Case, *, how: str, at: datetime | None = None, actor: Actor = None
 ) -> bool:
     """Link one case; adds a case timeline event. Returns False if it was already linked."""
     at = at or timezone.now()
@@ -71,7 +76,7 @@ def link(
     return True
 
 
-def link_ids(incident: Incident, case_ids: Iterable[int], *, how: str, actor=None) -> int:
+def link_ids(incident: Incident, case_ids: Iterable[int], *, how: str, actor: Actor = None) -> int:
     """Link the open cases among `case_ids` that are not linked yet; returns how many."""
     ids = set(case_ids) - set(
         IncidentCase.objects.filter(incident=incident).values_list("case_id", flat=True)
@@ -111,7 +116,9 @@ def add_subscribers(incident: Incident, customer_ids: Iterable[int], *, source: 
 
 
 @transaction.atomic
-def subscribe(*, incident: Incident, customer, actor=None, source: str = "api") -> bool:
+def subscribe(
+    *, incident: Incident, customer: "Customer", actor: Actor = None, source: str = "api"
+) -> bool:
     """Ask to be informed about an incident (ETA changes and restoration)."""
     if incident.status not in Incident.LIVE:
         raise Conflict(_("Sự cố đã kết thúc."), code="closed")

@@ -1,6 +1,7 @@
 """The electrical/telecom network (feeders, transformers) used to resolve incident scopes."""
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Min
@@ -12,8 +13,8 @@ from cskh.org.selectors import unit_for_ward
 
 @transaction.atomic
 def ensure_network_entries(
-    *, feeders: Iterable[dict] = (), transformers: Iterable[dict] = ()
-) -> dict:
+    *, feeders: Iterable[dict[str, Any]] = (), transformers: Iterable[dict[str, Any]] = ()
+) -> dict[str, Any]:
     """Idempotent upsert of the network for scope resolution and the public schedule.
 
     feeders: [{"code", "name"?, "ward_id"?, "unit_id"?}]
@@ -46,24 +47,25 @@ def ensure_network_entries(
     return {"feeders": len(f_rows), "transformers": len(t_rows)}
 
 
-def _network_from_service_points() -> tuple[list[dict], list[dict]]:
+def _network_from_service_points() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     rows = (
         ServicePoint.objects.exclude(transformer_code="")
         .values("transformer_code", "feeder_code")
-        .annotate(ward_id=Min("ward_id"))
+        .annotate(first_ward_id=Min("ward_id"))
     )
-    transformers, feeder_ward = [], {}
+    transformers: list[dict[str, Any]] = []
+    feeder_ward: dict[str, int | None] = {}
     for r in rows:
         transformers.append(
             {
                 "code": r["transformer_code"],
                 "feeder_code": r["feeder_code"],
-                "ward_id": r["ward_id"],
+                "ward_id": r["first_ward_id"],
             }
         )
         if r["feeder_code"]:
-            feeder_ward.setdefault(r["feeder_code"], r["ward_id"])
-    units: dict = {}
+            feeder_ward.setdefault(r["feeder_code"], r["first_ward_id"])
+    units: dict[int | None, int | None] = {}
     feeders = []
     for code, ward_id in feeder_ward.items():
         if ward_id not in units:

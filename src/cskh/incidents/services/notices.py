@@ -8,6 +8,7 @@ slices due now are handed to the outbox in the caller's transaction, later ones 
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F
@@ -23,8 +24,8 @@ from cskh.notify import broadcast
 log = logging.getLogger("cskh.incidents")
 
 
-def notify_context(incident: Incident) -> dict:
-    areas = sorted({s.ward.name for s in incident.scopes.select_related("ward") if s.ward_id})
+def notify_context(incident: Incident) -> dict[str, Any]:
+    areas = sorted({s.ward.name for s in incident.scopes.select_related("ward") if s.ward})
     return {
         "incident_id": incident.pk,
         "incident_number": incident.code,

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from cskh.core import audit
 from cskh.core.errors import Conflict, DomainError, Forbidden
+from cskh.core.types import Actor
 from cskh.incidents import selectors, tasks
 from cskh.incidents.importer import MAX_DURATION
 from cskh.incidents.models import Incident, IncidentEvent, IncidentScope, ScheduleImport
@@ -28,7 +30,7 @@ def notice_days() -> int:
 
 
 @transaction.atomic
-def import_planned(*, rows, filename: str = "", actor=None) -> dict:
+def import_planned(*, rows, filename: str = "", actor: Actor = None) -> dict[str, Any]:
     """Apply validated rows (see importer.parse_schedule) all at once."""
     if actor is not None and not permissions.can_import_planned(actor):
         raise Forbidden(_("Bạn không có quyền nhập lịch ngừng cấp điện."))
@@ -47,6 +49,10 @@ def import_planned(*, rows, filename: str = "", actor=None) -> dict:
                 .first()
             )
         if row.cancel:
+            if existing is None:  # cancelled or resolved since the file was checked
+                raise Conflict(
+                    _("Không có lịch %(c)s để hủy.") % {"c": row.code}, code="schedule_gone"
+                )
             transition(
                 incident=existing, to=Incident.Status.CANCELLED, actor=actor, note=row.reason
             )
@@ -155,7 +161,7 @@ def _enqueue_planned_notices() -> None:
         log.exception("could not enqueue planned notices")
 
 
-def deliver_planned_notices(*, now: datetime | None = None) -> dict:
+def deliver_planned_notices(*, now: datetime | None = None) -> dict[str, Any]:
     """Scheduler step (idempotent): notices, change notices, day-before reminders, and the
     planned-outage lifecycle (in progress at start, resolved at end)."""
     now = now or timezone.now()
@@ -235,7 +241,12 @@ def deliver_planned_notices(*, now: datetime | None = None) -> dict:
 
 @transaction.atomic
 def change_planned(
-    *, incident: Incident, start: datetime, end: datetime, reason: str | None = None, actor=None
+    *,
+    incident: Incident,
+    start: datetime,
+    end: datetime,
+    reason: str | None = None,
+    actor: Actor = None,
 ) -> Incident:
     """Reschedule a planned outage; customers already notified are notified again."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)

@@ -119,7 +119,7 @@ def customers(ids: list[int] | None = None, id_range: tuple[int, int] | None = N
     if ids is not None:
         where = {"where": "c.id = ANY(%s)", "pwhere": "p.customer_id = ANY(%s)"}
         where["swhere"] = "s.customer_id = ANY(%s)"
-        params = [ids, ids, ids]
+        params: list[int | list[int]] = [ids, ids, ids]
     elif id_range is not None:
         lo, hi = id_range
         where = {
@@ -141,7 +141,7 @@ def cases(ids: list[int] | None = None, id_range: tuple[int, int] | None = None)
     """Write the documents of cases `ids` (upsert), of an id range, or of all of them."""
     if ids is not None:
         where = {"where": "k.id = ANY(%s)", "ewhere": "e.case_id = ANY(%s)"}
-        params = [ids, ids]
+        params: list[int | list[int]] = [ids, ids]
     elif id_range is not None:
         lo, hi = id_range
         where = {

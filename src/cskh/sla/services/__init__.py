@@ -5,6 +5,7 @@ settings.CSKH_HOOKS and writes due times through cases' public services; cases n
 sla. The names below are what other apps, commands, tests and benchmarks use.
 """
 
+from cskh.sla.calendar import calendar_spec
 from cskh.sla.services.clocks import (
     backfill_clocks,
     on_case_opened,
@@ -20,7 +21,6 @@ from cskh.sla.services.clocks import (
     stop_clock,
 )
 from cskh.sla.services.due import (
-    calendar_spec,
     clear_cache,
     compute_due,
     elapsed_now,

@@ -10,6 +10,7 @@ A new case gets them before its INSERT (case_opening); every later move is writt
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,11 +19,10 @@ from cskh.cases.models import Case
 from cskh.cases.services import set_due_times
 from cskh.cases.states import OPEN_STATUSES, PAUSED_STATUSES
 from cskh.catalog.models import SlaPolicy
-from cskh.sla.calendar import CalendarSpec, business_minutes_between
+from cskh.sla.calendar import CalendarSpec, business_minutes_between, calendar_spec
 from cskh.sla.models import SlaClock
 from cskh.sla.services.due import (
     Ladder,
-    calendar_spec,
     compute_due,
     elapsed_now,
     is_rural,
@@ -168,7 +168,7 @@ def recompute_clock(*, case, at: datetime | None = None) -> SlaClock | None:
 
 def backfill_clocks(
     *, now: datetime | None = None, fire_past: bool = False, batch: int = 5000
-) -> dict:
+) -> dict[str, Any]:
     """Create the missing clocks of open cases (bulk imports, demo data, cases opened before the
     sla app was installed). Due times on the case are kept as stored.
 
@@ -179,7 +179,7 @@ def backfill_clocks(
     """
     now = now or timezone.now()
     ladders: dict[int, list] = {}
-    policies = {
+    policies: dict[int | None, SlaPolicy] = {  # keyed like CaseType.sla_policy_id
         p.pk: p for p in SlaPolicy.objects.select_related("calendar").prefetch_related("case_types")
     }
     created = 0

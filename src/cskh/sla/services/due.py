@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -23,6 +24,9 @@ from cskh.sla.calendar import (
     calendar_spec,
 )
 from cskh.sla.models import SlaClock
+
+if TYPE_CHECKING:
+    from cskh.cases.models import Case
 
 Ladder = Sequence[tuple[int, str]]  # (percent of the target, escalation target), ascending
 
@@ -64,10 +68,10 @@ def compute_due(
     return add_business_minutes_pair(spec, start, targets[0], targets[1])
 
 
-def is_rural(case) -> bool:
+def is_rural(case: Case) -> bool:
     """Rural targets apply when the service point's ward (else the customer's) is rural."""
     ward = None
-    if case.service_point_id and case.service_point.ward_id:
+    if case.service_point and case.service_point.ward_id:
         ward = case.service_point.ward
     elif case.customer.ward_id:
         ward = case.customer.ward
@@ -88,6 +92,7 @@ def reschedule(clock: SlaClock, spec: CalendarSpec, ladder: Ladder) -> None:
         clock.next_check_at = None
         return
     since = clock.running_since
+    assert since is not None, "a running clock has running_since"
     rem_first = clock.first_target_minutes - clock.elapsed_minutes
     rem = clock.target_minutes - clock.elapsed_minutes
     if clock.first_responded_at is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -21,21 +22,22 @@ from cskh.cases.services import add_event, add_events
 from cskh.core import refcache
 from cskh.notify.services import notify_address
 from cskh.org.models import User
+from cskh.sla.calendar import calendar_spec
 from cskh.sla.models import EscalationRule, SlaClock
-from cskh.sla.services.due import Ladder, calendar_spec, elapsed_now, reschedule
+from cskh.sla.services.due import Ladder, elapsed_now, reschedule
 
 log = logging.getLogger("cskh.sla")
 
 DEFAULT_LADDER = ((75, "unit_lead"), (100, "shift_lead"), (150, "manager"))
 
 
-def ladder(case) -> list[tuple[int, str]]:
+def ladder(case: Case) -> list[tuple[int, str]]:
     """The active escalation steps for the case's type (type rules and general rules; the
     default ladder when there are none), ascending by percent."""
     return list(refcache.get(("sla.ladder", case.case_type_id), lambda: _load_ladder(case)))
 
 
-def _load_ladder(case) -> tuple[tuple[int, str], ...]:
+def _load_ladder(case: Case) -> tuple[tuple[int, str], ...]:
     rules = list(
         EscalationRule.objects.filter(is_active=True)
         .filter(Q(case_type__isnull=True) | Q(case_type_id=case.case_type_id))
@@ -46,11 +48,11 @@ def _load_ladder(case) -> tuple[tuple[int, str], ...]:
     return tuple(sorted(set(rules)))
 
 
-def _recipients(case, target: str) -> list[tuple[str, object]]:
+def _recipients(case: Case, target: str) -> list[tuple[str, object]]:
     """(email, user) pairs for an escalation target."""
     out: list[tuple[str, object]] = []
     if target == "unit_lead":
-        if case.unit_id and case.unit.email:
+        if case.unit and case.unit.email:
             out.append((case.unit.email, None))
         if case.unit_id:
             users = User.objects.filter(
@@ -76,8 +78,8 @@ def _escalate(
     percent: int,
     target: str,
     now: datetime,
-    cache: dict | None = None,
-    events: list[dict] | None = None,
+    cache: dict[tuple[Any, ...], Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
 ) -> None:
     """Notify the step's recipients; its timeline event goes to `events` (written by the
     caller in one INSERT with the other steps fired for this clock) or is written at once."""
@@ -90,7 +92,7 @@ def _escalate(
         if cache is not None:
             cache[key] = recipients
     label = str(dict(EscalationRule.Target.choices).get(target, target))
-    event = dict(
+    event: dict[str, Any] = dict(  # add_event keyword arguments
         kind="escalation",
         body=(
             _("Quá hạn SLA (%(p)s%% thời hạn): báo %(t)s.")
@@ -114,7 +116,7 @@ def _escalate(
     context = {
         "case_number": case.number,
         "case_type": case.case_type.name,
-        "unit_name": case.unit.name if case.unit_id else "",
+        "unit_name": case.unit.name if case.unit else "",
         "percent": percent,
         "due_at": clock.due_at,
     }
@@ -131,7 +133,9 @@ def _escalate(
 
 
 @transaction.atomic
-def check_clock(*, case_id: int, now: datetime | None = None, cache: dict | None = None) -> int:
+def check_clock(
+    *, case_id: int, now: datetime | None = None, cache: dict[tuple[Any, ...], Any] | None = None
+) -> int:
     """Fire every escalation step whose threshold has passed. Returns how many fired."""
     now = now or timezone.now()
     qs = SlaClock.objects.select_related("calendar").filter(case_id=case_id)
@@ -153,7 +157,7 @@ def check_clock(*, case_id: int, now: datetime | None = None, cache: dict | None
     steps: Ladder = ladder(case)  # per-process reference cache
     elapsed = elapsed_now(clock, spec, now)
     fired = 0
-    events: list[dict] = []
+    events: list[dict[str, Any]] = []
     while clock.level < len(steps):
         percent, target = steps[clock.level]
         if elapsed + 1e-6 < clock.target_minutes * percent / 100:
@@ -181,12 +185,12 @@ def due_clock_ids(*, now: datetime | None = None, limit: int = 1000) -> list[int
     )
 
 
-def escalation_scan(*, now: datetime | None = None, limit: int = 1000) -> dict:
+def escalation_scan(*, now: datetime | None = None, limit: int = 1000) -> dict[str, Any]:
     """One scan: fire due escalations. Each clock is handled in its own short transaction and
     locked with SKIP LOCKED on PostgreSQL, so concurrent scans do not double-fire."""
     now = now or timezone.now()
     ids = due_clock_ids(now=now, limit=limit)
-    cache: dict = {}  # escalation recipients, for this scan only
+    cache: dict[tuple[Any, ...], Any] = {}  # escalation recipients, for this scan only
     fired = 0
     for case_id in ids:
         try:

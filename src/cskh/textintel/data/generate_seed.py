@@ -156,7 +156,11 @@ def strip_marks(text: str) -> str:
 def teencode(text: str, rng: random.Random) -> str:
     for pattern, options in TEEN:
         if rng.random() < 0.8:
-            text = re.sub(pattern, lambda m, options=options: rng.choice(options), text)
+
+            def pick(_m: re.Match[str], options: list[str] = options) -> str:
+                return rng.choice(options)
+
+            text = re.sub(pattern, pick, text)
     return text
 
 

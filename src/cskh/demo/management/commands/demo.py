@@ -92,7 +92,7 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'role':<22} {'username':<10} {'password':<12} unit")
         rows = [users[name] for _role, name in picks if name in users] + staff
         for u in rows:
-            unit = u.unit.name if u.unit_id else ""
+            unit = u.unit.name if u.unit else ""
             self.stdout.write(
                 f"  {str(u.get_role_display()):<22} {u.username:<10} {data.DEMO_PASSWORD:<12} {unit}"
             )
