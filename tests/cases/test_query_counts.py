@@ -11,7 +11,7 @@ def _no_sql_cache(settings):
     cache_without_sql(settings)
 
 
-def open_one(world, i: int):
+def open_one(world, i: int, *, description: str = ""):
     """Cases of both types, some assigned and some not, from agents and from the system."""
     from cskh.cases.services import open_case
     from cskh.catalog.services import get_case_type
@@ -19,7 +19,7 @@ def open_one(world, i: int):
     return open_case(
         customer=world["customer"],
         case_type=get_case_type("meter" if i % 2 else "outage"),
-        description=f"vụ việc {i}",
+        description=description or f"vụ việc {i}",
         actor=world["agent"] if i % 3 else None,
         assign_to_actor=bool(i % 3),
     )
