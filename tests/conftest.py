@@ -5,6 +5,7 @@ import shutil
 
 import httpx
 import pytest
+from django.test import Client
 
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -158,6 +159,20 @@ def http(live_server):
     yield _client
     for c in clients:
         c.close()
+
+
+@pytest.fixture
+def api_as(db):
+    """Build a Django test client authenticated as a user with a Bearer token: the API without
+    a server (the `http` fixture is the live-HTTP one, for a few smoke tests)."""
+
+    def _client(user=None, token: str | None = None) -> Client:
+        headers = {}
+        if user is not None or token:
+            headers["Authorization"] = f"Bearer {token or make_token(user)}"
+        return Client(headers=headers)
+
+    return _client
 
 
 @pytest.fixture(scope="session")

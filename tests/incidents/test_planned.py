@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cskh.incidents import services
@@ -30,11 +31,11 @@ def good_csv(days=7):
 
 
 def post(client, name, data: bytes):
-    return client.post("/api/v1/planned-outages/import", files={"file": (name, data)})
+    return client.post("/api/v1/planned-outages/import", {"file": SimpleUploadedFile(name, data)})
 
 
-def test_import_csv_through_the_api(http, network, lead):
-    r = post(http(lead), "lich.csv", good_csv().encode())
+def test_import_csv_through_the_api(api_as, network, lead):
+    r = post(api_as(lead), "lich.csv", good_csv().encode())
     assert r.status_code == 201, r.text
     body = r.json()
     assert (body["rows"], body["created"], body["short_notice"]) == (2, 2, [])
@@ -44,7 +45,7 @@ def test_import_csv_through_the_api(http, network, lead):
     assert inc.reason == "Bảo trì trạm T1"
 
 
-def test_a_bad_row_rejects_the_whole_file_with_reasons(http, network, lead):
+def test_a_bad_row_rejects_the_whole_file_with_reasons(api_as, network, lead):
     s = timezone.now() + timedelta(days=7)
     past = timezone.now() - timedelta(days=1)
     data = (
@@ -54,7 +55,7 @@ def test_a_bad_row_rejects_the_whole_file_with_reasons(http, network, lead):
         + f"LC-05,Phường Không Có,,,{fmt(past)},{fmt(past + timedelta(hours=1))},\n"
         + f"LC-06,Phường Bến Thành,,T3,hôm nay,{fmt(s)},Bảo trì\n"
     )
-    r = post(http(lead), "lich.csv", data.encode())
+    r = post(api_as(lead), "lich.csv", data.encode())
     assert r.status_code == 422, r.text
     body = r.json()
     assert body["code"] == "rejected_rows" and body["rows"] == 6
@@ -68,7 +69,7 @@ def test_a_bad_row_rejects_the_whole_file_with_reasons(http, network, lead):
     assert Incident.objects.count() == 0  # the two good rows were not imported either
 
 
-def test_import_xlsx_and_wrong_files(http, network, lead):
+def test_import_xlsx_and_wrong_files(api_as, network, lead):
     import openpyxl
 
     wb = openpyxl.Workbook()
@@ -78,7 +79,7 @@ def test_import_xlsx_and_wrong_files(http, network, lead):
     ws.append(["X-1", "Bến Thành", "F1", None, s, s + timedelta(hours=3), "Sửa chữa lưới"])
     buf = io.BytesIO()
     wb.save(buf)
-    client = http(lead)
+    client = api_as(lead)
     r = post(client, "lich.xlsx", buf.getvalue())
     assert r.status_code == 201, r.text
     assert r.json()["short_notice"] == ["X-1"]  # < 5 days: flagged
@@ -87,13 +88,13 @@ def test_import_xlsx_and_wrong_files(http, network, lead):
     assert r.status_code == 400 and r.json()["code"] == "bad_file"
     r = post(client, "lich.csv", b"a,b\n1,2\n")
     assert r.status_code == 400 and r.json()["code"] == "missing_columns"
-    r = post(http(), "lich.csv", good_csv().encode())
+    r = post(api_as(), "lich.csv", good_csv().encode())
     assert r.status_code in (401, 403)  # no token: refused (session auth → CSRF)
     assert Incident.objects.count() == 1
 
 
-def test_agents_cannot_import(http, network, agent):
-    r = post(http(agent), "lich.csv", good_csv().encode())
+def test_agents_cannot_import(api_as, network, agent):
+    r = post(api_as(agent), "lich.csv", good_csv().encode())
     assert r.status_code == 403
     assert Incident.objects.count() == 0
 
@@ -139,37 +140,37 @@ def test_notice_reminder_change_and_cancel(network, lead):
     assert inc.status == "cancelled" and not inc.scopes.filter(live=True).exists()
 
 
-def test_public_schedule_without_login_shows_no_personal_data(http, network, lead):
+def test_public_schedule_without_login_shows_no_personal_data(api_as, network, lead):
     from cskh.incidents.importer import parse_schedule
 
     services.import_planned(rows=parse_schedule(good_csv().encode(), "a.csv"), actor=lead)
-    anon = http()
+    anon = api_as()
     r = anon.get("/lich-ngung-cung-cap-dien/")
     assert r.status_code == 200 and "Lịch ngừng cung cấp điện" in r.text
-    r = anon.get("/lich-ngung-cung-cap-dien/", params={"q": "Bến Thành"})
+    r = anon.get("/lich-ngung-cung-cap-dien/", query_params={"q": "Bến Thành"})
     assert r.status_code == 200
     assert "Bảo trì trạm T1" in r.text and "Thay dây tuyến F2" in r.text
     # by customer code: only the outage that covers that customer's meter
     c = network["T1"][0]
-    r = anon.get("/lich-ngung-cung-cap-dien/", params={"q": c.code})
+    r = anon.get("/lich-ngung-cung-cap-dien/", query_params={"q": c.code})
     assert "Bảo trì trạm T1" in r.text and "Thay dây tuyến F2" not in r.text
     everyone = [x for t in network.values() for x in t]
     for x in everyone:
         for secret in (x.full_name, x.email, x.phones.first().e164, "0909"):
             assert secret not in r.text
-    r = anon.get("/lich-ngung-cung-cap-dien/", params={"q": "Phường Không Tồn Tại"})
+    r = anon.get("/lich-ngung-cung-cap-dien/", query_params={"q": "Phường Không Tồn Tại"})
     assert "Không tìm thấy" in r.text
     assert anon.get("/incidents/").status_code in (302, 401, 403)  # the board needs login
 
 
-def test_public_schedule_is_rate_limited(http, network, settings):
+def test_public_schedule_is_rate_limited(api_as, network, settings):
     from django.core.cache import cache
 
     cache.delete_pattern("rl:*") if hasattr(cache, "delete_pattern") else cache.clear()
     settings.CSKH_RATE_LIMITS = {**settings.CSKH_RATE_LIMITS, "public": 5}
-    anon = http()
+    anon = api_as()
     codes = [
-        anon.get("/lich-ngung-cung-cap-dien/", params={"q": "Bến Thành"}).status_code
+        anon.get("/lich-ngung-cung-cap-dien/", query_params={"q": "Bến Thành"}).status_code
         for _i in range(7)
     ]
     assert codes[:5] == [200] * 5 and codes[5:] == [429, 429]

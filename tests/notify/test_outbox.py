@@ -174,11 +174,11 @@ def test_bulk_notify_is_idempotent_and_respects_consent(world):
     assert queued == 12 and rows.filter(channel="zalo").count() == 4
 
 
-def test_notifications_api_lists_and_retries(world, http, settings):
+def test_notifications_api_lists_and_retries(world, api_as, settings):
     case = open_meter_case(world)
     n = Notification.objects.get(case=case)
-    api = http(world["agent"])
-    resp = api.get("/api/v1/notifications", params={"case": case.number})
+    api = api_as(world["agent"])
+    resp = api.get("/api/v1/notifications", query_params={"case": case.number})
     assert resp.status_code == 200
     assert [r["template"] for r in resp.json()] == ["case_received"]
     conflict = api.post(f"/api/v1/notifications/{n.pk}/retry")

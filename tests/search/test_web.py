@@ -1,47 +1,45 @@
-"""GET /api/v1/search over real HTTP (live server) and the desk search page. (Named to run
-after test_search.py: live-server tests flush the database, and the geo fixture then reloads
-the wards for every following test.)"""
+"""GET /api/v1/search and the desk search page, through Django's test client."""
 
 
-def test_api_search_over_http(sworld, http):
-    client = http(sworld["agent"])
-    r = client.get("/api/v1/search", params={"q": "mat dien", "kind": "case"})
+def test_api_search(sworld, api_as):
+    client = api_as(sworld["agent"])
+    r = client.get("/api/v1/search", query_params={"q": "mat dien", "kind": "case"})
     assert r.status_code == 200
     items = r.json()["items"]
     assert {i["id"] for i in items} == {sworld["case_an"].number, sworld["case_binh"].number}
     assert set(items[0]) >= {"kind", "id", "title", "snippet", "score"}
     assert any("<mark>Mất</mark> <mark>điện</mark>" in i["snippet"] for i in items)
 
-    r = client.get("/api/v1/search", params={"q": "nguyen van an", "kind": "customer"})
+    r = client.get("/api/v1/search", query_params={"q": "nguyen van an", "kind": "customer"})
     first = r.json()["items"][0]
     assert first == first | {"kind": "customer", "id": sworld["an"].id, "title": "Nguyễn Văn An"}
 
-    r = client.get("/api/v1/search", params={"q": "0901 23"})
+    r = client.get("/api/v1/search", query_params={"q": "0901 23"})
     assert [i["id"] for i in r.json()["items"]] == [sworld["an"].id]
 
 
-def test_api_requires_authentication(sworld, http):
-    r = http().get("/api/v1/search", params={"q": "mat dien"})
+def test_api_requires_authentication(sworld, api_as):
+    r = api_as().get("/api/v1/search", query_params={"q": "mat dien"})
     assert r.status_code == 401
 
 
-def test_api_rejects_bad_queries_with_vietnamese_message(sworld, http):
-    client = http(sworld["agent"])
+def test_api_rejects_bad_queries_with_vietnamese_message(sworld, api_as):
+    client = api_as(sworld["agent"])
     for params, code in [
         ({}, "empty_query"),
         ({"q": "a"}, "query_too_short"),
         ({"q": "đ" * 300}, "query_too_long"),
         ({"q": "mat dien", "kind": "x"}, "bad_kind"),
     ]:
-        r = client.get("/api/v1/search", params=params)
+        r = client.get("/api/v1/search", query_params=params)
         assert r.status_code == 400, params
         assert r.json()["code"] == code
         assert "tìm kiếm" in r.json()["detail"] or "Loại" in r.json()["detail"]
 
 
-def test_api_unit_isolation(sworld, http):
-    client = http(sworld["unit_staff"])
-    r = client.get("/api/v1/search", params={"q": "mat dien"})
+def test_api_unit_isolation(sworld, api_as):
+    client = api_as(sworld["unit_staff"])
+    r = client.get("/api/v1/search", query_params={"q": "mat dien"})
     ids = [i["id"] for i in r.json()["items"]]
     assert sworld["case_an"].number in ids
     assert sworld["case_binh"].number not in ids

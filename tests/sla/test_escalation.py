@@ -186,23 +186,25 @@ def test_compliance_report_per_unit_type_and_month(world, people, other_unit):
     assert selectors.compliance(_month(timezone.now()), unit_ids={other_unit.pk}) == []
 
 
-def test_compliance_api_and_page(world, people, http, client):
+def test_compliance_api_and_page(world, people, api_as, client):
     done = outage(world, minutes_ago=30)
     cases.transition(case=done, to="resolved", actor=world["agent"], note="Đã khôi phục")
     month = _month(timezone.now())
-    resp = http(people["shift_lead"]).get("/api/v1/sla/compliance", params={"month": month})
+    resp = api_as(people["shift_lead"]).get("/api/v1/sla/compliance", query_params={"month": month})
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert [(r["case_type"], r["met"]) for r in body] == [("outage", 1)]
     # a field unit sees only its own unit; an agent is refused; bad input is a 400
-    assert http(people["unit_lead"]).get(
-        "/api/v1/sla/compliance", params={"month": month}
+    assert api_as(people["unit_lead"]).get(
+        "/api/v1/sla/compliance", query_params={"month": month}
     ).json() == [body[0]]
     assert (
-        http(world["agent"]).get("/api/v1/sla/compliance", params={"month": month}).status_code
+        api_as(world["agent"])
+        .get("/api/v1/sla/compliance", query_params={"month": month})
+        .status_code
         == 403
     )
-    bad = http(people["manager"]).get("/api/v1/sla/compliance", params={"month": "2026-13"})
+    bad = api_as(people["manager"]).get("/api/v1/sla/compliance", query_params={"month": "2026-13"})
     assert bad.status_code == 400 and bad.json()["code"] == "bad_month"
 
     client.force_login(people["manager"])

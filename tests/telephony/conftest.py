@@ -9,5 +9,5 @@ def pbx(db):
 
 
 @pytest.fixture
-def pbx_client(http, pbx):
-    return http(pbx)
+def pbx_client(api_as, pbx):
+    return api_as(pbx)

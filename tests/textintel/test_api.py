@@ -1,14 +1,16 @@
-"""/api/v1/text over real HTTP (live server)."""
+"""/api/v1/text through Django's test client."""
 
 import pytest
 
 from cskh.textintel.models import ModelVersion
 
+JSON = "application/json"
+
 
 @pytest.fixture(scope="module")
 def warm():
-    """Train the seed models once in this process (the live server shares it), so the first
-    request of each test is not slowed by training on a loaded CI machine."""
+    """Train the seed models once in this process, so the first request of each test is not
+    slowed by training on a loaded CI machine."""
     from cskh.textintel import classifier, sentiment
 
     sentiment.get_model()
@@ -17,14 +19,15 @@ def warm():
 
 
 @pytest.fixture
-def client(http, agent, profile, warm):
-    return http(agent)
+def client(api_as, agent, profile, warm):
+    return api_as(agent)
 
 
 def test_analyze(client):
     r = client.post(
         "/api/v1/text/analyze",
-        json={"text": "Dây điện trước nhà bị đứt, nhà có em bé, sợ quá", "profile": "electricity"},
+        content_type=JSON,
+        data={"text": "Dây điện trước nhà bị đứt, nhà có em bé, sợ quá", "profile": "electricity"},
     )
     assert r.status_code == 200, r.text
     body = r.json()
@@ -46,14 +49,18 @@ def test_analyze(client):
 
 
 def test_analyze_defaults_to_active_profile_and_reads_text_without_marks(client):
-    r = client.post("/api/v1/text/analyze", json={"text": "tien dien thang nay tang gap doi"})
+    r = client.post(
+        "/api/v1/text/analyze", content_type=JSON, data={"text": "tien dien thang nay tang gap doi"}
+    )
     assert r.status_code == 200, r.text
     assert r.json()["case_types"][0]["code"] == "billing"
 
 
 def test_batch(client):
     texts = ["mạng internet mất kết nối, đèn LOS đỏ", "wifi chậm quá, xem youtube giật"] * 300
-    r = client.post("/api/v1/text/analyze/batch", json={"texts": texts, "profile": "telecom"})
+    r = client.post(
+        "/api/v1/text/analyze/batch", content_type=JSON, data={"texts": texts, "profile": "telecom"}
+    )
     assert r.status_code == 200, r.text
     items = r.json()["items"]
     assert len(items) == 600
@@ -75,24 +82,30 @@ BAD_INPUT = [
 
 def test_bad_input_4xx_in_vietnamese(client):
     for url, payload, status, code in BAD_INPUT:  # one live server for all cases
-        r = client.post(url, json=payload)
+        r = client.post(url, content_type=JSON, data=payload)
         assert r.status_code == status, (payload, r.text)
         assert r.json()["code"] == code
         assert r.json()["detail"] and not r.json()["detail"].isascii()  # Vietnamese message
     assert not ModelVersion.objects.exists()  # bad input changed nothing
 
 
-def test_requires_auth(http, profile):
-    r = http(token="not-a-token").post("/api/v1/text/analyze", json={"text": "mất điện"})
+def test_requires_auth(api_as, profile):
+    r = api_as(token="not-a-token").post(
+        "/api/v1/text/analyze", content_type=JSON, data={"text": "mất điện"}
+    )
     assert r.status_code in (401, 403)  # POST without a valid token also fails the CSRF check
-    assert http(token="not-a-token").get("/api/v1/text/models").status_code == 401
-    assert http().post("/api/v1/text/analyze", json={"text": "mất điện"}).status_code in (401, 403)
+    assert api_as(token="not-a-token").get("/api/v1/text/models").status_code == 401
+    assert api_as().post(
+        "/api/v1/text/analyze", content_type=JSON, data={"text": "mất điện"}
+    ).status_code in (401, 403)
 
 
 def test_models_list(client):
-    client.post("/api/v1/text/analyze", json={"text": "mất điện", "profile": "telecom"})
-    r = client.get("/api/v1/text/models", params={"profile": "telecom"})
+    client.post(
+        "/api/v1/text/analyze", content_type=JSON, data={"text": "mất điện", "profile": "telecom"}
+    )
+    r = client.get("/api/v1/text/models", query_params={"profile": "telecom"})
     assert r.status_code == 200
     items = r.json()["items"]
     assert len(items) == 1 and items[0]["is_active"] and items[0]["metrics"]["eval"]["n"] > 0
-    assert client.get("/api/v1/text/models", params={"profile": "gas"}).status_code == 400
+    assert client.get("/api/v1/text/models", query_params={"profile": "gas"}).status_code == 400

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
@@ -354,8 +355,6 @@ def for_customer(request, customer_id: int):
     customer = get_customer(customer_id)
     if customer is None or not permissions.can_view_customer(request.auth, customer):
         raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": customer_id})
-    return [
-        to_out(i)
-        for i in selectors.active_incidents_for_customer(customer)
-        if permissions.can_view_incident(request.auth, i)
-    ]
+    incidents = selectors.active_incidents_for_customer(customer)
+    prefetch_related_objects(incidents, "unit")  # to_out shows it (the desk banner does not)
+    return [to_out(i) for i in incidents if permissions.can_view_incident(request.auth, i)]
