@@ -195,13 +195,17 @@ def case_counts(incident: Incident) -> dict[str, Any]:
     return {"linked": qs.count(), "open": qs.filter(case__is_open=True).count()}
 
 
-def scope_service_points(incident: Incident):
-    """Service points inside the incident's scope (read of customers.ServicePoint)."""
-    from cskh.customers.models import ServicePoint
-
+def scope_codes(incident: Incident) -> dict[str, list[str]]:
+    """The incident's scope codes by level."""
     by_level: dict[str, list[str]] = {}
     for level, code in incident.scopes.values_list("level", "code"):
         by_level.setdefault(level, []).append(code)
+    return by_level
+
+
+def network_scope_q(by_level: dict[str, list[str]]) -> Q:
+    """The transformer, feeder and ward scopes as one filter on the columns that service points
+    and incident signals both carry (an empty Q when there are none)."""
     q = Q()
     if by_level.get(Level.TRANSFORMER):
         q |= Q(transformer_code__in=by_level[Level.TRANSFORMER])
@@ -209,6 +213,15 @@ def scope_service_points(incident: Incident):
         q |= Q(feeder_code__in=by_level[Level.FEEDER])
     if by_level.get(Level.WARD):
         q |= Q(ward_id__in=[int(c) for c in by_level[Level.WARD]])
+    return q
+
+
+def scope_service_points(incident: Incident):
+    """Service points inside the incident's scope (read of customers.ServicePoint)."""
+    from cskh.customers.models import ServicePoint
+
+    by_level = scope_codes(incident)
+    q = network_scope_q(by_level)
     if by_level.get(Level.SERVICE_POINT):
         q |= Q(id__in=[int(c) for c in by_level[Level.SERVICE_POINT]])
     if not q:

@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,12 +14,12 @@ from cskh.cases.models import Case
 from cskh.core import audit
 from cskh.core.errors import Conflict
 from cskh.core.types import Actor
+from cskh.incidents import selectors
 from cskh.incidents.models import (
     Incident,
     IncidentCase,
     IncidentSignal,
     IncidentSubscription,
-    Level,
 )
 from cskh.incidents.services.common import local_time
 
@@ -88,16 +88,7 @@ def link_ids(incident: Incident, case_ids: Iterable[int], *, how: str, actor: Ac
 
 
 def signals_in_scope(incident: Incident) -> QuerySet[IncidentSignal]:
-    by_level: dict[str, list[str]] = {}
-    for level, code in incident.scopes.values_list("level", "code"):
-        by_level.setdefault(level, []).append(code)
-    q = Q()
-    if by_level.get(Level.TRANSFORMER):
-        q |= Q(transformer_code__in=by_level[Level.TRANSFORMER])
-    if by_level.get(Level.FEEDER):
-        q |= Q(feeder_code__in=by_level[Level.FEEDER])
-    if by_level.get(Level.WARD):
-        q |= Q(ward_id__in=[int(c) for c in by_level[Level.WARD]])
+    q = selectors.network_scope_q(selectors.scope_codes(incident))
     if not q:
         return IncidentSignal.objects.none()
     return IncidentSignal.objects.filter(q)
