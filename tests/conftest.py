@@ -233,3 +233,16 @@ def _fresh_reference_cache():
     refcache.clear()
     yield
     refcache.clear()
+
+
+@pytest.fixture
+def admin_client(client, center):
+    """The test client signed in as a superuser of the center (admin pages)."""
+    from cskh.org.services import create_user
+
+    admin = create_user(username="quantri", password="Matkhau!2026", role="admin", unit=center)
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client.force_login(admin)
+    client.user = admin
+    return client

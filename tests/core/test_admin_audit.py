@@ -8,18 +8,6 @@ from cskh.core.models import AuditLog
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, center):
-    from cskh.org.services import create_user
-
-    admin = create_user(username="quantri", password="Matkhau!2026", role="admin", unit=center)
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    client.user = admin
-    return client
-
-
 def test_editing_an_escalation_rule_writes_an_audit_row(admin_client, profile):
     from cskh.sla.models import EscalationRule
 

@@ -10,18 +10,6 @@ from cskh.customers.models import Customer
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, center):
-    from cskh.org.services import create_user
-
-    admin = create_user(username="quantri", password="Matkhau!2026", role="admin", unit=center)
-    admin.is_staff = admin.is_superuser = True
-    admin.save()
-    client.force_login(admin)
-    client.user = admin
-    return client
-
-
 def form_data(response) -> dict:
     """What the browser would post back: the form's current values + inline management forms."""
     form = response.context["adminform"].form
