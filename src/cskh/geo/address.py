@@ -29,6 +29,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from django.utils.translation import gettext_lazy as _
+
+from cskh.core.errors import DomainError
 from cskh.core.text import fold, nfc
 
 Level = Literal["ward", "district", "city", "province", "any"]
@@ -56,6 +59,8 @@ _ABBREVIATIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), repl)
     for pattern, repl in (
         (r"\b(phuong|quan|p|q)(?=\d)", r"\1 "),
+        (r"\bp\s+(?=\d)", "phuong "),
+        (r"\bq\s+(?=\d)", "quan "),
         (r"\bt\.?\s?p\.?\s*(?:ho chi minh|hcm)\b", " thanh pho ho chi minh "),
         (r"\btp\.?\s*hn\b", " thanh pho ha noi "),
         (r"\bhcm\b", " ho chi minh "),
@@ -227,6 +232,28 @@ class AddressResolution:
         return tuple(c.ward_code for c in self.candidates)
 
 
+class WardChoiceNeeded(DomainError):
+    """The address fits several current wards: the caller must pick one (``ward_code``)
+    instead of the system guessing. HTTP 409 with the candidates."""
+
+    def __init__(self, resolution: AddressResolution) -> None:
+        message: str
+        if resolution.reason == "split":
+            old = resolution.candidates[0]
+            message = _("%(old)s (%(district)s) nay thuộc nhiều phường/xã: hãy chọn một.") % {
+                "old": old.old_ward,
+                "district": old.old_district,
+            }
+        elif resolution.reason == "ward_unknown":
+            message = _(
+                "Không tìm thấy phường/xã cũ trong %(district)s: hãy chọn phường/xã hiện nay."
+            ) % {"district": resolution.candidates[0].old_district}
+        else:
+            message = str(_("Địa chỉ khớp nhiều phường/xã (thiếu quận/huyện cũ?): hãy chọn một."))
+        super().__init__(message, status=409, code="ward_choice")
+        self.resolution = resolution
+
+
 @dataclass
 class _Reading:
     score: int
@@ -329,10 +356,13 @@ class AddressIndex:
             current = pieces[0]
             for piece in pieces[1:]:
                 left, right = current.split(), piece.split()
+                # Names with a dash have two words at least on each side ("Cam Ly - Đà
+                # Lạt"); the right side ends the piece or meets a type word.
                 spans = any(
                     " ".join(left[-a:] + right[:b]) in self.names["any"]
-                    for a in range(1, min(len(left), _MAX_NAME_WORDS - 1) + 1)
-                    for b in range(1, min(len(right), _MAX_NAME_WORDS - a) + 1)
+                    for a in range(2, min(len(left), _MAX_NAME_WORDS - 2) + 1)
+                    for b in range(2, min(len(right), _MAX_NAME_WORDS - a) + 1)
+                    if b == len(right) or _type_word(right, b) is not None
                 )
                 if spans:
                     current = f"{current} {piece}"
