@@ -24,6 +24,7 @@ Pure Python over an index built once per process from the ``Ward``/``LegacyWard`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -105,6 +106,7 @@ def simplify(folded: str) -> str:
     return " ".join(folded.split())
 
 
+@functools.lru_cache(maxsize=32768)  # names repeat ("Phường 1", "Xã Tân Phú")
 def split_kind(name: str) -> tuple[str, str]:
     """'Phường Sơn Kỳ' -> ('phuong', 'son ky'); a name without a type word -> ('', name)."""
     folded = simplify(fold(name))
@@ -114,6 +116,7 @@ def split_kind(name: str) -> tuple[str, str]:
     return m.group(1), folded[m.end() :]
 
 
+@functools.lru_cache(maxsize=32768)
 def exact_core(name: str) -> str:
     """'Xã Đồng Thành' -> 'đồng thành': the name as written, to tell apart names that fold
     alike when the address has its diacritics."""
