@@ -97,3 +97,10 @@ def test_names_with_a_dash():
     assert r.status == "resolved" and r.candidates[0].ward_name == "Phường Cam Ly - Đà Lạt"
     r = resolve_address("Phường 1, Thành phố Vũng Tàu, Tỉnh Bà Rịa - Vũng Tàu")
     assert r.status == "resolved" and r.candidates[0].province_name == "Thành phố Hồ Chí Minh"
+
+
+def test_too_vague_is_unresolved_not_a_long_list():
+    # a street name that is also a ward name in several provinces, nothing else
+    assert resolve_address("<script>x</script> Lê Lợi").status == "unresolved"
+    r = resolve_address("Phường 1")  # dozens of old districts across the country
+    assert r.status == "unresolved" and r.reason == "vague"

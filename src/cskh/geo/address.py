@@ -96,6 +96,7 @@ _STREET = re.compile(
 )
 _LEADING_ZERO = re.compile(r"\b0+(\d)")
 _MAX_NAME_WORDS = 6
+MAX_CHOICES = 20  # more candidates than this is no choice to put to an agent
 
 
 def simplify(folded: str) -> str:
@@ -219,7 +220,7 @@ class AddressResolution:
     """``resolved``: one current ward (``ward_code``); ``choice``: several, the agent picks
     (``reason``: ``split`` old ward split between current wards, ``several`` readings tie,
     ``ward_unknown`` the ward is not in the data but its old district is); ``unresolved``:
-    no ward could be read."""
+    no ward could be read (``reason`` ``vague``: a name found in too many places to ask)."""
 
     status: Status
     candidates: tuple[WardCandidate, ...] = ()
@@ -263,6 +264,7 @@ class _Reading:
     codes: tuple[int, ...]
     old: OldWard | None = None
     district: District | None = None
+    typed: bool = False  # read from a ward written with its type word
 
 
 class AddressIndex:
@@ -496,7 +498,7 @@ class AddressIndex:
                     score += 3 if agree else 0
                 else:
                     score += 1  # no district written: the new form reads first
-                readings.append(_Reading(score, (nw.code,)))
+                readings.append(_Reading(score, (nw.code,), typed=m.level == "ward"))
             for ow in self.old_by_core.get(m.name, ()):
                 if province and ow.province_code not in province.old_codes:
                     continue
@@ -506,7 +508,9 @@ class AddressIndex:
                     continue  # the address names another district
                 score = base + dscore - (3 if m.kind and m.kind != ow.kind else 0)
                 score += 1 if lowered and not ow.exact.isascii() and ow.exact in lowered else 0
-                readings.append(_Reading(score, ow.ward_codes, ow, district))
+                readings.append(
+                    _Reading(score, ow.ward_codes, ow, district, typed=m.level == "ward")
+                )
         if not readings:
             written = [
                 d for d in district_mentions if d is not province_mention or d.level != "any"
@@ -522,6 +526,13 @@ class AddressIndex:
         if len(codes) == 1:
             return AddressResolution("resolved", candidates, "", tuple(mentions))
         reason = "split" if len({r.codes for r in top}) == 1 else "several"
+        if reason == "several" and (
+            len(codes) > MAX_CHOICES
+            or (province is None and not district_mentions and not any(r.typed for r in top))
+        ):
+            # "Lê Lợi" alone (a street as often as a ward), "Phường 1" with no province:
+            # too little to offer a short list from.
+            return AddressResolution("unresolved", (), "vague", tuple(mentions))
         return AddressResolution("choice", candidates, reason, tuple(mentions))
 
     def _from_district(
