@@ -90,17 +90,17 @@ application = wrap_asgi_with_proxy_headers(
 
 def warm_up() -> None:
     """Load what the first request would otherwise wait for (URL patterns and the modules behind
-    them, text models, SLA calendars, wards: about two seconds), through public APIs."""
+    them, text models, SLA calendars, wards and the address index: about three seconds), through public APIs."""
     from django.db import connections
     from django.urls import get_resolver
 
-    from cskh.geo.selectors import wards_by_code
+    from cskh.geo.selectors import address_index, wards_by_code
     from cskh.sla.services import warm_up as sla_warm_up
     from cskh.textintel.services import warm_up as text_warm_up
 
     try:
         get_resolver().url_patterns  # noqa: B018 - imports every app's views and API
-        for step in (text_warm_up, sla_warm_up, wards_by_code):
+        for step in (text_warm_up, sla_warm_up, wards_by_code, address_index):
             step()
     except Exception:  # e.g. database not migrated yet: requests will report it
         logging.getLogger("cskh").exception("warm-up failed")

@@ -54,12 +54,21 @@ def test_address_is_parsed_into_current_ward_and_old_names(profile):
     assert c.ward.name == "Phường Bến Thành"
     # old ward name (before 1/7/2025) still finds the new unit
     d = services.create_customer(
-        full_name="Đỗ Thị E",
-        phones=[],
-        address="10 Nguyễn Thái Bình, phường Nguyễn Thái Bình, Quận 1",
+        full_name="Đỗ Thị E", phones=[], address="10 Pasteur, phường Bến Nghé, Quận 1"
     )
-    assert d.ward is not None and d.ward.province_id == 79
+    assert d.ward is not None and d.ward.name == "Phường Sài Gòn"
     assert "Quận 1" in d.ward.legacy_names
+    # an old ward split between current wards is the agent's pick (#21)
+    from cskh.geo.address import WardChoiceNeeded
+
+    with pytest.raises(WardChoiceNeeded) as exc:
+        services.create_customer(
+            full_name="Đỗ Thị F",
+            phones=[],
+            address="10 Nguyễn Thái Bình, phường Nguyễn Thái Bình, Quận 1",
+        )
+    wards = exc.value.resolution.candidates
+    assert len(wards) > 1 and {w.province_name for w in wards} == {"Thành phố Hồ Chí Minh"}
 
 
 def test_codes_and_folded_names(profile):

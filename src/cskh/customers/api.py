@@ -5,6 +5,7 @@ from cskh.core.errors import DomainError, NotFound
 from cskh.core.pagination import keyset_page
 from cskh.customers import selectors, services
 from cskh.customers.models import Customer
+from cskh.geo.address import WardChoiceNeeded
 from cskh.org import permissions
 
 router = Router(tags=["customers"])
@@ -48,6 +49,24 @@ class CustomerIn(Schema):
     segment: str = "residential"
     tags: list[str] = Field(default_factory=list, max_length=10)
     zalo_id: str = Field("", max_length=64)
+
+
+class WardCandidateOut(Schema):
+    ward_code: int
+    ward: str
+    province: str
+    old_ward: str
+    old_district: str
+    old_province: str
+
+
+class WardChoiceOut(Schema):
+    """409: the address fits several current wards; send again with one ``ward_code``."""
+
+    detail: str
+    code: str
+    reason: str
+    candidates: list[WardCandidateOut]
 
 
 class CustomerList(Schema):
@@ -129,13 +148,35 @@ def get_customer(request, customer_id: int):
     return to_out(c)
 
 
-@router.post("", response={201: CustomerOut})
+@router.post("", response={201: CustomerOut, 409: WardChoiceOut})
 def create_customer(request, payload: CustomerIn):
     _require_center(request)
     if not payload.full_name.strip():
         raise DomainError(_("Thiếu họ tên khách hàng."), code="missing_name")
-    c = services.create_customer(actor=request.auth, **payload.dict())
+    try:
+        c = services.create_customer(actor=request.auth, **payload.dict())
+    except WardChoiceNeeded as exc:
+        return Status(409, _ward_choice(exc))
     created = selectors.get(c.id)
     if created is None:  # deleted by someone else in between
         raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": c.id})
     return Status(201, to_out(created))
+
+
+def _ward_choice(exc: WardChoiceNeeded) -> dict:
+    return {
+        "detail": str(exc.message),
+        "code": exc.code,
+        "reason": exc.resolution.reason,
+        "candidates": [
+            {
+                "ward_code": c.ward_code,
+                "ward": c.ward_name,
+                "province": c.province_name,
+                "old_ward": c.old_ward,
+                "old_district": c.old_district,
+                "old_province": c.old_province,
+            }
+            for c in exc.resolution.candidates
+        ],
+    }

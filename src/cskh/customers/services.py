@@ -51,8 +51,9 @@ def create_customer(
     **extra: Any,
 ) -> Customer:
     from cskh.catalog.services import active_profile
+    from cskh.geo.address import WardChoiceNeeded
     from cskh.geo.models import Ward
-    from cskh.geo.selectors import find_ward_in_text
+    from cskh.geo.selectors import resolve_address
 
     name = _clean_name(full_name)
     e164s = list(dict.fromkeys(to_e164(p) for p in phones if str(p).strip()))
@@ -73,7 +74,12 @@ def create_customer(
                 _("Phường/xã không tồn tại: %(c)s") % {"c": ward_code}, code="bad_ward"
             )
     elif address:
-        ward = find_ward_in_text(address)
+        # Old or new form; a split old ward or a bare "Phường 13" is a choice, not a guess.
+        resolution = resolve_address(address)
+        if resolution.status == "choice":
+            raise WardChoiceNeeded(resolution)
+        if resolution.ward_code is not None:
+            ward = Ward.objects.filter(code=resolution.ward_code).first()
     if code:
         code = code.strip().upper()
         if Customer.objects.filter(code=code).exists():

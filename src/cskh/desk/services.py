@@ -73,12 +73,19 @@ def quick_create_customer(
     full_name: str,
     phone: str,
     address: str = "",
+    ward_code: int | None = None,
     interaction: Interaction | None = None,
 ) -> Customer:
+    """``ward_code`` is the agent's pick when the address fits several wards
+    (``geo.address.WardChoiceNeeded``)."""
     from cskh.customers.services import create_customer
 
     customer = create_customer(
-        full_name=full_name, phones=[phone] if phone else [], address=address, actor=actor
+        full_name=full_name,
+        phones=[phone] if phone else [],
+        address=address,
+        ward_code=ward_code,
+        actor=actor,
     )
     if interaction is not None and interaction.customer_id is None:
         case_services.set_interaction_customer(

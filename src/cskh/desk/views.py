@@ -26,6 +26,7 @@ from cskh.core import live
 from cskh.core.errors import DomainError
 from cskh.customers import selectors as customer_selectors
 from cskh.desk import selectors, services
+from cskh.geo.address import WardChoiceNeeded
 from cskh.org import permissions
 from cskh.org.models import Unit, User
 from cskh.telephony import selectors as tel_selectors
@@ -206,6 +207,7 @@ def customer_create(request):
             full_name=request.POST.get("full_name", ""),
             phone=phone,
             address=request.POST.get("address", ""),
+            ward_code=_int(request.POST.get("ward_code")),
             interaction=interaction,
         )
     except DomainError as exc:
@@ -216,6 +218,8 @@ def customer_create(request):
             "form": request.POST,
             "new_phone": phone,
         }
+        if isinstance(exc, WardChoiceNeeded):  # the agent picks: desk/_ward_choice.html
+            ctx["ward_choice"] = exc.resolution.candidates
         return render(request, "desk/_pop.html", ctx)
     detailed = customer_selectors.get(customer.pk) or customer
     ctx = _desk_context(request) | selectors.card(detailed, user=request.user)

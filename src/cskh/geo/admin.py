@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from cskh.core.admin import ReadOnlyAdmin
-from cskh.geo.models import Province, Ward
+from cskh.geo.models import LegacyWard, Province, Ward
 
 
 @admin.register(Province)
@@ -17,3 +17,12 @@ class WardAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "province", "legacy_names")
     list_filter = ("province",)
     search_fields = ("name", "name_folded", "legacy_folded")
+
+
+@admin.register(LegacyWard)
+class LegacyWardAdmin(ReadOnlyAdmin):
+    """Old wards and the current ward(s) they became (official 2025 conversion table)."""
+
+    list_display = ("code", "name", "district_name", "province_name", "ward_codes", "derived")
+    list_filter = ("derived", "province_name")
+    search_fields = ("name", "district_name")

@@ -9,7 +9,8 @@ class GeoConfig(AppConfig):
 
     def ready(self):
         from cskh.core import refcache
-        from cskh.geo.models import Province, Ward
+        from cskh.geo.models import LegacyWard, Province, Ward
 
-        refcache.watch(Province, "geo.wards")
-        refcache.watch(Ward, "geo.wards")
+        refcache.watch(Province, "geo.wards", "geo.address")
+        refcache.watch(Ward, "geo.wards", "geo.address")
+        refcache.watch(LegacyWard, "geo.address")

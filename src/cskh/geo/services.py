@@ -1,26 +1,39 @@
-"""Loads administrative units from the maintained `vietnam-provinces` package."""
+"""Loads administrative units from the maintained `vietnam-provinces` package.
+
+Only its public API is used: ``Province``/``Ward`` (since 1 July 2025), ``legacy.Province``/
+``legacy.District``/``legacy.Ward`` (before), ``Ward.search_from_legacy(code=...)`` (the
+official conversion table, old ward -> new ward(s)), ``Ward.search_from_legacy_district``
+and ``Ward.get_legacy_sources()``.
+
+The conversion table is incomplete for 28 of the 10,051 old wards the package lists: they were
+merged once more in early 2025 and the table names the merged ward under a code the legacy
+list lacks. For those, the current wards are derived from what the package ships: the new
+wards formed from the same old district (``search_from_legacy_district``), narrowed to the one
+bearing the old ward's name when there is one; otherwise all of them are kept and the agent
+picks (``LegacyWard.derived``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
 
 from django.db import transaction
 
 from cskh.core import refcache
 from cskh.core.text import fold
-from cskh.geo.models import Province, Ward
+from cskh.geo.models import LegacyWard, Province, Ward
+
+_TYPE_PREFIX = re.compile(r"^(phuong|xa|thi tran|dac khu)\s+")
 
 
-def _legacy_names(new_code: int) -> str:
-    from vietnam_provinces import _ward_conversion_2025 as conv
+def _legacy_names(new_ward: Any) -> str:
     from vietnam_provinces.legacy import District as OldDistrict
-    from vietnam_provinces.legacy import Ward as OldWard
-    from vietnam_provinces.legacy.codes import DistrictCode, WardCode
 
-    entry = conv.find_old_wards(new_code)
-    if not entry:
-        return ""
     names: list[str] = []
-    for ref in entry.old_wards:
+    for old in new_ward.get_legacy_sources():
         try:
-            old = OldWard.from_code(WardCode(ref.code))
-            district = OldDistrict.from_code(DistrictCode(ref.district_code))
+            district = OldDistrict.from_code(old.district_code)
         except (ValueError, KeyError):
             continue
         item = f"{old.name}, {district.name}"
@@ -35,10 +48,13 @@ def load_admin_units(
     *,
     province_model: type[Province] = Province,
     ward_model: type[Ward] = Ward,
+    legacy_model: type[LegacyWard] | None = LegacyWard,
 ) -> int:
-    """Idempotent: inserts missing provinces/wards. Returns the number of wards added.
+    """Idempotent: inserts missing provinces/wards (and the old wards they were formed from).
+    Returns the number of wards added.
 
-    The model arguments let the data migration pass its historical models.
+    The model arguments let the data migrations pass their historical models
+    (``legacy_model=None`` before the old-ward table exists).
     """
     Province, Ward = province_model, ward_model  # noqa: N806
     from vietnam_provinces import Province as VP
@@ -58,7 +74,7 @@ def load_admin_units(
         pcode = int(w.province_code)
         if int(w.code) in existing_w or (wanted is not None and pcode not in wanted):
             continue
-        legacy = _legacy_names(int(w.code))
+        legacy = _legacy_names(w)
         wards.append(
             Ward(
                 code=int(w.code),
@@ -71,5 +87,69 @@ def load_admin_units(
             )
         )
     Ward.objects.bulk_create(wards, batch_size=500)
-    refcache.invalidate("geo.wards")  # bulk_create sends no signals
+    if legacy_model is not None:
+        load_legacy_wards(province_codes, legacy_model=legacy_model)
+    refcache.invalidate("geo.wards", "geo.address")  # bulk_create sends no signals
     return len(wards)
+
+
+def _derived_codes(old: Any, district_name: str) -> list[int]:
+    """Current wards for an old ward the conversion table omits (see the module docstring)."""
+    from vietnam_provinces import Ward as VW
+
+    pool = {
+        int(r.ward.code): r.ward
+        for r in VW.search_from_legacy_district(code=int(old.district_code))
+    }
+    core = _TYPE_PREFIX.sub("", fold(old.name))
+    same_name = [code for code, w in pool.items() if _TYPE_PREFIX.sub("", fold(w.name)) == core]
+    return same_name[:1] or sorted(pool)
+
+
+@transaction.atomic
+def load_legacy_wards(
+    province_codes: list[int] | None = None, *, legacy_model: type[LegacyWard] = LegacyWard
+) -> int:
+    """Idempotent: inserts the old wards whose current wards lie in province_codes (all when
+    None) with their conversion. Returns the number added. Slow the first time in a process
+    (~4 s: the package builds its legacy tables)."""
+    from vietnam_provinces import Ward as VW
+    from vietnam_provinces.legacy import District as OldDistrict
+    from vietnam_provinces.legacy import Province as OldProvince
+    from vietnam_provinces.legacy import Ward as OldWard
+
+    wanted = set(province_codes) if province_codes else None
+    existing = set(legacy_model.objects.values_list("code", flat=True))
+    new_province = {int(w.code): int(w.province_code) for w in VW.iter_all()}
+    districts = {int(d.code): d for d in OldDistrict.iter_all()}
+    old_provinces = {int(p.code): p for p in OldProvince.iter_all()}
+    rows = []
+    for old in OldWard.iter_all():
+        code = int(old.code)
+        if code in existing:
+            continue
+        district = districts[int(old.district_code)]
+        codes = [int(r.ward.code) for r in VW.search_from_legacy(code=code)]
+        derived = not codes
+        if derived:
+            codes = _derived_codes(old, district.name)
+        if not codes:
+            continue
+        if wanted is not None and not any(new_province.get(c) in wanted for c in codes):
+            continue
+        province = old_provinces[int(district.province_code)]
+        rows.append(
+            legacy_model(
+                code=code,
+                name=old.name,
+                district_code=int(district.code),
+                district_name=district.name,
+                province_code=int(province.code),
+                province_name=province.name,
+                ward_codes=codes,
+                derived=derived,
+            )
+        )
+    legacy_model.objects.bulk_create(rows, batch_size=1000)
+    refcache.invalidate("geo.address")
+    return len(rows)

@@ -180,15 +180,23 @@ def _ward_id(ward: str | None) -> int | None:
         return None
     ward = ward.strip()
     from cskh.geo.models import Ward
-    from cskh.geo.selectors import find_ward_in_text
+    from cskh.geo.selectors import resolve_address
 
     if ward.isdigit():
         w = Ward.objects.filter(pk=int(ward)).first()
+        code = w.pk if w else None
     else:
-        w = find_ward_in_text(ward)
-    if w is None:
+        resolution = resolve_address(ward)
+        if resolution.status == "choice":
+            raise DomainError(
+                _("Phường/xã chưa rõ, hãy dùng mã: %(c)s")
+                % {"c": "; ".join(f"{c.ward_code} = {c.label}" for c in resolution.candidates)},
+                code="ward_choice",
+            )
+        code = resolution.ward_code
+    if code is None:
         raise DomainError(_("Không tìm thấy phường/xã: %(w)s") % {"w": ward}, code="bad_ward")
-    return w.pk
+    return code
 
 
 @router.get("", response=IncidentList, summary="Danh sách sự cố")
