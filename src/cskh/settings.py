@@ -141,6 +141,7 @@ TEMPLATES = [
             ],
         },
     },
+                "cskh.catalog.context_processors.terms",
 ]
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'cskh.sqlite3'}"

@@ -133,7 +133,7 @@ def test_case_page_timeline_transitions_reassign_and_link(world, agent2, client)
     client.post(f"/desk/cases/{other.number}/link", {"other": case.number, "kind": "related"})
     assert CaseLink.objects.filter(from_case=other, to_case=case).exists()
     r = client.post(f"/desk/cases/{other.number}/link", {"other": "CS-1900-000001"}, follow=True)
-    assert r.status_code == 200 and "Không tìm thấy vụ việc" in r.content.decode()
+    assert r.status_code == 200 and "Không tìm thấy yêu cầu" in r.content.decode()
 
 
 def test_card_shows_open_cases_interactions_and_incident_banner(world, client):

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cskh.catalog import services as catalog
 from cskh.core import ratelimit
 from cskh.core.errors import DomainError, NotFound
 from cskh.core.text import fold
@@ -162,8 +163,13 @@ def planned_import(request, template: str = "incidents/import.html", extra=None)
 
 
 @login_not_required
-def public_schedule(request):
-    """“Lịch ngừng cung cấp điện”: search by ward or customer code; no personal data."""
+def public_schedule(request, slug: str):
+    """The planned-maintenance schedule (“Lịch ngừng cung cấp điện”, “Lịch bảo trì mạng”, the
+    profile's words and path): search by ward or customer code; no personal data. Another
+    profile's path redirects to the active one."""
+    words = catalog.terms()
+    if slug != words["public_path"]:
+        return redirect("incidents:public_schedule", slug=words["public_path"])
     q = (request.GET.get("q") or "").strip()[:100]
     results = None
     error = ""

@@ -5,7 +5,7 @@ from cskh.sla.services import backfill_clocks
 
 class Command(BaseCommand):
     help = (
-        "Tạo đồng hồ SLA còn thiếu cho vụ việc đang mở (dữ liệu nhập/demo). "
+        "Tạo đồng hồ SLA còn thiếu cho yêu cầu đang mở (dữ liệu nhập/demo). "
         "Mặc định không leo thang hồi tố các ngưỡng đã qua (--fire-past để leo thang)."
     )
 
