@@ -86,7 +86,7 @@ def incident_detail(request, incident_id: int):
             "progress": selectors.notify_progress(inc),
             "events": selectors.timeline(inc),
             "cases": cases,
-            "allowed": sorted(states.allowed(inc.status)),
+            "allowed": sorted(states.allowed_for(inc)),
             "can_manage": permissions.can_manage_incident(request.user, inc),
             "merge_targets": merge_targets,
         },
