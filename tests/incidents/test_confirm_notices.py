@@ -61,8 +61,10 @@ def test_progress_rows_never_exceed_their_own_totals(network, report, lead):
     services.transition(incident=inc, to="resolved", actor=lead)
     services.run_cascade(inc.pk)
     Notification.objects.filter(incident_id=inc.pk).update(status="sent")
-    rows = selectors.notify_progress(inc)
+    progress = selectors.notify_progress(inc)
+    rows = progress["messages"]
     assert [r["template"] for r in rows] == ["incident_outage", "incident_restored"]
+    assert progress["total"] == progress["enqueued"] == progress["sent"] == 2 * len(network["T1"])
     for r in rows:
         assert r["customers"] == r["handed"] == r["sent"] == len(network["T1"])
         assert r["batches_sent"] == r["batches"]

@@ -60,7 +60,22 @@ class ScopeOut(Schema):
     ward_name: str | None
 
 
+class MessageProgressOut(Schema):
+    template: str
+    label: str
+    customers: int
+    handed: int
+    batches: int
+    batches_sent: int
+    sent: int
+    pending: int
+    failed: int
+    skipped: int
+
+
 class ProgressOut(Schema):
+    """Totals over the incident's messages; `messages` has one row per message."""
+
     total: int
     enqueued: int
     batches: int
@@ -69,6 +84,7 @@ class ProgressOut(Schema):
     pending: int
     failed: int
     skipped: int
+    messages: list[MessageProgressOut] = []
 
 
 class IncidentOut(Schema):

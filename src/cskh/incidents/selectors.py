@@ -275,10 +275,11 @@ MESSAGE_LABELS = {
 }
 
 
-def notify_progress(incident: Incident) -> list[dict[str, Any]]:
-    """One row per message of this incident (by template): customers planned, customers handed
-    to the outbox, slices, and the delivery counts of those outbox rows. Every figure of a row
-    counts the same message, so "handed" never exceeds "customers" nor "sent" "handed"."""
+def notify_progress(incident: Incident) -> dict[str, Any]:
+    """The incident's customer messages: `messages` has one row per message (by template) with
+    customers planned, customers handed to the outbox, slices, and the delivery counts of those
+    outbox rows; the top-level figures add the rows up. Every figure counts the same messages,
+    so "enqueued" never exceeds "total" nor "sent" "enqueued"."""
     from django.db.models import Count, Sum
 
     from cskh.notify.models import Notification
@@ -320,7 +321,18 @@ def notify_progress(incident: Incident) -> list[dict[str, Any]]:
         key = "pending" if status in ("pending", "sending") else status
         if key in row:
             row[key] += n
-    return list(rows.values())
+    messages = list(rows.values())
+    return {
+        "total": sum(m["customers"] for m in messages),
+        "enqueued": sum(m["handed"] for m in messages),
+        "batches": sum(m["batches"] for m in messages),
+        "batches_sent": sum(m["batches_sent"] for m in messages),
+        "sent": sum(m["sent"] for m in messages),
+        "pending": sum(m["pending"] for m in messages),
+        "failed": sum(m["failed"] for m in messages),
+        "skipped": sum(m["skipped"] for m in messages),
+        "messages": messages,
+    }
 
 
 # --- public schedule (no personal data) -----------------------------------------------------
