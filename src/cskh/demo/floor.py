@@ -197,9 +197,15 @@ def _work_orders(
                 reason="Khách hàng ở địa bàn khác.",
             )
         elif state == "cancelled":
-            dispatch.cancel(work_order=wo, actor=agent, reason="Khách hàng báo đã có điện.")
+            dispatch.cancel(work_order=wo, actor=agent, reason="Khách hàng báo sự cố đã tự hết.")
         counts[state] = counts.get(state, 0) + 1
     return dict(sorted(counts.items()))
+
+
+REPORTS = {
+    "electricity": "Khu vực nhà tôi mất điện từ nãy đến giờ, hàng xóm cũng vậy.",
+    "telecom": "Nhà tôi mất mạng, đèn LOS đỏ từ nãy đến giờ, hàng xóm cũng vậy.",
+}
 
 
 def _incidents(profile: str, lead: User | None, now: datetime) -> dict[str, Any]:
@@ -238,7 +244,7 @@ def _incidents(profile: str, lead: User | None, now: datetime) -> dict[str, Any]
             cases.open_case(
                 customer=sp.customer,
                 case_type=grouping,
-                description="Khu vực nhà tôi mất điện/mất mạng từ nãy đến giờ.",
+                description=REPORTS.get(profile, REPORTS["electricity"]),
                 service_point=sp,
                 at=now - timedelta(minutes=40 - 5 * j - k),
             )
