@@ -85,7 +85,7 @@ def test_customers_are_vietnamese_findable_by_phone_and_on_the_network(built):
     from cskh.customers.selectors import find_by_code, find_by_phone
 
     customers = list(Customer.objects.prefetch_related("phones").order_by("id"))
-    assert len(customers) == 300
+    assert len(customers) == 301  # 300 and the README's example customer (cskh.demo.floor)
     families = Counter(c.full_name.split()[0] for c in customers if c.segment == "residential")
     assert families.most_common(1)[0][0] == "Nguyễn"
     assert all(c.ward_id and "Hồ Chí Minh" in c.address for c in customers)

@@ -76,11 +76,14 @@ def _example_customer(profile: str, now: datetime) -> str:
         .order_by("pk")
         .first()
     )
+    ward = sp.ward if sp is not None else None
     customer = customers.create_customer(
         full_name=EXAMPLE_NAME,
         phones=[EXAMPLE_PHONE],
-        ward_code=sp.ward.code if sp and sp.ward else None,
-        address=f"12 Lê Lợi, {sp.ward.name}" if sp and sp.ward else "12 Lê Lợi",
+        ward_code=ward.code if ward else None,
+        # the demo's code and address formats (unit number 00 is never a unit's)
+        code="PE00000000001" if profile == "electricity" else "HCM-HD-00000000",
+        address=f"12 Lê Lợi, {ward.name}, Thành phố Hồ Chí Minh" if ward else "12 Lê Lợi",
         email="nguyenvanan@example.vn",
     )
     if sp is not None:
