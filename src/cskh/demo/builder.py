@@ -188,6 +188,8 @@ class Builder:
             self.floor = floor.build(
                 profile=self.profile, org=self.org, now=self.now, seed=self.seed, log=self.log
             )
+            # PostgreSQL numbered those cases from its sequences: the counters follow them
+            sync_number_sequences()
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""
