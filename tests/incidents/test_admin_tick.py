@@ -51,5 +51,7 @@ def test_tick_runs_pending_cascades_and_due_notices(network, lead, report):
     call_command("incidents_tick")
     case.refresh_from_db()
     assert case.status == "resolved"
-    assert Notification.objects.filter(incident_id=inc.pk).count() == 6
+    # created confirmed, the outage told its 6 customers; resolved, it tells them again
+    restored = Notification.objects.filter(incident_id=inc.pk, template="incident_restored")
+    assert restored.count() == 6
     assert not Incident.objects.get(pk=inc.pk).cascade_pending

@@ -147,6 +147,8 @@ def incident_update(request, incident_id: int):
 
 
 def planned_import(request, template: str = "incidents/import.html", extra=None):
+    if not permissions.can_import_planned(request.user):
+        raise PermissionDenied  # leads, managers, admins (the service checks again)
     result = rejected = None
     if request.method == "POST":
         upload = request.FILES.get("file")
