@@ -17,9 +17,10 @@ def overflow(page) -> int:
 
 def test_public_schedule_fits_a_phone(browser, live_server, network, lead):
     from cskh.incidents import services
+    from cskh.incidents.models import Incident
 
     start = timezone.now() + timedelta(days=2)
-    services.create_incident(
+    inc = services.create_incident(
         kind="planned_outage",
         title="Bảo trì trạm T1",
         scope={"transformers": ["T1"]},
@@ -28,6 +29,7 @@ def test_public_schedule_fits_a_phone(browser, live_server, network, lead):
         eta=start + timedelta(hours=4),
         reason="Thay máy biến áp và bảo dưỡng tủ điện hạ thế định kỳ hằng năm",
     )
+    Incident.objects.filter(pk=inc.pk).update(ends_at=start + timedelta(hours=4))
     ctx = browser.new_context(viewport=PHONE, locale="vi-VN", base_url=live_server.url)
     try:
         page = ctx.new_page()
