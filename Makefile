@@ -6,18 +6,26 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 DEMO_CUSTOMERS ?= 20000
 
-.PHONY: run test install lint format bench clean
+.PHONY: run test install install-runtime lint format bench clean
 
-$(BIN)/.installed: pyproject.toml requirements.lock
+# Two pinned sets: requirements.lock is what running needs (`make run`), requirements-test.lock
+# adds the test and lint tools (pytest, playwright, ruff, mypy, …) for `make test`.
+$(BIN)/.installed-runtime: pyproject.toml requirements.lock
 	@PY=$$(scripts/find-python) && echo "Using $$PY" && \
 	  { [ -x $(BIN)/python ] || $$PY -m venv $(VENV); }
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
 	@touch $@
 
+$(BIN)/.installed: $(BIN)/.installed-runtime requirements-test.lock
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock -r requirements-test.lock
+	@touch $@
+
+install-runtime: $(BIN)/.installed-runtime
+
 install: $(BIN)/.installed
 
-run: install
+run: install-runtime
 	$(BIN)/cskh serve --host $(HOST) --port $(PORT) --check-port
 	$(BIN)/cskh migrate --noinput -v 0
 	$(BIN)/cskh demo --profile electricity --customers $(DEMO_CUSTOMERS) --seed 1 --if-empty

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cskh.settings")
     if not argv or argv[0] in {"-h", "--help", "help"}:
-        print(USAGE)
+        print(USAGE + more_commands())
         return
     command, rest = argv[0], argv[1:]
     if command == "serve":
@@ -43,6 +43,27 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["cskh", command, *rest])
+
+
+def more_commands() -> str:
+    """The project's own management commands that USAGE does not describe (a new app's
+    command shows up in `cskh --help` without anyone editing USAGE)."""
+    import django
+    from django.core.management import get_commands, load_command_class
+
+    try:
+        django.setup()
+    except Exception:  # noqa: BLE001 — help must print even with a broken configuration
+        return ""
+    lines = []
+    for name, app in sorted(get_commands().items()):
+        if not app.startswith("cskh.") or f"cskh {name}" in USAGE or f"| {name}" in USAGE:
+            continue
+        if name == "db_worker":
+            continue
+        text = (load_command_class(app, name).help or "").strip().splitlines()
+        lines.append(f"  cskh {name:<46}{text[0] if text else ''}")
+    return ("\nOther cskh commands:\n" + "\n".join(lines) + "\n") if lines else ""
 
 
 #: Open connections a worker process accepts (idle desk streams included).

@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja serves the API docs (Swagger UI) from its own static files when installed
+    # as an app, instead of a CDN: /api/v1/docs works offline.
+    "ninja",
     "django_tasks_db",
     "cskh.core",
     "cskh.geo",
@@ -138,6 +141,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cskh.catalog.context_processors.terms",
             ],
         },
     },
@@ -208,6 +212,12 @@ TASKS = {
 }
 
 AUTH_USER_MODEL = "org.User"
+# ModelBackend signs people in; RoleBackend gives managers and shift leads their admin
+# permissions from the role (org.permissions.can_admin).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "cskh.org.backends.RoleBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
@@ -261,9 +271,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "filters": {"no_4xx_traceback": {"()": "cskh.core.logs.NoTracebackForClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["no_4xx_traceback"]},
+    },
 }
 
 # notify/dispatch

@@ -5,7 +5,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from cskh.api.urls import api
 from cskh.core.views import LoginView, home
@@ -20,8 +22,12 @@ def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+# Browsers ask for /favicon.ico on pages that name no icon (admin, API docs, JSON errors).
+favicon = login_not_required(RedirectView.as_view(url=static("cskh/favicon.svg"), permanent=True))
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),

@@ -39,7 +39,7 @@ def test_dispatch_and_field_flow_over_http(http, world, unit_staff, other_unit, 
     assert wo["unit"] == "PC-SG" and wo["status"] == "sent" and wo["case_number"] == case.number
     assert wo["contact_phone"] == "+84901234567" and wo["expected_at"]
     r = agent.post(f"/api/v1/dispatch/cases/{case.number}/dispatch", json={})
-    assert r.status_code == 409 and "đã có phiếu công tác" in r.json()["detail"]
+    assert r.status_code == 409 and "đã có phiếu giao việc" in r.json()["detail"]
 
     url = f"/api/v1/dispatch/work-orders/{wo['id']}"
     r = staff.post(f"{url}/progress", json={"body": "Đang đi"})
@@ -122,7 +122,7 @@ def test_api_isolation_between_units(http, world, unit_staff, other_unit, lead):
     )
     base = f"/api/v1/dispatch/work-orders/{theirs.pk}"
     assert staff.get(base).status_code == 404
-    assert staff.get(base).json()["detail"] == "Không tìm thấy phiếu công tác."
+    assert staff.get(base).json()["detail"] == "Không tìm thấy phiếu giao việc."
     assert staff.get(f"{base}/events").status_code == 404
     for path, body in [
         ("accept", {}),

@@ -31,7 +31,7 @@ def test_unit_staff_lands_on_portal_and_sees_only_their_unit(client, two, unit_s
     assert r.status_code == 200
     assert mine.code in html and "Nguyễn Văn An" in html
     assert theirs.code not in html and "Trần Thị Bảy" not in html
-    assert "Phiếu công tác" in html and 'lang="vi"' in html
+    assert "Phiếu giao việc" in html and 'lang="vi"' in html
     r = client.get(reverse("portal:home"), {"unit": "PC-GD", "state": "all"})
     assert theirs.code not in r.content.decode()
     r = client.get(reverse("portal:detail", args=[mine.pk]))

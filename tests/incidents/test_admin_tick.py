@@ -21,7 +21,7 @@ def test_admin_import_all_or_nothing(client, network, center):
     admin.is_staff = admin.is_superuser = True
     admin.save()
     client.force_login(admin)
-    assert "Nhập lịch ngừng cấp điện" in client.get("/admin/incidents/incident/").text
+    assert "Nhập lịch ngừng cung cấp điện" in client.get("/admin/incidents/incident/").text
     s = timezone.localtime(timezone.now() + timedelta(days=8)).strftime("%d/%m/%Y %H:%M")
     e = timezone.localtime(timezone.now() + timedelta(days=8, hours=2)).strftime("%d/%m/%Y %H:%M")
     bad = f"Mã,Trạm,Bắt đầu,Kết thúc,Lý do\nA1,T1,{s},{e},Bảo trì\nA2,T404,{s},{e},Bảo trì\n"
@@ -51,5 +51,7 @@ def test_tick_runs_pending_cascades_and_due_notices(network, lead, report):
     call_command("incidents_tick")
     case.refresh_from_db()
     assert case.status == "resolved"
-    assert Notification.objects.filter(incident_id=inc.pk).count() == 6
+    # created confirmed, the outage told its 6 customers; resolved, it tells them again
+    restored = Notification.objects.filter(incident_id=inc.pk, template="incident_restored")
+    assert restored.count() == 6
     assert not Incident.objects.get(pk=inc.pk).cascade_pending

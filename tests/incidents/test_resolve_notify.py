@@ -45,13 +45,16 @@ def test_resolve_closes_linked_cases_and_notifies_everyone_in_scope(network, rep
     )
     assert notified == {c.pk for c in network["T1"]}  # all 6 on T1, not only the 2 callers
     inc.refresh_from_db()
-    assert (inc.notify_total, inc.notify_enqueued, inc.cascade_pending) == (6, 6, False)
+    # two messages to the 6: "outage" when it was created confirmed, "restored" now
+    assert (inc.notify_total, inc.notify_enqueued, inc.cascade_pending) == (12, 12, False)
     progress = selectors.notify_progress(inc)
-    assert progress["pending"] == 6 and progress["batches_sent"] == progress["batches"] == 1
+    assert progress["pending"] == 12 and progress["batches_sent"] == progress["batches"] == 2
+    [restored] = [m for m in progress["messages"] if m["template"] == "incident_restored"]
+    assert restored["customers"] == restored["handed"] == restored["pending"] == 6
     # idempotent: running the cascade again sends nothing twice
     Incident.objects.filter(pk=inc.pk).update(cascade_pending=True)
     services.run_cascade(inc.pk)
-    assert Notification.objects.filter(incident_id=inc.pk).count() == 6
+    assert Notification.objects.filter(incident_id=inc.pk).count() == 12
 
 
 def test_bulk_notifications_are_paced_per_channel(network, lead, settings):
@@ -66,7 +69,11 @@ def test_bulk_notifications_are_paced_per_channel(network, lead, settings):
     services.transition(incident=inc, to="resolved", actor=lead)
     services.run_cascade(inc.pk)
     t0 = timezone.now()
-    batches = list(NotifyBatch.objects.filter(incident=inc).order_by("channel", "due_at"))
+    batches = list(
+        NotifyBatch.objects.filter(incident=inc, template="incident_restored").order_by(
+            "channel", "due_at"
+        )
+    )
     assert [(b.channel, b.size) for b in batches] == [
         ("email", 2),
         ("email", 2),
@@ -75,18 +82,19 @@ def test_bulk_notifications_are_paced_per_channel(network, lead, settings):
         ("sms", 4),
     ]
     # only the first slice of each channel went out now
-    assert Notification.objects.filter(incident_id=inc.pk).count() == 7
+    restored = Notification.objects.filter(incident_id=inc.pk, template="incident_restored")
+    assert restored.count() == 7
     assert services.next_batch_due() > t0
     # the scheduler hands over the rest when due
     services.send_due_batches(now=t0 + timedelta(seconds=5))
-    assert Notification.objects.filter(incident_id=inc.pk).count() == 14
+    assert restored.count() == 14
     services.deliver_planned_notices(now=t0 + timedelta(seconds=11))
-    assert Notification.objects.filter(incident_id=inc.pk).count() == 18
+    assert restored.count() == 18
     inc.refresh_from_db()
-    assert inc.notify_enqueued == inc.notify_total == 18
+    assert inc.notify_enqueued == inc.notify_total == 2 * 18  # "outage" and "restored"
 
 
-def test_eta_update_notifies_those_who_asked(network, report, lead, customer):
+def test_eta_update_notifies_everyone_in_scope_and_those_who_asked(network, report, lead, customer):
     inc = services.create_incident(
         kind="unplanned_outage", title="Sự cố trạm T2", scope={"transformers": ["T2"]}, actor=lead
     )
@@ -95,15 +103,18 @@ def test_eta_update_notifies_those_who_asked(network, report, lead, customer):
     services.subscribe(incident=inc, customer=customer, actor=lead)  # asked via Zalo
     eta = timezone.now() + timedelta(hours=3)
     services.update_incident(incident=inc, eta=eta, actor=lead)
-    sent = set(
-        Notification.objects.filter(incident_id=inc.pk, template="incident_outage").values_list(
-            "customer_id", flat=True
-        )
-    )
-    assert sent == {caller.pk, customer.pk}  # not the 5 other customers on T2
-    body = Notification.objects.filter(incident_id=inc.pk).first().body
-    assert inc.code in body and timezone.localtime(eta).strftime("%H:%M") in body
+    text = timezone.localtime(eta).strftime("%H:%M %d/%m/%Y")
+    told = Notification.objects.filter(incident_id=inc.pk, body__contains=text)
+    # everyone on T2 (not only the caller) and the subscriber who lives elsewhere
+    assert set(told.values_list("customer_id", flat=True)) == {
+        *(c.pk for c in network["T2"]),
+        customer.pk,
+    }
+    body = told.first().body
+    assert inc.code not in body  # the internal code never reaches customers
     # same ETA again: nothing new
     services.update_incident(incident=inc, eta=eta, actor=lead)
-    assert Notification.objects.filter(incident_id=inc.pk).count() == 2
-    assert Incident.objects.get(pk=inc.pk).events.filter(kind="eta").count() == 1
+    assert told.count() == len(network["T2"]) + 1
+    assert (
+        Incident.objects.get(pk=inc.pk).events.filter(kind="eta").count() == 2
+    )  # the default ETA at creation, then the lead's

@@ -253,3 +253,54 @@ def test_outbox_commits_wait_for_the_wal_unless_async_commit_is_chosen(settings)
     assert inside() == "on"
     settings.CSKH_NOTIFY_ASYNC_COMMIT = True
     assert inside() == "off"
+
+
+def test_zalo_sends_the_zns_template_id_and_its_template_data(world, gateway_settings, gateway):
+    """ZNS delivers a template registered with Zalo by id, filled with `template_data`; the
+    id on the Template row reaches the gateway (#21)."""
+    from cskh.notify.models import Template
+
+    Template.objects.filter(code="case_received", channel="zalo").update(zns_template_id="231557")
+    notify.clear_template_cache()
+    due = timezone.now() + timedelta(hours=2)
+    n = notify.notify_customer(
+        customer=world["customer"],
+        template="case_received",
+        context={"case_number": "CS-2026-000044", "case_type": "Mất điện", "due_at": due},
+        channel="zalo",
+        dedupe_key="gw:zns",
+    )
+    assert worker.run_once()["sent"] == 1
+    body = gateway.requests[-1]["json"]
+    assert body["channel"] == "zalo" and body["template_id"] == "231557"
+    assert body["phone"] == "84901234567"
+    assert body["template_data"] == {
+        "case_number": "CS-2026-000044",
+        "case_type": "Mất điện",
+        "due_at": timezone.localtime(due).strftime("%H:%M %d/%m/%Y"),
+    }
+    n.refresh_from_db()
+    assert n.zns_template_id == "231557"
+
+
+def test_sms_carries_no_zns_fields(world, gateway_settings, gateway):
+    notify.notify_customer(
+        customer=world["customer"],
+        template="case_received",
+        context={"case_number": "CS-2026-000045", "case_type": "Mất điện"},
+        channel="sms",
+        dedupe_key="gw:sms",
+    )
+    assert worker.run_once()["sent"] == 1
+    assert "template_id" not in gateway.requests[-1]["json"]
+
+
+def test_notify_worker_says_it_started(db, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("notify_worker", exit_when_idle=1, idle_sleep=0.01, stdout=out)
+    first = out.getvalue().splitlines()[0]
+    assert first.startswith("cskh notify_worker ") and "sms=" in first and "Ctrl+C" in first

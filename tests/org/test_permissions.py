@@ -259,7 +259,7 @@ def test_api_not_yours_keeps_the_json_error_shape(client, scene):
     missing = client.get("/api/v1/cases/VV-KHONG-CO", headers=headers)
     assert r.status_code == 404 and missing.status_code == 404
     assert r.json()["code"] == missing.json()["code"] == "not_found"
-    assert r.json()["detail"].startswith("Không tìm thấy vụ việc")
+    assert r.json()["detail"].startswith("Không tìm thấy yêu cầu")
     r = client.get(f"/api/v1/incidents/{scene['incident'].pk}", headers=headers)
     assert r.status_code == 404 and r.json()["code"] == "not_found"
 

@@ -233,3 +233,36 @@ def test_priority_change_recomputes_targets_without_resetting_the_clock(world, p
     assert abs((case.due_at - (case.created_at + timedelta(minutes=60))).total_seconds()) < 2
     assert sla.escalation_scan()["fired"] == 1  # 83 % of the new target: the 75 % step
     assert escalations(case)[-1].data["percent"] == 75
+
+
+def test_compliance_page_names_each_unit_once_and_navigates(world, people, client):
+    """#21: an overdue-only row shows the unit's name, never its raw code; the page has the
+    site navigation and links to the neighbouring months."""
+    outage(world, minutes_ago=150)  # open and overdue: no resolved row for this unit/type
+    month = _month(timezone.now())
+    [row] = [r for r in selectors.compliance(month) if r["case_type"] == "outage"]
+    assert row["unit_name"] == world["unit"].name and row["case_type_name"]
+    client.force_login(people["manager"])
+    html = client.get("/sla/compliance/", {"month": month}).content.decode()
+    table = html[html.index("<tbody>") : html.index("</tbody>")]
+    assert world["unit"].name in table and f"<td>{world['unit'].code}</td>" not in table
+    assert 'href="/desk/"' in html and 'rel="prev"' in html
+
+
+def test_backfill_closed_clocks_gives_imported_history_a_month_in_the_report(world, people):
+    """Closed cases imported without clocks (bulk loads) get stopped clocks: met by the stored
+    due time, and the compliance report counts their month (#21)."""
+    on_time = outage(world, minutes_ago=30)
+    cases.transition(case=on_time, to="resolved", actor=world["agent"], note="Đã khôi phục")
+    late = outage(world, minutes_ago=180)
+    cases.transition(case=late, to="resolved", actor=world["agent"], note="Thay cầu chì")
+    SlaClock.objects.filter(case__in=[on_time, late]).delete()
+    month = _month(timezone.now())
+    assert not [r for r in selectors.compliance(month) if r["resolved"]]
+    assert sla.backfill_closed_clocks() == {"created": 2}
+    assert sla.backfill_closed_clocks() == {"created": 0}  # idempotent
+    clocks = {c.case_id: c for c in SlaClock.objects.filter(case__in=[on_time, late])}
+    assert clocks[on_time.pk].state == "stopped" and clocks[on_time.pk].met is True
+    assert clocks[late.pk].met is False and clocks[late.pk].breached_at is not None
+    [row] = [r for r in selectors.compliance(month) if r["case_type"] == "outage"]
+    assert (row["resolved"], row["met"]) == (2, 1)

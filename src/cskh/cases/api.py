@@ -102,11 +102,11 @@ def to_out(c: Case) -> dict:
     }
 
 
-@router.post("", response={201: CaseOut}, summary="Tạo vụ việc")
+@router.post("", response={201: CaseOut}, summary="Tạo yêu cầu")
 def create_case(request, payload: CaseIn):
     user = request.auth
     if not permissions.can_work_cases(user):
-        raise Forbidden(_("Nhân viên đơn vị không tạo vụ việc qua API này."))
+        raise Forbidden(_("Nhân viên đơn vị không tạo yêu cầu qua API này."))
     if payload.customer_id:
         customer = customer_selectors.get_for_intake(payload.customer_id)
         if customer is None:
@@ -142,7 +142,7 @@ def create_case(request, payload: CaseIn):
     return Status(201, to_out(case))  # hooks keep `case` current (priority, due times)
 
 
-@router.get("", response=CaseList, summary="Danh sách vụ việc (phân trang theo con trỏ)")
+@router.get("", response=CaseList, summary="Danh sách yêu cầu (phân trang theo con trỏ)")
 def list_cases(
     request,
     status: str | None = None,
@@ -201,7 +201,9 @@ def _changeable(request, number: str) -> Case:
     """A case the user may see (else 404) and change (else 403): the desk's rule."""
     case = selectors.get_for_user(request.auth, number)
     if not permissions.can_change_case(request.auth, case):
-        raise Forbidden(_("Chỉ trung tâm CSKH được thay đổi vụ việc (đơn vị: qua phiếu công tác)."))
+        raise Forbidden(
+            _("Chỉ trung tâm CSKH được thay đổi yêu cầu (đơn vị: qua phiếu giao việc).")
+        )
     return case
 
 

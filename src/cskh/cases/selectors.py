@@ -31,7 +31,7 @@ def get_for_user(user, number: str) -> Case:
     )
     if case is None or not permissions.can_view_case(user, case):
         # another unit's case does not exist for this user (404, not 403)
-        raise NotFound(_("Không tìm thấy vụ việc %(n)s.") % {"n": number})
+        raise NotFound(_("Không tìm thấy yêu cầu %(n)s.") % {"n": number})
     return case
 
 

@@ -235,7 +235,7 @@ def transition(
         raise DomainError(_("Trạng thái không hợp lệ: %(s)s") % {"s": to}, code="bad_status")
     if to not in states.allowed(case.status):
         raise DomainError(
-            _("Không thể chuyển vụ việc từ “%(a)s” sang “%(b)s”.")
+            _("Không thể chuyển yêu cầu từ “%(a)s” sang “%(b)s”.")
             % {"a": Status(case.status).label, "b": Status(to).label},
             status=409,
             code="illegal_transition",
@@ -297,7 +297,7 @@ def assign(*, case: Case, agent=None, unit=None, actor=None, reason: str = "") -
     if agent is None and unit is None:
         raise DomainError(_("Cần chọn người hoặc đơn vị xử lý."), code="missing_assignee")
     if not case.is_open:
-        raise DomainError(_("Vụ việc đã đóng, không thể phân công."), status=409, code="closed")
+        raise DomainError(_("Yêu cầu đã đóng, không thể phân công."), status=409, code="closed")
     if agent is not None and not agent.is_active:
         raise DomainError(_("Người dùng không còn hoạt động."), code="inactive_user")
     before = {"agent": case.assigned_agent_id, "unit": case.unit_id}
@@ -382,7 +382,7 @@ def link_cases(
     *, case: Case, other: Case, kind: str = CaseLink.Kind.RELATED, actor=None
 ) -> CaseLink:
     if case.pk == other.pk:
-        raise DomainError(_("Không thể liên kết vụ việc với chính nó."), code="self_link")
+        raise DomainError(_("Không thể liên kết yêu cầu với chính nó."), code="self_link")
     if kind not in CaseLink.Kind.values:
         raise DomainError(_("Loại liên kết không hợp lệ."), code="bad_link")
     link, created = CaseLink.objects.get_or_create(

@@ -58,7 +58,7 @@ class CaseTypeAdmin(AuditedAdmin):
     readonly_fields = ("name_folded",)
 
 
-@admin.action(description=_("Xem trước: đơn vị nào nhận vụ việc?"))
+@admin.action(description=_("Xem trước: đơn vị nào nhận yêu cầu?"))
 def preview_routing(modeladmin, request, queryset):
     from cskh.catalog.services import route
 

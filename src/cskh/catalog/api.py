@@ -22,7 +22,7 @@ class RoutePreview(Schema):
     unit_name: str | None
 
 
-@router.get("/case-types", response=list[CaseTypeOut], summary="Loại vụ việc của ngành đang dùng")
+@router.get("/case-types", response=list[CaseTypeOut], summary="Loại yêu cầu của ngành đang dùng")
 def case_types(request):
     profile = active_profile()
     return [
@@ -43,7 +43,7 @@ def case_types(request):
 @router.get(
     "/routing/preview",
     response=RoutePreview,
-    summary="Đơn vị nào sẽ nhận một loại vụ việc tại một phường/xã?",
+    summary="Đơn vị nào sẽ nhận một loại yêu cầu tại một phường/xã?",
 )
 def routing_preview(request, type: str, ward_code: int | None = None):
     ct = get_case_type(type)

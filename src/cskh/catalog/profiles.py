@@ -15,8 +15,30 @@ class CalendarSpec(TypedDict):
 CaseTypeRow = tuple[str, str, str, int, str, str, bool, bool]
 
 
+class ProfileTerms(TypedDict):
+    """The words a profile's users and customers read (lower case; templates use capfirst).
+
+    `work_order`: what a dispatch ticket is called. Not "phiếu công tác": in the power industry
+    that is the electrical-safety work permit (PCT), a field crew would misread it.
+    `case`: one word for a case everywhere, in the UI and in customer messages."""
+
+    case: str
+    work_order: str
+    outage: str  # what customers lose: "mất điện", "gián đoạn dịch vụ"
+    suspected_title: str  # auto-detected incident, %(w)s = where
+    confirmed_title: str  # the same after a lead confirms it
+    public_message: str  # what customers are told about an unplanned outage
+    planned: str  # the planned-maintenance schedule (page title, notices)
+    planned_stop: str  # the verb phrase in a planned notice: "ngừng cung cấp điện"
+    public_path: str  # the public schedule page, no login: /<public_path>/
+    network_feeder: str  # "tuyến dây %(c)s" / "OLT %(c)s"
+    network_transformer: str  # "trạm %(c)s" / "splitter %(c)s"
+    network_levels: str  # a column header: "tuyến dây / trạm"
+
+
 class ProfileSpec(TypedDict):
     name: str
+    terms: ProfileTerms
     case_types: list[CaseTypeRow]
 
 
@@ -77,6 +99,22 @@ SLA_POLICIES = {
 PROFILES: dict[str, ProfileSpec] = {
     "electricity": {
         "name": N_("Điện lực"),
+        "terms": {
+            "case": N_("yêu cầu"),
+            "work_order": N_("phiếu giao việc"),
+            "outage": N_("mất điện"),
+            "suspected_title": N_("Nghi mất điện diện rộng: %(w)s"),
+            "confirmed_title": N_("Mất điện diện rộng: %(w)s"),
+            "public_message": N_(
+                "Khu vực của Quý khách đang bị mất điện. Chúng tôi đang khắc phục."
+            ),
+            "planned": N_("lịch ngừng cung cấp điện"),
+            "planned_stop": N_("ngừng cung cấp điện"),
+            "public_path": "lich-ngung-cung-cap-dien",
+            "network_feeder": N_("tuyến dây %(c)s"),
+            "network_transformer": N_("trạm %(c)s"),
+            "network_levels": N_("tuyến dây / trạm"),
+        },
         "case_types": [
             (
                 "outage",
@@ -192,6 +230,23 @@ PROFILES: dict[str, ProfileSpec] = {
     },
     "telecom": {
         "name": N_("Viễn thông"),
+        "terms": {
+            "case": N_("yêu cầu"),
+            "work_order": N_("phiếu giao việc"),
+            "outage": N_("gián đoạn dịch vụ"),
+            "suspected_title": N_("Nghi gián đoạn dịch vụ diện rộng: %(w)s"),
+            "confirmed_title": N_("Gián đoạn dịch vụ Internet/truyền hình: %(w)s"),
+            "public_message": N_(
+                "Dịch vụ Internet/truyền hình tại khu vực của Quý khách đang bị gián đoạn. "
+                "Chúng tôi đang khắc phục."
+            ),
+            "planned": N_("lịch bảo trì mạng"),
+            "planned_stop": N_("tạm ngừng dịch vụ Internet/truyền hình để bảo trì"),
+            "public_path": "lich-bao-tri-mang",
+            "network_feeder": N_("OLT %(c)s"),
+            "network_transformer": N_("splitter %(c)s"),
+            "network_levels": N_("OLT / splitter"),
+        },
         "case_types": [
             (
                 "internet_down",

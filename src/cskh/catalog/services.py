@@ -1,10 +1,11 @@
 import copy
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cskh.catalog.models import BusinessCalendar, CaseType, Profile, RoutingRule, SlaPolicy
-from cskh.catalog.profiles import CALENDARS, PROFILES, SLA_POLICIES
+from cskh.catalog.profiles import CALENDARS, PROFILES, SLA_POLICIES, ProfileTerms
 from cskh.core import refcache
 from cskh.core.errors import DomainError
 
@@ -73,6 +74,31 @@ def active_profile() -> Profile:
     return profile
 
 
+DEFAULT_PROFILE = "electricity"
+
+# Keys of ProfileTerms that are not words (not translated).
+_UNTRANSLATED = frozenset({"public_path"})
+
+
+def terms(profile_code: str | None = None) -> ProfileTerms:
+    """The active profile's wording, in the active language (see profiles.ProfileTerms).
+
+    Before a profile is installed (a fresh database) the electricity words are used."""
+    if profile_code is None:
+        current = refcache.get(
+            "catalog.active_profile", lambda: Profile.objects.filter(is_active=True).first()
+        )
+        profile_code = current.code if current is not None else DEFAULT_PROFILE
+    spec = PROFILES.get(profile_code, PROFILES[DEFAULT_PROFILE])["terms"]
+    out = {k: (str(v) if k in _UNTRANSLATED else _(str(v))) for k, v in spec.items()}
+    return cast(ProfileTerms, out)
+
+
+def public_paths() -> tuple[str, ...]:
+    """Every profile's public schedule path (the URL converter accepts these)."""
+    return tuple(spec["terms"]["public_path"] for spec in PROFILES.values())
+
+
 def get_case_type(code: str, *, profile: Profile | None = None) -> CaseType:
     profile = profile or active_profile()
     ct = refcache.get(
@@ -85,7 +111,7 @@ def get_case_type(code: str, *, profile: Profile | None = None) -> CaseType:
     )
     if ct is None:
         raise DomainError(
-            _("Loại vụ việc không tồn tại: %(c)s") % {"c": code}, code="unknown_case_type"
+            _("Loại yêu cầu không tồn tại: %(c)s") % {"c": code}, code="unknown_case_type"
         )
     return ct
 

@@ -42,6 +42,7 @@ from cskh.demo.bulk import Sink
 from cskh.demo.org import HCMC, OrgInfo, build_org
 from cskh.geo.models import Ward
 from cskh.sla import calendar as sla_calendar
+from cskh.sla.models import SlaClock
 from cskh.sla.services import calendar_spec
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -115,6 +116,7 @@ class Builder:
                 Case._meta.db_table,
                 CaseEvent._meta.db_table,
                 Interaction._meta.db_table,
+                SlaClock._meta.db_table,
                 Interaction.cases.through._meta.db_table,
             ]
             restore = self._step("drop indexes", lambda: self.sink.drop_secondary(tables))
@@ -133,9 +135,10 @@ class Builder:
                 CaseCounter.objects.update_or_create(year=year, defaults={"value": value})
             sync_number_sequences()
             self._step("indexes", lambda: self.sink.restore(restore, self.log))
-            self.sink.fix_sequences(tables[:-1])
+            self.sink.fix_sequences(tables[:-2])  # the clock and m2m tables have no id sequence
             self._step("analyze", lambda: self.sink.analyze(tables))
         self._step("extras", self._extras)
+        self._step("live floor", self._floor)
         self._step("search index", self._search_index)
         self.timings["total"] = time.perf_counter() - started
         self.counts.update(self.sink.rows_written)
@@ -175,6 +178,18 @@ class Builder:
         knowledge.install_demo_content(self.profile)
         incidents.ensure_network_entries()
         sla.backfill_clocks(now=self.now)
+
+    def _floor(self):
+        """Work orders in every state, a live incident, planned outages next week and the
+        README's example customer (cskh.demo.floor)."""
+        from cskh.demo import floor
+
+        with transaction.atomic():
+            self.floor = floor.build(
+                profile=self.profile, org=self.org, now=self.now, seed=self.seed, log=self.log
+            )
+            # PostgreSQL numbered those cases from its sequences: the counters follow them
+            sync_number_sequences()
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""
@@ -608,7 +623,15 @@ class Builder:
                     for rural in (False, True):
                         targets[prio, rural] = pol.targets(prio, rural=rural)
             res = resolutions.get(code) or resolutions["_"]
-            tinfo[code] = (ct, spec, targets, texts[code], res, ct.handler_unit_kind == "field")
+            tinfo[code] = (
+                ct,
+                spec,
+                targets,
+                texts[code],
+                res,
+                ct.handler_unit_kind == "field",
+                (str(pol.calendar_id), pol.code) if pol else None,
+            )
         case_cols = [
             "id",
             "number",
@@ -640,6 +663,26 @@ class Builder:
             "updated_at",
         ]
         ev_cols = ["case_id", "kind", "actor_id", "public", "body", "data", "created_at"]
+        # A stopped SLA clock for every resolved case, so the SLA report has its history.
+        clock_cols = [
+            "case_id",
+            "calendar_id",
+            "policy_code",
+            "state",
+            "started_at",
+            "first_target_minutes",
+            "target_minutes",
+            "elapsed_minutes",
+            "paused_minutes",
+            "level",
+            "first_responded_at",
+            "first_response_due_at",
+            "due_at",
+            "breached_at",
+            "stopped_at",
+            "met",
+            "first_response_met",
+        ]
         it_cols = [
             "id",
             "channel",
@@ -724,10 +767,10 @@ class Builder:
             planned.sort()
             year = d.year
             seq = counters.get(year, 0)
-            crow, erow, irow, mrow = [], [], [], []
+            crow, erow, irow, mrow, krow = [], [], [], [], []
             for t, ci, code in planned:
                 seq += 1
-                ct, spec, targets, type_texts, res_texts, field = tinfo[code]
+                ct, spec, targets, type_texts, res_texts, field, clock_of = tinfo[code]
                 wi = cust_ward[ci]
                 w = wards[wi]
                 cid = cust_base + ci
@@ -800,6 +843,16 @@ class Builder:
                 resolution = ""
                 if resolved_at <= now_ts:
                     resolution = res_texts[int(rnd() * len(res_texts))]
+                    if clock_of is not None and due is not None and fr_due is not None:
+                        # elapsed business minutes ≈ the target scaled by the wall-clock share
+                        # of the target span (exact for 24/7 calendars)
+                        krow.append(
+                            f"{scid}\t{clock_of[0]}\t{clock_of[1]}\tstopped\t{stamp(t)}\t"
+                            f"{fr_min}\t{res_min}\t{res_min * (resolved_at - t) / span:.1f}\t0\t0\t"
+                            f"{stamp(fr_at)}\t{stamp(fr_due)}\t{stamp(due)}\t"
+                            f"{stamp(due) if resolved_at > due else NULL}\t{stamp(resolved_at)}\t"
+                            f"{T if resolved_at <= due else F}\t{T if fr_at <= fr_due else F}"
+                        )
                     if fcr:
                         assigned = agent
                         erow.append(
@@ -880,6 +933,7 @@ class Builder:
             s.write(CaseEvent._meta.db_table, ev_cols, erow)
             s.write(Interaction._meta.db_table, it_cols, irow)
             s.write(m2m_table, m2m_cols, mrow)
+            s.write(SlaClock._meta.db_table, clock_cols, krow)
             done += len(crow)
             if time.perf_counter() - last_report > 10:
                 last_report = time.perf_counter()

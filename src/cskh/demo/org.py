@@ -143,7 +143,7 @@ def _users(info: OrgInfo, profile: str, rng, customers: int, departments) -> Non
         info.logins.append((username, role, unit.name if unit else ""))
         return user
 
-    ensure("admin", User.Role.ADMIN, center, first_name="Quản trị", last_name="Hệ thống")
+    ensure("admin", User.Role.ADMIN, center, first_name="Hệ thống", last_name="Quản trị")
     n_agents = max(5, min(40, customers // 25_000))
     center_types = list(CaseType.objects.filter(profile__code=profile, handler_unit_kind="center"))
     for i in range(1, n_agents + 1):
@@ -175,7 +175,7 @@ def _users(info: OrgInfo, profile: str, rng, customers: int, departments) -> Non
             last_name=last,
         )
     info.integration = ensure(
-        "pbx", User.Role.INTEGRATION, None, first_name="Tổng đài", last_name="PBX"
+        "pbx", User.Role.INTEGRATION, None, first_name="PBX", last_name="Tổng đài"
     )
     # One PBKDF2 hash for every demo user: hashing per user would cost ~0.3 s each.
     User.objects.filter(pk__in=created).update(password=password_hash)

@@ -8,6 +8,7 @@ import threading
 from datetime import timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from cskh.cases.models import Case, Interaction
@@ -19,6 +20,12 @@ log = logging.getLogger("cskh.desk")
 
 QUEUE_VIEWS = ("mine", "team", "unassigned", "due", "overdue", "logged", "all")
 DUE_SOON = timedelta(hours=2)
+
+
+def due_soon_q(now) -> Q:
+    """Open cases due within DUE_SOON and not yet overdue: the "Sắp đến hạn" tile counts what
+    its list shows (overdue cases have their own tile and list)."""
+    return Q(is_open=True, due_at__gte=now, due_at__lte=now + DUE_SOON)
 
 
 def case_types() -> list[CaseType]:
@@ -180,7 +187,7 @@ def queue(
     elif view == "unassigned":
         qs = qs.filter(assigned_agent__isnull=True, is_open=True)
     elif view == "due":
-        qs = qs.filter(is_open=True, due_at__isnull=False, due_at__lte=now + DUE_SOON)
+        qs = qs.filter(due_soon_q(now))
         order = ("due_at", "id")
     elif view == "overdue":
         qs = qs.filter(is_open=True, due_at__isnull=False, due_at__lt=now)

@@ -31,7 +31,7 @@ def log_case_from_call(
     (first-contact resolution, through open_case so that its hooks know it: no auto-dispatch)
     with the reply given to the customer as the resolution."""
     if not type_code:
-        raise DomainError(_("Chưa chọn loại vụ việc."), code="missing_type")
+        raise DomainError(_("Chưa chọn loại yêu cầu."), code="missing_type")
     case_type = get_case_type(type_code)
     if interaction is not None and interaction.agent_id not in (None, actor.pk):
         interaction = None  # never attach a case to someone else's call

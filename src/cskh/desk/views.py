@@ -181,10 +181,14 @@ def find_customer(request):
     _center_only(request.user)
     q = (request.GET.get("q") or "").strip()
     matches = customer_selectors.find_by_phone(q) if q else []
+    by_phone = bool(matches)
     if not matches and q:
         by_code = customer_selectors.find_by_code(q)
         matches = [by_code] if by_code else customer_selectors.search_simple(q, limit=9)
-    ctx = _desk_context(request) | {"interaction": None, "new_phone": q}
+    looks_like_phone = sum(ch.isdigit() for ch in q) >= 8
+    ctx = _desk_context(request) | {"interaction": None, "new_phone": q if looks_like_phone else ""}
+    if not by_phone:
+        ctx["searched"] = q  # the pick list says "match “q”", not "use this number"
     if len(matches) == 1:
         ctx.update({"mode": "card"} | selectors.card(matches[0], user=request.user))
     elif matches:
@@ -512,11 +516,7 @@ def _supervisor_context(request) -> dict:
             ),
             (
                 _("Sắp đến hạn (2 giờ)"),
-                selectors.capped_count(
-                    visible.filter(
-                        is_open=True, due_at__gte=now, due_at__lte=now + selectors.DUE_SOON
-                    )
-                ),
+                selectors.capped_count(visible.filter(selectors.due_soon_q(now))),
                 "due",
             ),
             (

@@ -181,7 +181,7 @@ def _unit(code: str | None) -> Unit | None:
     return unit
 
 
-@router.get("/work-orders", response=WorkOrderList, summary="Danh sách phiếu công tác")
+@router.get("/work-orders", response=WorkOrderList, summary="Danh sách phiếu giao việc")
 def list_work_orders(
     request,
     state: str = "open",
@@ -206,7 +206,7 @@ def list_work_orders(
     return {"items": [to_out(w, now=now) for w in rows], "next_cursor": next_cursor}
 
 
-@router.get("/work-orders/{wo_id}", response=WorkOrderDetail, summary="Chi tiết phiếu công tác")
+@router.get("/work-orders/{wo_id}", response=WorkOrderDetail, summary="Chi tiết phiếu giao việc")
 def get_work_order(request, wo_id: int):
     return _detail(request, wo_id)
 
@@ -228,13 +228,13 @@ def work_order_events(request, wo_id: int):
 
 
 @router.post(
-    "/cases/{number}/dispatch", response={201: WorkOrderDetail}, summary="Điều phối vụ việc"
+    "/cases/{number}/dispatch", response={201: WorkOrderDetail}, summary="Điều phối yêu cầu"
 )
 def dispatch_case(request, number: str, payload: DispatchIn):
     from cskh.cases import selectors as case_selectors
 
     if not permissions.can_coordinate(request.auth):
-        raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu công tác."))
+        raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu giao việc."))
     case = case_selectors.get_for_user(request.auth, number)
     wo = center.dispatch_case(
         case=case,
@@ -316,7 +316,7 @@ def cancel(request, wo_id: int, payload: ReasonIn):
 def redispatch(request, wo_id: int, payload: RedispatchIn):
     wo = selectors.get_for_user(request.auth, wo_id)
     if not permissions.can_coordinate(request.auth):
-        raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu công tác."))
+        raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu giao việc."))
     new = center.redispatch(
         work_order=wo,
         unit=_unit(payload.unit),

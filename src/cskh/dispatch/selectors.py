@@ -43,7 +43,7 @@ def get_for_user(user, work_order_id: int | str) -> WorkOrder:
         .first()
     )
     if wo is None:
-        raise NotFound(_("Không tìm thấy phiếu công tác."))
+        raise NotFound(_("Không tìm thấy phiếu giao việc."))
     return wo
 
 

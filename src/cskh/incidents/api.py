@@ -60,7 +60,22 @@ class ScopeOut(Schema):
     ward_name: str | None
 
 
+class MessageProgressOut(Schema):
+    template: str
+    label: str
+    customers: int
+    handed: int
+    batches: int
+    batches_sent: int
+    sent: int
+    pending: int
+    failed: int
+    skipped: int
+
+
 class ProgressOut(Schema):
+    """Totals over the incident's messages; `messages` has one row per message."""
+
     total: int
     enqueued: int
     batches: int
@@ -69,6 +84,7 @@ class ProgressOut(Schema):
     pending: int
     failed: int
     skipped: int
+    messages: list[MessageProgressOut] = []
 
 
 class IncidentOut(Schema):
@@ -288,7 +304,7 @@ def transition(request, incident_id: int, payload: TransitionIn):
     return to_detail(selectors.get_for_user(request.auth, incident_id))
 
 
-@router.get("/{incident_id}/cases", response=LinkedCases, summary="Vụ việc thuộc sự cố")
+@router.get("/{incident_id}/cases", response=LinkedCases, summary="Yêu cầu thuộc sự cố")
 def incident_cases(request, incident_id: int, cursor: str | None = None, limit: int = 100):
     inc = selectors.get_for_user(request.auth, incident_id)
     rows, next_cursor = selectors.linked_cases(inc, cursor=cursor, limit=max(1, min(limit, 500)))
@@ -309,7 +325,7 @@ def incident_cases(request, incident_id: int, cursor: str | None = None, limit: 
     }
 
 
-@router.post("/{incident_id}/cases", response={201: dict}, summary="Gắn vụ việc vào sự cố")
+@router.post("/{incident_id}/cases", response={201: dict}, summary="Gắn yêu cầu vào sự cố")
 def link_case(request, incident_id: int, payload: LinkIn):
     from cskh.cases.selectors import get_for_user as get_case
 

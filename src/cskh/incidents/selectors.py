@@ -4,9 +4,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from cskh.core.errors import NotFound
 from cskh.incidents.models import (
@@ -264,33 +265,73 @@ def caller_customer_ids(incident: Incident) -> list[int]:
     )
 
 
+MESSAGE_LABELS = {
+    "incident_outage": _lazy("Báo sự cố"),
+    "incident_restored": _lazy("Báo đã khắc phục"),
+    "planned_outage_notice": _lazy("Báo lịch"),
+    "planned_outage_reminder": _lazy("Nhắc lịch"),
+    "planned_outage_changed": _lazy("Báo đổi lịch"),
+    "planned_outage_cancelled": _lazy("Báo hủy lịch"),
+}
+
+
 def notify_progress(incident: Incident) -> dict[str, Any]:
-    """Slices handed to the outbox and delivery counts of the outbox rows of this incident."""
+    """The incident's customer messages: `messages` has one row per message (by template) with
+    customers planned, customers handed to the outbox, slices, and the delivery counts of those
+    outbox rows; the top-level figures add the rows up. Every figure counts the same messages,
+    so "enqueued" never exceeds "total" nor "sent" "enqueued"."""
     from django.db.models import Count, Sum
 
     from cskh.notify.models import Notification
 
-    batches = NotifyBatch.objects.filter(incident=incident).aggregate(
-        total=Count("id"),
-        handed=Count("id", filter=Q(sent_at__isnull=False)),
-        customers=Sum("size"),
-    )
-    by_status = dict(
+    rows: dict[str, dict[str, Any]] = {}
+    for b in (
+        NotifyBatch.objects.filter(incident=incident)
+        .values("template")
+        .annotate(
+            batches=Count("id"),
+            batches_sent=Count("id", filter=Q(sent_at__isnull=False)),
+            customers=Sum("size"),
+            handed=Sum("size", filter=Q(sent_at__isnull=False)),
+            first=Min("created_at"),
+        )
+        .order_by("first")
+    ):
+        rows[b["template"]] = {
+            "template": b["template"],
+            "label": str(MESSAGE_LABELS.get(b["template"], b["template"])),
+            "customers": b["customers"] or 0,
+            "handed": b["handed"] or 0,
+            "batches": b["batches"],
+            "batches_sent": b["batches_sent"],
+            "sent": 0,
+            "pending": 0,
+            "failed": 0,
+            "skipped": 0,
+        }
+    for template, status, n in (
         Notification.objects.filter(incident_id=incident.pk)
-        .values("status")
+        .values("template", "status")
         .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    pending = by_status.get("pending", 0) + by_status.get("sending", 0)
+        .values_list("template", "status", "n")
+    ):
+        row = rows.get(template)
+        if row is None:
+            continue
+        key = "pending" if status in ("pending", "sending") else status
+        if key in row:
+            row[key] += n
+    messages = list(rows.values())
     return {
-        "total": incident.notify_total,
-        "enqueued": incident.notify_enqueued,
-        "batches": batches["total"] or 0,
-        "batches_sent": batches["handed"] or 0,
-        "sent": by_status.get("sent", 0),
-        "pending": pending,
-        "failed": by_status.get("failed", 0),
-        "skipped": by_status.get("skipped", 0),
+        "total": sum(m["customers"] for m in messages),
+        "enqueued": sum(m["handed"] for m in messages),
+        "batches": sum(m["batches"] for m in messages),
+        "batches_sent": sum(m["batches_sent"] for m in messages),
+        "sent": sum(m["sent"] for m in messages),
+        "pending": sum(m["pending"] for m in messages),
+        "failed": sum(m["failed"] for m in messages),
+        "skipped": sum(m["skipped"] for m in messages),
+        "messages": messages,
     }
 
 

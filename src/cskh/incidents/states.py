@@ -36,6 +36,14 @@ def allowed(from_status: str) -> frozenset[str]:
     return TRANSITIONS.get(from_status, frozenset())
 
 
+def allowed_for(incident: Incident) -> frozenset[str]:
+    """The moves this incident may take: `allowed` minus cancelling an unplanned outage."""
+    moves = allowed(incident.status)
+    if incident.kind != Incident.Kind.PLANNED:
+        moves = moves - PLANNED_ONLY
+    return moves
+
+
 def require(incident: Incident, to: str) -> None:
     """Raise Conflict (409) unless `incident` may move to `to` now."""
     if to not in allowed(incident.status):

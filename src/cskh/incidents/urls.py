@@ -1,6 +1,24 @@
-from django.urls import path
+import re
 
+from django.urls import path, register_converter
+
+from cskh.catalog.services import public_paths
 from cskh.incidents import views
+
+
+class SchedulePath:
+    """The public schedule's path segment: one per profile (catalog.profiles terms)."""
+
+    regex = "|".join(re.escape(p) for p in public_paths())
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SchedulePath, "schedule")
 
 app_name = "incidents"
 
@@ -10,5 +28,5 @@ urlpatterns = [
     path("incidents/<int:incident_id>/transition", views.incident_transition, name="transition"),
     path("incidents/<int:incident_id>/update", views.incident_update, name="update"),
     path("incidents/planned/import", views.planned_import, name="import"),
-    path("lich-ngung-cung-cap-dien/", views.public_schedule, name="public_schedule"),
+    path("<schedule:slug>/", views.public_schedule, name="public_schedule"),
 ]

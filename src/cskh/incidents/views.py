@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cskh.catalog import services as catalog
 from cskh.core import ratelimit
 from cskh.core.errors import DomainError, NotFound
 from cskh.core.text import fold
@@ -85,7 +86,7 @@ def incident_detail(request, incident_id: int):
             "progress": selectors.notify_progress(inc),
             "events": selectors.timeline(inc),
             "cases": cases,
-            "allowed": sorted(states.allowed(inc.status)),
+            "allowed": sorted(states.allowed_for(inc)),
             "can_manage": permissions.can_manage_incident(request.user, inc),
             "merge_targets": merge_targets,
         },
@@ -146,6 +147,8 @@ def incident_update(request, incident_id: int):
 
 
 def planned_import(request, template: str = "incidents/import.html", extra=None):
+    if not permissions.can_import_planned(request.user):
+        raise PermissionDenied  # leads, managers, admins (the service checks again)
     result = rejected = None
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -162,8 +165,13 @@ def planned_import(request, template: str = "incidents/import.html", extra=None)
 
 
 @login_not_required
-def public_schedule(request):
-    """“Lịch ngừng cung cấp điện”: search by ward or customer code; no personal data."""
+def public_schedule(request, slug: str):
+    """The planned-maintenance schedule (“Lịch ngừng cung cấp điện”, “Lịch bảo trì mạng”, the
+    profile's words and path): search by ward or customer code; no personal data. Another
+    profile's path redirects to the active one."""
+    words = catalog.terms()
+    if slug != words["public_path"]:
+        return redirect("incidents:public_schedule", slug=words["public_path"])
     q = (request.GET.get("q") or "").strip()[:100]
     results = None
     error = ""

@@ -49,7 +49,7 @@ def _center_only(user):
         raise Forbidden(_("Bạn không có quyền xem thông báo."))
 
 
-@router.get("", response=list[NotificationOut], summary="Thông báo của một vụ việc")
+@router.get("", response=list[NotificationOut], summary="Thông báo của một yêu cầu")
 def list_notifications(request, case: str):
     _center_only(request.auth)
     c = get_for_user(request.auth, case)

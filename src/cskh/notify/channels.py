@@ -57,8 +57,10 @@ class LogBackend(Backend):
 class HttpGatewayBackend(Backend):
     """POST JSON to an SMS or Zalo ZNS gateway.
 
-    Request: {"channel", "to", "text", "subject", "template", "zns_template_id", "request_id"}
-    with `Authorization: Bearer <TOKEN>` and `Idempotency-Key: <dedupe key>` so a gateway that
+    Request: {"channel", "to", "text", "subject", "template", "request_id"}; a Zalo message adds
+    what ZNS requires — "phone" (84…, no "+"), "template_id" (Template.zns_template_id),
+    "template_data" (the template's variables as strings) and "tracking_id" — with
+    `Authorization: Bearer <TOKEN>` and `Idempotency-Key: <dedupe key>` so a gateway that
     honours idempotency keys drops a resend after a worker crash. 2xx → sent (the JSON field
     "message_id" or "id" is kept); 408/429/5xx/network errors → retry; other 4xx → permanent.
     """
@@ -87,6 +89,13 @@ class HttpGatewayBackend(Backend):
             "template": notification.template,
             "request_id": notification.dedupe_key,
         }
+        if notification.channel == "zalo":
+            payload |= {
+                "phone": notification.to.lstrip("+"),
+                "template_id": notification.zns_template_id,
+                "template_data": notification.template_data,
+                "tracking_id": notification.dedupe_key[:48],
+            }
         headers = {"Idempotency-Key": notification.dedupe_key}
         if token := self.options.get("TOKEN"):
             headers["Authorization"] = f"Bearer {token}"

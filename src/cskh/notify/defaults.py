@@ -40,53 +40,59 @@ DEFAULTS: dict[str, tuple[str, str]] = {
             "Vui lòng liên hệ tổng đài hoặc trả lời tin nhắn này."
         ),
     ),
+    # incidents (unplanned): context message (the public message), area, eta, resolved_at
+    # and the profile's word `outage` ("mất điện" / "gián đoạn dịch vụ"); no internal code.
     "incident_outage": (
-        N_("Thông báo sự cố {{ incident_number }}"),
+        N_("Thông báo {{ outage }}"),
         N_(
-            "CSKH: Khu vực của Quý khách đang bị ảnh hưởng bởi sự cố {{ incident_number }}. "
-            "{% if eta %}Dự kiến khôi phục trước {{ eta }}. {% endif %}Xin lỗi vì sự bất tiện."
+            "CSKH: {{ message }}{% if eta %} Dự kiến khôi phục trước {{ eta }}.{% endif %} "
+            "Xin lỗi Quý khách vì sự bất tiện."
         ),
     ),
     "incident_restored": (
-        N_("Sự cố {{ incident_number }} đã được khắc phục"),
-        N_("CSKH: Sự cố {{ incident_number }} đã được khắc phục. Cảm ơn Quý khách."),
-    ),
-    # incidents (planned outages): context incident_number, area, start, end, reason
-    "planned_outage_notice": (
-        N_("Lịch ngừng cung cấp điện {{ incident_number }}"),
+        N_("Đã khắc phục {{ outage }}"),
         N_(
-            "CSKH: Ngừng cung cấp điện theo kế hoạch tại {{ area }} từ {{ start }} đến {{ end }}"
-            "{% if reason %} ({{ reason|truncatechars:120 }}){% endif %}. Mong Quý khách thông cảm."
+            "CSKH: {{ outage|capfirst }}{% if area %} tại {{ area }}{% endif %} đã được khắc "
+            "phục{% if resolved_at %} lúc {{ resolved_at }}{% endif %}. Cảm ơn Quý khách đã "
+            "thông cảm."
+        ),
+    ),
+    # incidents (planned outages): context area, start, end, reason and the profile's words
+    # `planned` ("lịch ngừng cung cấp điện" / "lịch bảo trì mạng") and `planned_stop`.
+    "planned_outage_notice": (
+        N_("Thông báo {{ planned }}"),
+        N_(
+            "CSKH: {{ planned_stop|capfirst }} theo kế hoạch tại {{ area }} từ {{ start }} đến "
+            "{{ end }}{% if reason %} ({{ reason|truncatechars:120 }}){% endif %}. "
+            "Mong Quý khách thông cảm."
         ),
     ),
     "planned_outage_reminder": (
-        N_("Nhắc lịch ngừng cung cấp điện {{ incident_number }}"),
-        N_(
-            "CSKH: Nhắc Quý khách: ngừng cung cấp điện tại {{ area }} từ {{ start }} đến {{ end }}."
-        ),
+        N_("Nhắc {{ planned }}"),
+        N_("CSKH: Nhắc Quý khách: {{ planned_stop }} tại {{ area }} từ {{ start }} đến {{ end }}."),
     ),
     "planned_outage_changed": (
-        N_("Thay đổi lịch ngừng cung cấp điện {{ incident_number }}"),
+        N_("Thay đổi {{ planned }}"),
         N_(
-            "CSKH: Lịch ngừng cung cấp điện tại {{ area }} đã thay đổi: từ {{ start }} đến "
+            "CSKH: {{ planned|capfirst }} tại {{ area }} đã thay đổi: từ {{ start }} đến "
             "{{ end }}. Mong Quý khách thông cảm."
         ),
     ),
     "planned_outage_cancelled": (
-        N_("Hủy lịch ngừng cung cấp điện {{ incident_number }}"),
-        N_("CSKH: Lịch ngừng cung cấp điện tại {{ area }} từ {{ start }} đã được hủy."),
+        N_("Hủy {{ planned }}"),
+        N_("CSKH: {{ planned|capfirst }} tại {{ area }} từ {{ start }} đã được hủy."),
     ),
     "sla_warning": (
         N_("[Cảnh báo SLA] {{ case_number }} đã dùng {{ percent }}% thời hạn"),
         N_(
-            "Vụ việc {{ case_number }} ({{ case_type }}, {{ unit_name }}) đã dùng {{ percent }}% "
+            "Yêu cầu {{ case_number }} ({{ case_type }}, {{ unit_name }}) đã dùng {{ percent }}% "
             "thời hạn xử lý. Hạn: {{ due_at }}."
         ),
     ),
     "sla_breach": (
         N_("[Quá hạn SLA] {{ case_number }}"),
         N_(
-            "Vụ việc {{ case_number }} ({{ case_type }}, {{ unit_name }}) đã quá hạn xử lý "
+            "Yêu cầu {{ case_number }} ({{ case_type }}, {{ unit_name }}) đã quá hạn xử lý "
             "({{ percent }}% thời hạn). Hạn: {{ due_at }}."
         ),
     ),

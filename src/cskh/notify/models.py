@@ -66,6 +66,10 @@ class Notification(models.Model):
     to = models.CharField(_("người nhận"), max_length=254)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(_("nội dung"))
+    # Zalo ZNS sends a registered template by id with its parameters, never free text:
+    # copied from Template.zns_template_id and the variables its body uses, when queued.
+    zns_template_id = models.CharField(_("mã mẫu ZNS"), max_length=32, blank=True)
+    template_data = models.JSONField(_("tham số mẫu ZNS"), default=dict, blank=True)
     status = models.CharField(
         _("trạng thái"), max_length=8, choices=Status.choices, default=Status.PENDING
     )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -47,22 +49,25 @@ def clear_template_cache() -> None:
     refcache.invalidate("notify.templates")
 
 
-def _template_row(code: str, channel: str) -> tuple[str, str] | None:
+def _template_row(code: str, channel: str) -> tuple[str, str, str] | None:
     return refcache.get("notify.templates", _load_templates).get((code, channel))
 
 
-def _load_templates() -> dict[tuple[str, str], tuple[str, str]]:
-    rows = Template.objects.filter(is_active=True).values_list("code", "channel", "subject", "body")
-    return {(code, channel): (subject, body) for code, channel, subject, body in rows}
+def _load_templates() -> dict[tuple[str, str], tuple[str, str, str]]:
+    rows = Template.objects.filter(is_active=True).values_list(
+        "code", "channel", "subject", "body", "zns_template_id"
+    )
+    return {(code, ch): (subject, body, zns) for code, ch, subject, body, zns in rows}
 
 
-def _template_for(code: str, channel: str) -> tuple[str, str]:
+def _template_for(code: str, channel: str) -> tuple[str, str, str]:
+    """(subject, body, ZNS template id) of the active row, else the built-in text."""
     row = _template_row(code, channel)
     if row:
         return row
     if code in DEFAULTS:
         subject, body = DEFAULTS[code]
-        return _(subject), _(body)
+        return _(subject), _(body), ""
     raise DomainError(
         _("Không có mẫu thông báo “%(c)s” cho kênh %(ch)s.") % {"c": code, "ch": channel},
         code="unknown_template",
@@ -70,10 +75,41 @@ def _template_for(code: str, channel: str) -> tuple[str, str]:
 
 
 def render(code: str, channel: str, context: dict) -> tuple[str, str]:
-    subject, body = _template_for(code, channel)
-    ctx = {k: (fmt_time(v) if isinstance(v, datetime) else v) for k, v in context.items()}
+    subject, body, _zns = _template_for(code, channel)
+    ctx = _plain(context)
     c = Context(ctx, autoescape=False)
     return _compile(subject).render(c).strip()[:200], _compile(body).render(c).strip()
+
+
+def _plain(context: dict) -> dict[str, Any]:
+    return {k: (fmt_time(v) if isinstance(v, datetime) else v) for k, v in context.items()}
+
+
+_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_]\w*)")
+
+
+@dataclass(frozen=True)
+class Zns:
+    """What a Zalo ZNS request carries instead of text: the template id registered with Zalo
+    and `template_data`, one string per variable the template's body uses (ZNS parameters)."""
+
+    template_id: str = ""
+    data: dict[str, str] = field(default_factory=dict)
+
+
+def zns_for(code: str, channel: str, context: dict) -> Zns:
+    """The ZNS part of a Zalo message ({} for other channels or without a ZNS template id)."""
+    if channel != ChannelKind.ZALO:
+        return Zns()
+    _subject, body, template_id = _template_for(code, channel)
+    if not template_id:
+        return Zns()
+    ctx = _plain(context)
+    data = {
+        name: "" if ctx.get(name) is None else str(ctx[name])
+        for name in dict.fromkeys(_VARIABLE.findall(body))
+    }
+    return Zns(template_id=template_id, data=data)
 
 
 def _primary_phone(customer) -> str:
@@ -156,6 +192,7 @@ def notify_customer(
     key = (dedupe_key or f"auto:{uuid.uuid4().hex}")[:200]
     ch, to = choose_channel(customer, channel)
     subject, body = render(template, ch or channel or "sms", context)
+    zns = zns_for(template, ch or "", context)
     row = Notification(
         customer=customer,
         case=case,
@@ -164,6 +201,8 @@ def notify_customer(
         to=to,
         subject=subject,
         body=body,
+        zns_template_id=zns.template_id,
+        template_data=zns.data,
         status=Notification.Status.PENDING if ch else Notification.Status.SKIPPED,
         skip_reason="" if ch else "no_consent_or_address",
         next_attempt_at=now,
@@ -207,6 +246,7 @@ def notify_address(
         return None
     now = timezone.now()
     subject, body = render(template, channel, context)
+    zns = zns_for(template, channel, context)
     row, created = _insert(
         Notification(
             user=user,
@@ -216,6 +256,8 @@ def notify_address(
             to=to[:254],
             subject=subject,
             body=body,
+            zns_template_id=zns.template_id,
+            template_data=zns.data,
             next_attempt_at=now,
             dedupe_key=(dedupe_key or f"auto:{uuid.uuid4().hex}")[:200],
             created_at=now,
@@ -242,7 +284,7 @@ def notify_customers(
     from cskh.customers.models import Customer
 
     now = timezone.now()
-    rendered: dict[str | None, tuple[str, str]] = {}
+    rendered: dict[str | None, tuple[str, str, Zns]] = {}
     ids = list(dict.fromkeys(int(i) for i in customer_ids))
     queued = 0
     for start in range(0, len(ids), BULK_BATCH):
@@ -252,8 +294,11 @@ def notify_customers(
             ch, to = choose_channel(customer, channel)
             key = f"{dedupe_prefix}:{customer.pk}"[:200]
             if ch not in rendered:
-                rendered[ch] = render(template, ch or "sms", context)
-            subject, body = rendered[ch]
+                rendered[ch] = (
+                    *render(template, ch or "sms", context),
+                    zns_for(template, ch or "", context),
+                )
+            subject, body, zns = rendered[ch]
             rows.append(
                 Notification(
                     customer=customer,
@@ -263,6 +308,8 @@ def notify_customers(
                     to=to,
                     subject=subject,
                     body=body,
+                    zns_template_id=zns.template_id,
+                    template_data=zns.data,
                     status=Notification.Status.PENDING if ch else Notification.Status.SKIPPED,
                     skip_reason="" if ch else "no_consent_or_address",
                     next_attempt_at=now,

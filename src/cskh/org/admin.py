@@ -24,7 +24,7 @@ class UnitAdmin(AuditedAdmin):
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin, BaseUserAdmin):
-    list_display = ("username", "first_name", "last_name", "role", "unit", "extension", "is_active")
+    list_display = ("username", "last_name", "first_name", "role", "unit", "extension", "is_active")
     list_filter = ("role", "unit", "is_active")
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),

@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cskh.org.names import vietnamese_name
+
 
 class Unit(models.Model):
     class Kind(models.TextChoices):
@@ -80,6 +82,10 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("người dùng")
         verbose_name_plural = _("người dùng")
+
+    def get_full_name(self) -> str:
+        """Vietnamese order, family name first: "Lê Minh Thành" (see org.names)."""
+        return vietnamese_name(self.last_name, self.first_name)
 
     @property
     def display_name(self) -> str:

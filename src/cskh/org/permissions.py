@@ -164,3 +164,61 @@ def can_send_call_events(user: Any) -> bool:
 
 def can_read_notifications(user: Any) -> bool:
     return _superuser(user) or _role(user) in CENTER_SIDE_ROLES
+
+
+# --------------------------------------------------------------------------- Django admin
+# The admin asks Django permissions ("app.action_model"); org.backends.RoleBackend answers them
+# from the role, so a manager or shift lead needs no per-user permission rows. Superusers
+# (the admin role) have every permission already.
+# Configuration a manager edits: case types, SLA policies and calendars, routing rules, message
+# templates, incident rules, units and their wards.
+MANAGER_EDITS = frozenset(
+    {
+        "catalog.*",
+        "sla.escalationrule",
+        "notify.template",
+        "incidents.incidentrule",
+        "org.unit",
+        "org.servicearea",
+    }
+)
+# Apps whose rows the center reads in the admin (leads: the operational ones).
+MANAGER_VIEWS = frozenset(
+    {
+        "catalog",
+        "sla",
+        "notify",
+        "incidents",
+        "org",
+        "cases",
+        "customers",
+        "dispatch",
+        "telephony",
+        "core",
+    }
+)
+LEAD_VIEWS = frozenset({"cases", "customers", "dispatch", "incidents", "notify", "telephony"})
+
+
+def admin_apps(user: Any) -> frozenset[str]:
+    """Apps whose admin pages this staff user may open at all."""
+    if not (getattr(user, "is_active", False) and getattr(user, "is_staff", False)):
+        return frozenset()
+    if is_manager(user):
+        return MANAGER_VIEWS
+    if is_shift_lead(user):
+        return LEAD_VIEWS
+    return frozenset()
+
+
+def can_admin(user: Any, perm: str) -> bool:
+    """A Django admin permission ("cases.view_case", "catalog.change_casetype") by role:
+    managers view the center's data and edit its configuration (MANAGER_EDITS), shift leads
+    view the operational records. Everything else stays with the admin role."""
+    app, _dot, codename = perm.partition(".")
+    action, _u, model = codename.partition("_")
+    if app not in admin_apps(user):
+        return False
+    if action == "view":
+        return True
+    return is_manager(user) and bool({f"{app}.*", f"{app}.{model}"} & MANAGER_EDITS)

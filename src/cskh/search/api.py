@@ -27,7 +27,7 @@ class SearchOut(Schema):
 @router.get(
     "",
     response=SearchOut,
-    summary="Tìm kiếm khách hàng, vụ việc, bài viết (không phân biệt dấu)",
+    summary="Tìm kiếm khách hàng, yêu cầu, bài viết (không phân biệt dấu)",
     description=_(
         "q: từ khóa (2–200 ký tự, có hoặc không dấu; tiền tố được chấp nhận; "
         "chuỗi số ≥ 4 chữ số tìm trong số điện thoại/mã). kind: customer | case | article."

@@ -4,7 +4,7 @@ from django.template.loader import select_template
 from cskh.core.errors import DomainError
 from cskh.search import selectors
 
-KIND_LABELS = {"customer": "Khách hàng", "case": "Vụ việc", "article": "Bài viết tri thức"}
+KIND_LABELS = {"customer": "Khách hàng", "case": "Yêu cầu", "article": "Bài viết tri thức"}
 
 
 def search_page(request):

@@ -25,7 +25,7 @@ class ComplianceRow(Schema):
 @router.get(
     "/compliance",
     response=list[ComplianceRow],
-    summary="Tỷ lệ đạt SLA theo đơn vị, loại vụ việc và tháng (YYYY-MM)",
+    summary="Tỷ lệ đạt SLA theo đơn vị, loại yêu cầu và tháng (YYYY-MM)",
 )
 def compliance(request, month: str):
     from django.utils.translation import gettext as _

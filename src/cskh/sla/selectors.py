@@ -49,10 +49,14 @@ def compliance(month: str, *, unit_ids: set[int] | None = None) -> list[dict[str
     )
     if unit_ids is not None:
         open_q = open_q.filter(case__unit_id__in=unit_ids)
-    overdue = {
-        (r["case__unit__code"], r["case__case_type__code"]): r["n"]
-        for r in open_q.values("case__unit__code", "case__case_type__code").annotate(n=Count("pk"))
-    }
+    overdue: dict[tuple[str, str], int] = {}
+    names: dict[tuple[str, str], tuple[str, str]] = {}
+    for o in open_q.values(
+        "case__unit__code", "case__unit__name", "case__case_type__code", "case__case_type__name"
+    ).annotate(n=Count("pk")):
+        key = (o["case__unit__code"], o["case__case_type__code"])
+        overdue[key] = o["n"]
+        names[key] = (o["case__unit__name"] or "", o["case__case_type__name"] or "")
     out = []
     seen = set()
     for r in rows:
@@ -79,9 +83,9 @@ def compliance(month: str, *, unit_ids: set[int] | None = None) -> list[dict[str
                 {
                     "month": month,
                     "unit": unit,
-                    "unit_name": "",
+                    "unit_name": names[(unit, ct)][0],
                     "case_type": ct,
-                    "case_type_name": "",
+                    "case_type_name": names[(unit, ct)][1],
                     "resolved": 0,
                     "met": 0,
                     "breached": 0,

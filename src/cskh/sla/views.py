@@ -29,9 +29,32 @@ def compliance(request):
     totals["compliance"] = (
         round(100.0 * totals["met"] / totals["resolved"], 1) if totals["resolved"] else None
     )
+    prev_month, next_month = _neighbours(month)
     return render(
         request,
         "sla/compliance.html",
-        {"rows": rows, "month": month, "error": error, "totals": totals},
+        {
+            "rows": rows,
+            "month": month,
+            "error": error,
+            "totals": totals,
+            "prev_month": prev_month,
+            "next_month": next_month,
+        },
         status=400 if error else 200,
     )
+
+
+def _neighbours(month: str) -> tuple[str, str]:
+    """("2026-05", "2026-07") around "2026-06"; no next month after the current one."""
+    try:
+        year, mon = (int(x) for x in month.split("-", 1))
+        if not 1 <= mon <= 12:
+            raise ValueError
+    except ValueError:
+        return "", ""
+    prev = f"{year - (mon == 1)}-{12 if mon == 1 else mon - 1:02d}"
+    nxt = f"{year + (mon == 12)}-{1 if mon == 12 else mon + 1:02d}"
+    if nxt > timezone.localtime().strftime("%Y-%m"):
+        nxt = ""
+    return prev, nxt

@@ -83,7 +83,7 @@ def _check_target(unit: Unit | None) -> Unit:
         raise DomainError(_("Đơn vị %(u)s đã ngừng hoạt động.") % {"u": unit.name}, code="bad_unit")
     if unit.kind == Unit.Kind.CENTER:
         raise DomainError(
-            _("Không thể gửi phiếu công tác cho trung tâm CSKH; hãy chọn đơn vị xử lý."),
+            _("Không thể gửi phiếu giao việc cho trung tâm CSKH; hãy chọn đơn vị xử lý."),
             code="bad_unit",
         )
     return unit
@@ -127,7 +127,7 @@ def _create(
             wo.save(force_insert=True)
     except IntegrityError as exc:
         raise Conflict(
-            _("Vụ việc %(n)s đã có phiếu công tác đang mở.") % {"n": case.number},
+            _("Yêu cầu %(n)s đã có phiếu giao việc đang mở.") % {"n": case.number},
             code="already_dispatched",
         ) from exc
     stored: list[str] = []
@@ -206,13 +206,13 @@ def dispatch_case(
     case = _case_for_dispatch(case.pk)
     if not case.is_open or case.status not in OPEN_STATUSES:
         raise Conflict(
-            _("Vụ việc %(n)s đã giải quyết/đóng, không thể điều phối.") % {"n": case.number},
+            _("Yêu cầu %(n)s đã giải quyết/đóng, không thể điều phối.") % {"n": case.number},
             code="case_closed",
         )
     active = WorkOrder.objects.filter(case=case, is_active=True).first()
     if active is not None:
         raise Conflict(
-            _("Vụ việc %(n)s đã có phiếu công tác đang mở (%(c)s).")
+            _("Yêu cầu %(n)s đã có phiếu giao việc đang mở (%(c)s).")
             % {"n": case.number, "c": active.code},
             code="already_dispatched",
         )
@@ -262,7 +262,7 @@ def redispatch(
     case = old.case
     if not case.is_open:
         raise Conflict(
-            _("Vụ việc %(n)s đã giải quyết/đóng, không thể điều phối.") % {"n": case.number},
+            _("Yêu cầu %(n)s đã giải quyết/đóng, không thể điều phối.") % {"n": case.number},
             code="case_closed",
         )
     now = timezone.now()

@@ -36,7 +36,7 @@ def can_coordinate(actor) -> bool:
 
 def require_coordinator(actor) -> None:
     if not can_coordinate(actor):
-        raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu công tác."))
+        raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu giao việc."))
 
 
 def require_visible(actor, wo: WorkOrder) -> None:
@@ -45,7 +45,7 @@ def require_visible(actor, wo: WorkOrder) -> None:
         return
     units = visible_unit_ids(actor)
     if units is not None and wo.unit_id not in units:
-        raise NotFound(_("Không tìm thấy phiếu công tác."))
+        raise NotFound(_("Không tìm thấy phiếu giao việc."))
 
 
 def clean(text: str | None, *, what: str, required: bool = True, max_len: int = 0) -> str:

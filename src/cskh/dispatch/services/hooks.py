@@ -97,7 +97,7 @@ def on_case_transitioned(*, case: Case, before: str, actor: Actor = None, **_kw:
     )
     if wo is None or wo.status not in states.OPEN:
         return
-    reason = _("Vụ việc đã được giải quyết tại trung tâm.")
+    reason = _("Yêu cầu đã được giải quyết tại trung tâm.")
     close(
         wo,
         WorkOrder.Status.CANCELLED,

@@ -74,7 +74,7 @@ def resolve_linked_cases(incident: Incident) -> int:
         record(
             incident,
             IncidentEvent.Kind.CASES,
-            body=_("Đã đóng %(n)s vụ việc liên quan.") % {"n": done},
+            body=_("Đã đóng %(n)s yêu cầu liên quan.") % {"n": done},
             data={"resolved": done},
         )
     return done
@@ -99,7 +99,6 @@ def run_cascade(incident_id: int) -> dict[str, Any]:
                     selectors.affected_recipients(incident),
                     template="incident_restored",
                     suffix="resolved",
-                    track=True,
                 )
             except DomainError as exc:
                 record(incident, IncidentEvent.Kind.NOTIFY, body=str(exc))
@@ -112,7 +111,6 @@ def run_cascade(incident_id: int) -> dict[str, Any]:
                     selectors.affected_recipients(incident),
                     template="planned_outage_cancelled",
                     suffix=f"cancelled:v{incident.version}",
-                    track=True,
                 )
             except DomainError as exc:
                 record(incident, IncidentEvent.Kind.NOTIFY, body=str(exc))

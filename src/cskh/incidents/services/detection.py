@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from cskh.catalog import services as catalog
 from cskh.core.types import Actor
 from cskh.customers.models import ServicePoint
-from cskh.geo.models import Ward
 from cskh.incidents import rules as rules_mod
 from cskh.incidents import selectors
 from cskh.incidents.models import (
@@ -22,7 +22,7 @@ from cskh.incidents.models import (
 )
 from cskh.incidents.selectors import Position
 from cskh.incidents.services import links
-from cskh.incidents.services.common import record
+from cskh.incidents.services.common import auto_title, record
 from cskh.incidents.services.lifecycle import merge
 
 TELECOM_TYPES = {"internet_down", "slow_speed", "tv_service"}
@@ -150,21 +150,6 @@ def _kind_for(case) -> str:
     return Incident.Kind.UNPLANNED
 
 
-def _auto_title(level: str, code: str, ward_id: int | None) -> str:
-    labels: dict[str, str] = {
-        Level.TRANSFORMER: _("trạm %(c)s"),
-        Level.FEEDER: _("tuyến dây %(c)s"),
-        Level.WARD: _("phường/xã %(c)s"),
-    }
-    where = labels.get(level, "%(c)s") % {"c": code}
-    ward = Ward.objects.filter(pk=ward_id).only("name").first() if ward_id else None
-    if level == Level.WARD and ward:
-        where = ward.name
-    elif ward:
-        where = f"{where} ({ward.name})"
-    return (_("Nghi mất điện diện rộng: %(w)s") % {"w": where})[:200]
-
-
 def _ensure_suspected(
     *, level, code, feeder_code, case, pos: Position, signals, at, actor: Actor = None
 ) -> Incident:
@@ -175,7 +160,7 @@ def _ensure_suspected(
             inc = Incident.objects.create(
                 kind=_kind_for(case),
                 status=Incident.Status.SUSPECTED,
-                title=_auto_title(level, code, pos.ward_id),
+                title=auto_title(level, code, pos.ward_id, confirmed=False),
                 level=level,
                 unit_id=case.unit_id,
                 started_at=first,
@@ -183,10 +168,7 @@ def _ensure_suspected(
                 threshold_at=at,
                 detect_key=key,
                 feeder_code=feeder_code or "",
-                public_message=_(
-                    "Khu vực của quý khách đang bị gián đoạn cung cấp điện. "
-                    "Chúng tôi đang kiểm tra và khắc phục."
-                ),
+                public_message=catalog.terms()["public_message"],
             )
             IncidentScope.objects.create(
                 incident=inc,

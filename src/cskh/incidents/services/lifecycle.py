@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cskh.catalog.models import CaseType
 from cskh.core import audit
 from cskh.core.errors import Conflict, DomainError, Forbidden
 from cskh.customers.models import ServicePoint
@@ -25,8 +26,14 @@ from cskh.incidents.models import (
 )
 from cskh.incidents.services import links
 from cskh.incidents.services.cascade import schedule_cascade
-from cskh.incidents.services.common import local_time, record, require_manage, user_or_none
-from cskh.incidents.services.notices import notify_callers
+from cskh.incidents.services.common import (
+    confirmed_title,
+    local_time,
+    record,
+    require_manage,
+    user_or_none,
+)
+from cskh.incidents.services.notices import notify_affected
 from cskh.org import permissions
 from cskh.org.selectors import unit_for_ward
 
@@ -190,8 +197,38 @@ def create_incident(
     record(inc, IncidentEvent.Kind.CREATED, actor=actor, data={"scope": len(rows)})
     if status == Incident.Status.CONFIRMED:
         _backfill(inc, actor=actor)
+        if kind != Incident.Kind.PLANNED:
+            _ensure_eta(inc, actor=actor, now=now)
+            notify_affected(inc, template="incident_outage", suffix="confirmed")
     audit.record(actor=actor, action="incident.create", obj=inc, changes={"kind": kind})
     return inc
+
+
+def _ensure_eta(incident: Incident, *, actor=None, now: datetime) -> None:
+    """A confirmed outage always tells customers when it should end: without a lead's ETA, the
+    restore target of the profile's outage case type (its SLA resolution time)."""
+    if incident.eta is not None:
+        return
+    minutes = (
+        CaseType.objects.filter(
+            profile__is_active=True, groups_incidents=True, sla_policy__isnull=False
+        )
+        .order_by("sort_order")
+        .values_list("sla_policy__resolution_minutes", flat=True)
+        .first()
+    )
+    if not minutes:
+        return
+    incident.eta = max(now, incident.started_at) + timedelta(minutes=minutes)
+    Incident.objects.filter(pk=incident.pk).update(eta=incident.eta)
+    record(
+        incident,
+        IncidentEvent.Kind.ETA,
+        actor=actor,
+        body=_("Dự kiến khôi phục theo cam kết: %(eta)s") % {"eta": local_time(incident.eta)},
+        data={"eta": incident.eta.isoformat(), "default": True},
+        at=now,
+    )
 
 
 def _backfill(incident: Incident, *, actor=None) -> int:
@@ -209,7 +246,7 @@ def _backfill(incident: Incident, *, actor=None) -> int:
             incident,
             IncidentEvent.Kind.CASES,
             actor=actor,
-            body=_("Đã gắn %(n)s vụ việc đang mở trong phạm vi.") % {"n": n},
+            body=_("Đã gắn %(n)s yêu cầu đang mở trong phạm vi.") % {"n": n},
             data={"linked": n},
         )
     return n
@@ -256,6 +293,8 @@ def transition(
     incident.status = to
     if to == Incident.Status.CONFIRMED and not incident.confirmed_at:
         incident.confirmed_at = now
+    if to in (Incident.Status.CONFIRMED, Incident.Status.RESTORING, Incident.Status.RESOLVED):
+        incident.title = confirmed_title(incident)
     if to in (Incident.Status.RESOLVED, Incident.Status.CANCELLED, Incident.Status.DISMISSED):
         incident.resolved_at = now
         _set_live(incident, False)
@@ -275,9 +314,10 @@ def transition(
     if to == Incident.Status.CONFIRMED and before == Incident.Status.SUSPECTED:
         _backfill(incident, actor=actor)
         if incident.kind != Incident.Kind.PLANNED:
-            notify_callers(incident, template="incident_outage", suffix="confirmed")
+            _ensure_eta(incident, actor=actor, now=now)
+            notify_affected(incident, template="incident_outage", suffix="confirmed")
     elif new_eta is not None and to in Incident.ACTIVE and incident.kind != Incident.Kind.PLANNED:
-        notify_callers(
+        notify_affected(
             incident, template="incident_outage", suffix=f"eta:{int(new_eta.timestamp())}"
         )
     if to == Incident.Status.DISMISSED:
@@ -332,8 +372,8 @@ def update_incident(
             body=note or _("Dự kiến khôi phục: %(eta)s") % {"eta": local_time(eta)},
             data={"eta": new_eta.isoformat()},
         )
-        if incident.status != Incident.Status.SUSPECTED:
-            notify_callers(
+        if incident.status != Incident.Status.SUSPECTED and incident.kind != Incident.Kind.PLANNED:
+            notify_affected(
                 incident, template="incident_outage", suffix=f"eta:{int(new_eta.timestamp())}"
             )
     elif changes:

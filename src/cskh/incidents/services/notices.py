@@ -6,7 +6,6 @@ slices due now are handed to the outbox in the caller's transaction, later ones 
 """
 
 import logging
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -15,10 +14,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cskh.customers.models import Customer
+from cskh.catalog import services as catalog
 from cskh.incidents import selectors, tasks
 from cskh.incidents.models import Incident, IncidentEvent, NotifyBatch
-from cskh.incidents.services.common import local_time, record
+from cskh.incidents.services.common import confirmed_title, local_time, record
 from cskh.notify import broadcast
 
 log = logging.getLogger("cskh.incidents")
@@ -26,12 +25,16 @@ log = logging.getLogger("cskh.incidents")
 
 def notify_context(incident: Incident) -> dict[str, Any]:
     areas = sorted({s.ward.name for s in incident.scopes.select_related("ward") if s.ward})
+    words = catalog.terms()
     return {
+        "outage": words["outage"],
+        "planned": words["planned"],
+        "planned_stop": words["planned_stop"],
         "incident_id": incident.pk,
-        "incident_number": incident.code,
+        "incident_number": incident.code,  # internal: the built-in templates do not print it
         "incident": incident.code,
-        "title": incident.title,
-        "message": incident.public_message,
+        "title": confirmed_title(incident),  # never the "Nghi …" of a suspected incident
+        "message": incident.public_message or words["public_message"],
         "area": ", ".join(areas[:5]),
         "reason": incident.reason,
         "eta": local_time(incident.eta),
@@ -47,13 +50,13 @@ def plan_notify(
     *,
     template: str,
     suffix: str,
-    track: bool = False,
     now: datetime | None = None,
 ) -> int:
     """Store the paced slices of one message; hand over those due now. Returns the customers.
 
     Idempotent per (incident, suffix): the outbox dedupes on f"{prefix}:{customer_id}".
-    `track` resets the incident's progress counters (resolution / planned notices)."""
+    The incident's counters add up every message (notify_total planned, notify_enqueued handed
+    to the outbox), so the handed count never exceeds the planned one."""
     now = now or timezone.now()
     prefix = f"incident:{incident.pk}:{suffix}"[:120]
     if NotifyBatch.objects.filter(incident=incident, dedupe_prefix=prefix).exists():
@@ -76,8 +79,7 @@ def plan_notify(
     ]
     NotifyBatch.objects.bulk_create(rows, batch_size=200)
     total = sum(r.size for r in rows)
-    if track:
-        Incident.objects.filter(pk=incident.pk).update(notify_total=total, notify_enqueued=0)
+    Incident.objects.filter(pk=incident.pk).update(notify_total=F("notify_total") + total)
     record(
         incident,
         IncidentEvent.Kind.NOTIFY,
@@ -125,19 +127,9 @@ def _kick_batches() -> None:
     transaction.on_commit(enqueue)
 
 
-def _recipients(customer_ids: Iterable[int]) -> list[tuple[int, str]]:
-    ids = sorted(set(customer_ids))
-    out: list[tuple[int, str]] = []
-    for i in range(0, len(ids), 5000):
-        out += list(
-            Customer.objects.filter(pk__in=ids[i : i + 5000]).values_list("pk", "preferred_channel")
-        )
-    return out
-
-
-def notify_callers(incident: Incident, *, template: str, suffix: str) -> int:
-    """Customers who asked to be informed: linked callers (auto) and explicit subscribers."""
-    ids = selectors.subscriber_customer_ids(incident)
-    if not ids:
+def notify_affected(incident: Incident, *, template: str, suffix: str) -> int:
+    """Everyone in the incident's scope (service points), plus callers and subscribers."""
+    recipients = selectors.affected_recipients(incident)
+    if not recipients:
         return 0
-    return plan_notify(incident, _recipients(ids), template=template, suffix=suffix)
+    return plan_notify(incident, recipients, template=template, suffix=suffix)

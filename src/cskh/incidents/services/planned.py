@@ -7,8 +7,10 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from cskh.catalog import services as catalog
 from cskh.core import audit
 from cskh.core.errors import Conflict, DomainError, Forbidden
 from cskh.core.types import Actor
@@ -99,7 +101,10 @@ def import_planned(*, rows, filename: str = "", actor: Actor = None) -> dict[str
         inc = Incident.objects.create(
             kind=Incident.Kind.PLANNED,
             status=Incident.Status.CONFIRMED,
-            title=(_("Ngừng cấp điện theo kế hoạch: %(a)s") % {"a": row.area_label})[:200],
+            title=(
+                _("%(what)s theo kế hoạch: %(a)s")
+                % {"what": capfirst(catalog.terms()["planned_stop"]), "a": row.area_label}
+            )[:200],
             public_message=row.reason,
             reason=row.reason,
             level=row.level,
@@ -178,7 +183,6 @@ def deliver_planned_notices(*, now: datetime | None = None) -> dict[str, Any]:
                         selectors.affected_recipients(inc),
                         template="planned_outage_notice",
                         suffix=f"notice:v{inc.version}",
-                        track=True,
                         now=now,
                     )
                     close = inc.started_at - now <= timedelta(days=1)
@@ -195,7 +199,6 @@ def deliver_planned_notices(*, now: datetime | None = None) -> dict[str, Any]:
                         selectors.affected_recipients(inc),
                         template="planned_outage_changed",
                         suffix=f"changed:v{inc.version}",
-                        track=True,
                         now=now,
                     )
                     Incident.objects.filter(pk=inc.pk).update(notified_version=inc.version)
@@ -211,7 +214,6 @@ def deliver_planned_notices(*, now: datetime | None = None) -> dict[str, Any]:
                         selectors.affected_recipients(inc),
                         template="planned_outage_reminder",
                         suffix=f"reminder:{stamp}",
-                        track=True,
                         now=now,
                     )
                     Incident.objects.filter(pk=inc.pk).update(reminder_sent_at=now)

@@ -16,3 +16,26 @@ def can_supervise(user) -> bool:
 @register.filter
 def is_center_staff(user) -> bool:
     return permissions.is_center_staff(user)
+
+
+@register.filter
+def is_unit_staff(user) -> bool:
+    return permissions.is_unit_staff(user)
+
+
+@register.filter
+def can_import_planned(user) -> bool:
+    return permissions.can_import_planned(user)
+
+
+@register.filter
+def can_view_sla_report(user) -> bool:
+    return permissions.can_view_sla_report(user)
+
+
+@register.filter
+def staff_name(user) -> str:
+    """A staff member's name in Vietnamese order ("Lê Minh Thành"), else the username."""
+    if user is None or not getattr(user, "pk", None):
+        return ""
+    return user.display_name

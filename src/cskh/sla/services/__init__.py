@@ -8,6 +8,7 @@ sla. The names below are what other apps, commands, tests and benchmarks use.
 from cskh.sla.calendar import calendar_spec
 from cskh.sla.services.clocks import (
     backfill_clocks,
+    backfill_closed_clocks,
     on_case_opened,
     on_case_opening,
     on_case_priority_changed,
@@ -36,6 +37,7 @@ from cskh.sla.services.escalation import (
 __all__ = [
     "DEFAULT_LADDER",
     "backfill_clocks",
+    "backfill_closed_clocks",
     "calendar_spec",
     "check_clock",
     "clear_cache",

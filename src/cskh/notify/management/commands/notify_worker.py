@@ -1,5 +1,6 @@
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from cskh.notify import worker
@@ -28,6 +29,15 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        backends = ", ".join(
+            f"{channel}={(conf or {}).get('BACKEND', 'log')}"
+            for channel, conf in sorted(settings.CSKH_NOTIFY_BACKENDS.items())
+        )
+        self.stdout.write(
+            f"cskh notify_worker {worker.worker_name()}: delivering the outbox "
+            f"(batch {batch}; {backends}); Ctrl+C to stop"
+        )
+        self.stdout.flush()
         worker.run_loop(
             batch=batch,
             idle_sleep=idle_sleep,

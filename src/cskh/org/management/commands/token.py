@@ -11,10 +11,15 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["create"])
         parser.add_argument("--user", required=True)
         parser.add_argument("--name", default="cli")
+        parser.add_argument(
+            "--quiet",
+            action="store_true",
+            help="print only the token (for TOKEN=$(cskh token create --user U --quiet))",
+        )
 
     def handle(self, *args, **opts):
         user = User.objects.filter(username=opts["user"]).first()
         if user is None:
             raise CommandError(f"Không có người dùng: {opts['user']}")
         raw = create_api_token(user=user, name=opts["name"])
-        self.stdout.write(f"API token for {user.username}: {raw}")
+        self.stdout.write(raw if opts["quiet"] else f"API token for {user.username}: {raw}")

@@ -4,7 +4,7 @@ from cskh.search import services
 
 
 class Command(BaseCommand):
-    help = "Xây lại chỉ mục tìm kiếm (khách hàng, vụ việc, bài viết tri thức)."
+    help = "Xây lại chỉ mục tìm kiếm (khách hàng, yêu cầu, bài viết tri thức)."
 
     def add_arguments(self, parser):
         parser.add_argument("--kind", choices=services.KINDS, help="Chỉ một loại.")

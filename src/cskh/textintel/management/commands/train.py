@@ -9,7 +9,7 @@ from cskh.textintel.classifier import PROFILES
 
 class Command(BaseCommand):
     help = (
-        "Huấn luyện lại mô hình gợi ý loại vụ việc từ dữ liệu mẫu + vụ việc đã được nhân viên "
+        "Huấn luyện lại mô hình gợi ý loại yêu cầu từ dữ liệu mẫu + yêu cầu đã được nhân viên "
         "xác nhận loại; chỉ kích hoạt nếu không kém mô hình đang dùng. "
         "Lịch hằng đêm: `cskh scheduler`."
     )
