@@ -328,6 +328,12 @@ CSKH_INCIDENT_NOTIFY_RATES: dict[str, float] = {}
 # short-notice (customers must be told in time).
 CSKH_PLANNED_NOTICE_DAYS = int(os.environ.get("CSKH_PLANNED_NOTICE_DAYS", "5"))
 
+# telephony: a call the PBX never ends is closed by the `telephony_tick` job (and no
+# longer shown as the agent's current call): ringing and never answered after RING seconds,
+# answered and never ended after CALL seconds. The timeline says it was closed this way.
+CSKH_CALL_RING_TIMEOUT_SECONDS = int(os.environ.get("CSKH_CALL_RING_TIMEOUT_SECONDS", "180"))
+CSKH_CALL_TIMEOUT_SECONDS = int(os.environ.get("CSKH_CALL_TIMEOUT_SECONDS", "7200"))
+
 # textintel: longer texts are cut before analysis
 CSKH_TEXTINTEL_MAX_CHARS = int(os.environ.get("CSKH_TEXTINTEL_MAX_CHARS", "5000"))
 

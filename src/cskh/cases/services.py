@@ -434,11 +434,17 @@ def record_interaction(
 
 @transaction.atomic
 def end_interaction(
-    *, interaction: Interaction, ended_at: datetime | None = None, recording_url: str = ""
+    *,
+    interaction: Interaction,
+    ended_at: datetime | None = None,
+    recording_url: str = "",
+    timed_out: bool = False,
 ) -> Interaction:
     interaction.ended_at = ended_at or timezone.now()
     begin = interaction.answered_at or interaction.started_at
     interaction.duration_seconds = max(0, int((interaction.ended_at - begin).total_seconds()))
+    """End a call. ``timed_out``: the PBX never sent its end; the system closed it (the
+    timeline of its cases says so, so nobody reads the duration as a real one)."""
     interaction.state = (
         Interaction.State.ENDED if interaction.answered_at else Interaction.State.MISSED
     )
@@ -456,6 +462,7 @@ def end_interaction(
             },
         )
     return interaction
+                **({"timed_out": True} if timed_out else {}),
 
 
 def set_interaction_customer(*, interaction: Interaction, customer, actor=None) -> bool:

@@ -31,12 +31,19 @@ def case_types() -> list[CaseType]:
     return list(CaseType.objects.filter(profile=profile, is_active=True).order_by("sort_order"))
 
 
-def current_interaction(user) -> Interaction | None:
-    """The agent's call in progress (ringing or answered in the last 30 minutes), if any."""
-    since = timezone.now() - timedelta(minutes=30)
+def current_interaction(user, *, now=None) -> Interaction | None:
+    """The agent's call in progress, if any: ringing within the ring timeout or answered
+    within the call timeout (a call the PBX never ended is not "current" for ever)."""
+    from django.db.models import Q
+
+    from cskh.telephony.services import stale_before
+
+    ring_before, call_before = stale_before(now)
     return (
-        Interaction.objects.filter(
-            agent=user, state__in=["ringing", "active"], started_at__gte=since
+        Interaction.objects.filter(agent=user, ended_at__isnull=True)
+        .filter(
+            Q(state=Interaction.State.RINGING, started_at__gte=ring_before)
+            | Q(state=Interaction.State.ACTIVE, started_at__gte=call_before)
         )
         .order_by("-id")
         .first()

@@ -182,6 +182,70 @@ def handle_call_event(
     return result
 
 
+def stale_before(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """(ringing started before, answered started before): calls older are stale."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    return (
+        now - timedelta(seconds=settings.CSKH_CALL_RING_TIMEOUT_SECONDS),
+        now - timedelta(seconds=settings.CSKH_CALL_TIMEOUT_SECONDS),
+    )
+
+
+def close_stale_calls(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Close phone calls the PBX never ended: ringing past the ring timeout (missed) or
+    answered past the call timeout (ended, marked timed out on the case timeline). The agent
+    who is still "on call" with such a call is made available and told. Returns how many."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    ring_before, call_before = stale_before(now)
+    ids = list(
+        Interaction.objects.filter(channel="phone", ended_at__isnull=True)
+        .filter(
+            Q(state=Interaction.State.RINGING, started_at__lt=ring_before)
+            | Q(state=Interaction.State.ACTIVE, started_at__lt=call_before)
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    closed = 0
+    for pk in ids:
+        with transaction.atomic():
+            interaction = (
+                Interaction.objects.select_for_update().filter(pk=pk, ended_at__isnull=True).first()
+            )
+            if interaction is None:
+                continue  # the PBX's end arrived meanwhile
+            interaction = case_services.end_interaction(
+                interaction=interaction, ended_at=now, timed_out=True
+            )
+            closed += 1
+            agent = interaction.agent
+            if agent is None:
+                continue
+            presence = AgentPresence.objects.filter(user=agent).first()
+            if presence is not None and presence.state == Presence.ON_CALL and (
+                presence.interaction_id in (None, interaction.pk)
+            ):
+                set_presence(user=agent, state=Presence.AVAILABLE)
+            live.publish(
+                live.agent_channel(agent),
+                {
+                    "type": "call_ended",
+                    "interaction": interaction.pk,
+                    "duration": interaction.duration_seconds,
+                    "timed_out": True,
+                },
+            )
+    if closed:
+        log.info("closed %s call(s) the PBX never ended", closed)
+    return closed
+
+
 def _link_cases_logged_during(interaction: Interaction, *, until: datetime) -> None:
     """Cases the agent logged for this customer while the call lasted, not yet linked."""
     if not interaction.agent_id or not interaction.customer_id:
