@@ -63,7 +63,10 @@ async def live_stream(request):
     return response
 
 
-READY = "event: ready\ndata: {}\n\n"
+def _ready() -> str:
+    """First frame once subscribed. It carries the server's clock so that the page can tell
+    a pop sent before this connection (a replay) from a live one, whatever its own clock."""
+    return 'event: ready\ndata: {"now": %.3f}\n\n' % timezone.now().timestamp()
 
 
 async def _astream(channels):
@@ -73,7 +76,7 @@ async def _astream(channels):
     async for item in live.subscribe(channels):
         if item is None and not ready:
             ready = True
-            yield READY
+            yield _ready()
             continue
         yield live.sse_format(item)
         if time.monotonic() - started > SSE_MAX_SECONDS_ASGI:
@@ -90,7 +93,7 @@ def _stream(channels):
         for item in live.subscribe_sync(channels, heartbeat=2.0):
             if item is None and not ready:
                 ready = True
-                yield READY
+                yield _ready()
                 continue
             yield live.sse_format(item)
             if time.monotonic() - started > SSE_MAX_SECONDS_WSGI:

@@ -18,7 +18,8 @@
     const es = new EventSource(root.dataset.liveUrl);
     const status = document.getElementById("live-status");
     const setStatus = (text, cls) => { if (status) { status.textContent = text; status.className = "badge " + cls; } };
-    es.addEventListener("ready", () => {
+    es.addEventListener("ready", (e) => {
+      try { connectedAt = JSON.parse(e.data).now || 0; } catch (err) { connectedAt = 0; }
       document.body.dataset.live = "connected";
       setStatus(msg("Connected", "Đã kết nối"), "ok");
     });
@@ -31,8 +32,14 @@
     es.addEventListener("presence", (e) => onPresence(JSON.parse(e.data)));
   }
 
+  // Server time of the current stream's start: a pop sent before it is a replay of a call
+  // that happened while this page was not listening, never a live call.
+  let connectedAt = 0;
+  const REPLAY_SLACK = 2;
+
   function onPop(p) {
     if (!desk) return;
+    if (connectedAt && p.sent && p.sent < connectedAt - REPLAY_SLACK) return;
     const cur = document.querySelector("#card .pop");
     if (cur && cur.dataset.interaction === String(p.interaction)) {
       const badge = cur.querySelector("[data-call-state]");
