@@ -248,6 +248,7 @@ def log_case(request):
             reply=request.POST.get("reply", ""),
             interaction=interaction,
             channel=request.POST.get("channel") or Channel.PHONE,
+            service_point_code=request.POST.get("service_point", ""),
         )
     except DomainError as exc:
         ctx.update({"error": str(exc.message), "form": request.POST})
