@@ -36,6 +36,7 @@
   // that happened while this page was not listening, never a live call.
   let connectedAt = 0;
   const REPLAY_SLACK = 2;
+  let popLoading = null; // interaction whose pop is being fetched
 
   function onPop(p) {
     if (!desk) return;
@@ -46,14 +47,22 @@
       if (badge && p.event === "answered") { badge.textContent = msg("Answered", "Đang nói chuyện"); badge.className = "badge ok"; }
       return;
     }
+    // A second event of the call (answered after ringing) while its pop is still loading
+    // must not fetch it again: that late answer used to land after the agent had picked a
+    // customer and put the pick list back.
+    if (popLoading === String(p.interaction)) return;
+    popLoading = String(p.interaction);
     const t0 = performance.now();
-    htmx.ajax("GET", desk.dataset.popUrl + p.interaction + "/", { target: "#card", swap: "innerHTML" })
+    // source #pop-src carries hx-sync="#card:replace": whatever the agent asks for in #card
+    // afterwards (a pick, a search) replaces this request instead of being overwritten by it
+    htmx.ajax("GET", desk.dataset.popUrl + p.interaction + "/", { source: "#pop-src", target: "#card", swap: "innerHTML" })
       .then(() => {
         window.__pops.push({ interaction: p.interaction, call_id: p.call_id, ms: performance.now() - t0, sent: p.sent, shown: Date.now() / 1000 });
         if (window.__pops.length > 500) window.__pops.shift();
         const cs = document.getElementById("call-status");
         if (cs) cs.textContent = "";
-      });
+      }, () => {})
+      .finally(() => { if (popLoading === String(p.interaction)) popLoading = null; });
   }
 
   function onEnded(p) {
