@@ -28,4 +28,3 @@ def test_reload_after_finished_and_stale_calls_shows_the_idle_desk(world, desk_p
     # a live call still pops at once on the same page
     event("live", "ringing")
     expect(page.locator("#card .pop[data-mode=card]")).to_be_visible(timeout=15_000)
-

@@ -9,9 +9,7 @@ pytestmark = pytest.mark.django_db
 def add_sp(customer, code, **kw):
     from cskh.customers.services import add_service_point
 
-    return add_service_point(
-        customer=customer, code=code, kind="meter", address="12 Lê Lợi", **kw
-    )
+    return add_service_point(customer=customer, code=code, kind="meter", address="12 Lê Lợi", **kw)
 
 
 def test_one_service_point_is_taken_automatically(world):

@@ -228,8 +228,10 @@ def close_stale_calls(*, now: datetime | None = None, limit: int = 500) -> int:
             if agent is None:
                 continue
             presence = AgentPresence.objects.filter(user=agent).first()
-            if presence is not None and presence.state == Presence.ON_CALL and (
-                presence.interaction_id in (None, interaction.pk)
+            if (
+                presence is not None
+                and presence.state == Presence.ON_CALL
+                and (presence.interaction_id in (None, interaction.pk))
             ):
                 set_presence(user=agent, state=Presence.AVAILABLE)
             live.publish(
