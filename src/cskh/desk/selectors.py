@@ -50,13 +50,18 @@ def current_interaction(user, *, now=None) -> Interaction | None:
     )
 
 
+def card_cases(customer, *, user) -> dict[str, Any]:
+    """The card's case history: open cases (soonest due first) and the last closed ones with
+    their outcome, so the agent sees what was already done for this caller."""
+    cases = visible_cases(user).filter(customer=customer).select_related("case_type")
+    return {
+        "open_cases": list(cases.filter(is_open=True).order_by("due_at", "id")[:10]),
+        "closed_cases": list(cases.filter(is_open=False).order_by("-id")[:5]),
+        "now": timezone.now(),
+    }
+
+
 def card(customer, *, user) -> dict[str, Any]:
-    open_cases = list(
-        visible_cases(user)
-        .filter(customer=customer, is_open=True)
-        .select_related("case_type")
-        .order_by("due_at", "id")[:10]
-    )
     interactions = list(
         Interaction.objects.filter(customer=customer)
         .select_related("agent")
@@ -64,7 +69,7 @@ def card(customer, *, user) -> dict[str, Any]:
     )
     return {
         "customer": customer,
-        "open_cases": open_cases,
+        **card_cases(customer, user=user),
         "interactions": interactions,
         "incidents": active_incidents(customer),
         "now": timezone.now(),

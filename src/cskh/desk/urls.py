@@ -11,6 +11,7 @@ urlpatterns = [
     path("desk/customers/find", views.find_customer, name="find_customer"),
     path("desk/customers/new", views.customer_create, name="customer_create"),
     path("desk/customers/<int:customer_id>/card", views.customer_card, name="card"),
+    path("desk/customers/<int:customer_id>/cases", views.card_cases, name="card_cases"),
     path("desk/log", views.log_case, name="log_case"),
     path("desk/canned", views.canned, name="canned"),
     path("desk/suggest", views.suggest, name="suggest"),

@@ -178,6 +178,17 @@ def customer_card(request, customer_id: int):
     return render(request, "desk/_pop.html", ctx)
 
 
+def card_cases(request, customer_id: int):
+    """The card's case list alone: refreshed after a case is logged (HX-Trigger caseLogged)."""
+    _center_only(request.user)
+    customer = customer_selectors.get(customer_id)
+    if customer is None:
+        raise Http404
+    return render(
+        request, "desk/_card_cases.html", selectors.card_cases(customer, user=request.user)
+    )
+
+
 def find_customer(request):
     """Manual lookup from the desk (phone or customer/meter code)."""
     _center_only(request.user)
@@ -254,7 +265,9 @@ def log_case(request):
         ctx.update({"error": str(exc.message), "form": request.POST})
         return render(request, "desk/_log_form.html", ctx)
     ctx["logged"] = case
-    return render(request, "desk/_log_form.html", ctx)
+    response = render(request, "desk/_log_form.html", ctx)
+    response["HX-Trigger"] = "caseLogged"  # the card's case list refreshes itself
+    return response
 
 
 def canned(request):
