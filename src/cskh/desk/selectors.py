@@ -61,6 +61,13 @@ def card_cases(customer, *, user) -> dict[str, Any]:
     }
 
 
+def case_recordings(case: Case) -> list[Interaction]:
+    """Calls of a case that have a recording (URL from the PBX), oldest first."""
+    return list(
+        case.interactions.exclude(recording_url="").select_related("agent").order_by("started_at")
+    )
+
+
 def card(customer, *, user) -> dict[str, Any]:
     interactions = list(
         Interaction.objects.filter(customer=customer)

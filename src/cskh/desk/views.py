@@ -425,6 +425,8 @@ def case_detail(request, number: str):
         "kinds": CaseEvent.Kind,
         "now": timezone.now(),
     }
+    ctx["recordings"] = selectors.case_recordings(case)
+    ctx["recording_by_id"] = {i.pk: i.recording_url for i in ctx["recordings"]}
     return render(request, "desk/case.html", ctx)
 
 

@@ -68,6 +68,10 @@ def handle_call_event(
             _("Sự kiện không hợp lệ: %(e)s (ringing, answered, ended, missed).") % {"e": event},
             code="bad_event",
         )
+    recording_url = (recording_url or "").strip()
+    if recording_url and not recording_url.lower().startswith(("https://", "http://")):
+        # shown to agents as a link and a player: only web addresses, never javascript: etc.
+        raise DomainError(_("recording_url phải là địa chỉ http(s)."), code="bad_recording_url")
     from_e164 = to_e164(from_number)
     agent = resolve_agent(extension=agent_extension, username=agent_username)
     if agent is None and event in (CallEvent.Kind.RINGING, CallEvent.Kind.ANSWERED):

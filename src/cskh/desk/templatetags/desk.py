@@ -12,3 +12,12 @@ def status_label(value: str) -> str:
         return str(Status(value).label)
     except ValueError:
         return value
+
+
+@register.filter
+def get_item(mapping: dict, key):
+    """{{ mapping|get_item:key }}: a dict look-up by a variable key (None when absent)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
