@@ -79,7 +79,54 @@ def card(customer, *, user) -> dict[str, Any]:
         **card_cases(customer, user=user),
         "interactions": interactions,
         "incidents": active_incidents(customer),
+        "planned": upcoming_planned(customer),
         "now": timezone.now(),
+    }
+
+
+def upcoming_planned(customer) -> list:
+    """Planned outages ahead for the caller's service points (incidents app)."""
+    try:
+        from cskh.incidents import selectors as incident_selectors
+
+        return incident_selectors.upcoming_planned_for_customer(customer)
+    except Exception:
+        log.exception("upcoming_planned_for_customer failed")
+        return []
+
+
+def idle(user, *, now=None) -> dict[str, Any]:
+    """The desk between calls: the agent's own figures today and what is going on in the
+    network (live incidents, the next planned outages)."""
+    from cskh.incidents import selectors as incident_selectors
+
+    now = now or timezone.now()
+    return {
+        "today": agent_today(user, now=now),
+        "live_incidents": incident_selectors.live_incidents(now=now),
+        "planned_soon": incident_selectors.upcoming_planned(now=now),
+    }
+
+
+def agent_today(user, *, now=None) -> dict[str, Any]:
+    """Calls answered, cases logged and first-contact resolution of one agent since local
+    midnight. Two aggregate queries on indexed columns."""
+    from django.db.models import Count, Q
+
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    calls = Interaction.objects.filter(
+        agent=user, started_at__gte=start, answered_at__isnull=False
+    ).count()
+    agg = Case.objects.filter(created_by=user, created_at__gte=start).aggregate(
+        n=Count("id"), fcr=Count("id", filter=Q(resolved_on_first_contact=True))
+    )
+    n, fcr = agg["n"] or 0, agg["fcr"] or 0
+    return {
+        "calls": calls,
+        "cases": n,
+        "fcr": fcr,
+        "fcr_pct": round(100 * fcr / n) if n else None,
     }
 
 

@@ -7,6 +7,7 @@ app_name = "desk"
 urlpatterns = [
     path("desk/", views.home, name="home"),
     path("desk/live", views.live_stream, name="live"),
+    path("desk/idle", views.idle, name="idle"),
     path("desk/pop/<int:interaction_id>/", views.pop, name="pop"),
     path("desk/customers/find", views.find_customer, name="find_customer"),
     path("desk/customers/new", views.customer_create, name="customer_create"),

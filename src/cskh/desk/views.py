@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -66,7 +67,8 @@ async def live_stream(request):
 def _ready() -> str:
     """First frame once subscribed. It carries the server's clock so that the page can tell
     a pop sent before this connection (a replay) from a live one, whatever its own clock."""
-    return 'event: ready\ndata: {"now": %.3f}\n\n' % timezone.now().timestamp()
+    data = json.dumps({"now": round(timezone.now().timestamp(), 3)})
+    return f"event: ready\ndata: {data}\n\n"
 
 
 async def _astream(channels):
@@ -128,7 +130,15 @@ def home(request):
         ctx.update(selectors.card(customer, user=request.user))
     elif interaction is not None:
         ctx.update(_pop_context(request, interaction))
+    else:
+        ctx.update(selectors.idle(request.user))
     return render(request, "desk/home.html", ctx)
+
+
+def idle(request):
+    """The idle desk's panel alone (the page reloads it when a call ends)."""
+    _center_only(request.user)
+    return render(request, "desk/_idle.html", selectors.idle(request.user))
 
 
 def _pop_context(request, interaction: Interaction) -> dict:
