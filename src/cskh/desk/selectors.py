@@ -222,10 +222,47 @@ def suggest_case_type(text: str) -> dict[str, Any] | None:
         return None
 
 
+SORTS = {
+    "new": ("-id",),
+    "old": ("id",),
+    "due": ("due_at", "id"),
+    "priority": ("priority", "due_at", "id"),
+}
+COUNTED_VIEWS = ("mine", "team", "unassigned", "due", "overdue")
+
+
+def _view_filter(qs, user, view: str, now):
+    if view == "mine":
+        return qs.filter(assigned_agent=user, is_open=True)
+    if view == "team":
+        return qs.filter(unit_id=user.unit_id, is_open=True)
+    if view == "unassigned":
+        return qs.filter(assigned_agent__isnull=True, is_open=True)
+    if view == "due":
+        return qs.filter(is_open=True, due_at__isnull=False, due_at__lte=now + DUE_SOON)
+    if view == "overdue":
+        return qs.filter(is_open=True, due_at__isnull=False, due_at__lt=now)
+    if view == "logged":
+        return qs.filter(created_by=user)
+    return qs
+
+
+def tab_counts(user, *, now=None, cap: int = 100) -> dict[str, str]:
+    """'12' or '99+' per work tab (never COUNT(*) over the case table: LIMIT cap each)."""
+    now = now or timezone.now()
+    visible = visible_cases(user)
+    counts = {v: capped_count(_view_filter(visible, user, v, now), cap) for v in COUNTED_VIEWS}
+    from cskh.telephony.selectors import open_callbacks
+
+    counts["callbacks"] = capped_count(open_callbacks(), cap)
+    return counts
+
+
 def queue(
     user,
     *,
     view: str = "mine",
+    sort: str = "",
     status: str | None = None,
     type_code: str | None = None,
     unit: str | None = None,
@@ -236,23 +273,13 @@ def queue(
     limit: int = 25,
 ):
     """One page of a queue, keyset-paginated (never OFFSET, never COUNT(*))."""
-    qs = visible_cases(user).select_related(*LIST_RELATED)
-    order: tuple[str, ...] = ("-id",)
     now = timezone.now()
-    if view == "mine":
-        qs = qs.filter(assigned_agent=user, is_open=True)
-    elif view == "team":
-        qs = qs.filter(unit_id=user.unit_id, is_open=True)
-    elif view == "unassigned":
-        qs = qs.filter(assigned_agent__isnull=True, is_open=True)
-    elif view == "due":
-        qs = qs.filter(is_open=True, due_at__isnull=False, due_at__lte=now + DUE_SOON)
-        order = ("due_at", "id")
-    elif view == "overdue":
-        qs = qs.filter(is_open=True, due_at__isnull=False, due_at__lt=now)
-        order = ("due_at", "id")
-    elif view == "logged":
-        qs = qs.filter(created_by=user)
+    qs = _view_filter(visible_cases(user).select_related(*LIST_RELATED), user, view, now)
+    order: tuple[str, ...] = ("due_at", "id") if view in ("due", "overdue") else ("-id",)
+    if sort in SORTS:
+        order = SORTS[sort]
+        if "due_at" in order:
+            qs = qs.filter(due_at__isnull=False)  # keyset order on a non-null column
     if status:
         qs = qs.filter(status=status)
     if type_code:

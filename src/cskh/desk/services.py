@@ -96,3 +96,26 @@ def quick_create_customer(
             interaction=interaction, customer=customer, actor=actor
         )
     return customer
+
+
+def bulk_assign(*, actor: User, numbers: list[str], agent: User) -> tuple[int, list[str]]:
+    """Assign each case (by number) the actor can see to ``agent``, one transaction per case
+    (one closed case does not undo the others). Returns (assigned, numbers refused)."""
+    from cskh.cases.selectors import visible_cases
+
+    cases = {c.number: c for c in visible_cases(actor).filter(number__in=numbers)}
+    done, failed = 0, []
+    for number in numbers:
+        case = cases.get(number)
+        if case is None:
+            failed.append(number)  # not visible to this lead: same as not existing
+            continue
+        try:
+            case_services.assign(
+                case=case, agent=agent, actor=actor, reason=str(_("Giao hàng loạt từ hàng đợi"))
+            )
+        except DomainError:
+            failed.append(number)
+            continue
+        done += 1
+    return done, failed

@@ -18,6 +18,7 @@ urlpatterns = [
     path("desk/suggest", views.suggest, name="suggest"),
     path("desk/presence", views.presence, name="presence"),
     path("desk/queue/", views.queue, name="queue"),
+    path("desk/queue/assign", views.queue_assign, name="queue_assign"),
     path("desk/callbacks/<int:task_id>/done", views.callback_done, name="callback_done"),
     path("desk/cases/<str:number>/", views.case_detail, name="case"),
     path("desk/cases/<str:number>/transition", views.case_transition, name="case_transition"),

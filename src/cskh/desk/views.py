@@ -358,9 +358,21 @@ def queue(request):
     cursor = request.GET.get("cursor") or None
     f = {k: (request.GET.get(k) or "").strip() for k in ("status", "type", "unit", "channel")}
     f["from"], f["to"] = request.GET.get("from", ""), request.GET.get("to", "")
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in selectors.SORTS else ""
+    counts = selectors.tab_counts(request.user)
     ctx = {
-        "tabs": [(k, _(v)) for k, v in QUEUE_TABS],
+        "tabs": [(k, _(v), counts.get(k)) for k, v in QUEUE_TABS],
         "view": view,
+        "sort": sort,
+        "sorts": [
+            ("", _("Mặc định")),
+            ("new", _("Mới nhất")),
+            ("old", _("Cũ nhất")),
+            ("due", _("Hạn gần nhất")),
+            ("priority", _("Ưu tiên cao trước")),
+        ],
+        "can_bulk_assign": permissions.can_supervise(request.user),
         "f": f,
         "statuses": states.Status.choices,
         "channels": Channel.choices,
@@ -376,6 +388,7 @@ def queue(request):
             rows, next_cursor = selectors.queue(
                 request.user,
                 view=view,
+                sort=sort,
                 status=f["status"] if f["status"] in states.Status.values else None,
                 type_code=f["type"] or None,
                 unit=f["unit"] or None,
@@ -390,7 +403,50 @@ def queue(request):
     params = request.GET.copy()
     params.pop("cursor", None)
     ctx.update({"rows": rows, "next_cursor": next_cursor, "params": params.urlencode()})
+    if ctx["can_bulk_assign"] and view != "callbacks":
+        ctx["agents"] = _assignable_agents()
     return render(request, "desk/queue.html", ctx)
+
+
+def _assignable_agents() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, role__in=permissions.CALL_TAKER_ROLES).order_by(
+            "last_name", "first_name", "username"
+        )[:200]
+    )
+
+
+BULK_MAX = 100
+
+
+@require_POST
+def queue_assign(request):
+    """Shift leads assign the ticked cases of a queue page to one agent at once."""
+    if not permissions.can_supervise(request.user):
+        raise PermissionDenied
+    numbers = [n.strip() for n in request.POST.getlist("case") if n.strip()][:BULK_MAX]
+    agent = User.objects.filter(
+        pk=_int(request.POST.get("agent")) or 0,
+        is_active=True,
+        role__in=permissions.CALL_TAKER_ROLES,
+    ).first()
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("desk:queue")
+    if agent is None or not numbers:
+        messages.error(request, _("Chọn ít nhất một vụ việc và một tư vấn viên."))
+        return redirect(back)
+    done, failed = services.bulk_assign(actor=request.user, numbers=numbers, agent=agent)
+    if done:
+        messages.success(
+            request,
+            _("Đã giao %(n)s vụ việc cho %(a)s.") % {"n": done, "a": agent.display_name},
+        )
+    if failed:
+        messages.error(request, _("Không giao được: %(l)s") % {"l": ", ".join(failed[:20])})
+    return redirect(back)
 
 
 @require_POST
