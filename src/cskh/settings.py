@@ -334,6 +334,10 @@ CSKH_PLANNED_NOTICE_DAYS = int(os.environ.get("CSKH_PLANNED_NOTICE_DAYS", "5"))
 CSKH_CALL_RING_TIMEOUT_SECONDS = int(os.environ.get("CSKH_CALL_RING_TIMEOUT_SECONDS", "180"))
 CSKH_CALL_TIMEOUT_SECONDS = int(os.environ.get("CSKH_CALL_TIMEOUT_SECONDS", "7200"))
 
+# desk: after-call work (wrap-up) ends by itself after this many seconds, the agent is ready
+# again (the telephony_tick job; the desk counts it down). 0 = only by hand.
+CSKH_ACW_SECONDS = int(os.environ.get("CSKH_ACW_SECONDS", "90"))
+
 # textintel: longer texts are cut before analysis
 CSKH_TEXTINTEL_MAX_CHARS = int(os.environ.get("CSKH_TEXTINTEL_MAX_CHARS", "5000"))
 

@@ -31,7 +31,7 @@ from cskh.org import permissions
 from cskh.org.models import Unit, User
 from cskh.telephony import selectors as tel_selectors
 from cskh.telephony import services as tel_services
-from cskh.telephony.models import CallbackTask, Presence
+from cskh.telephony.models import BreakReason, CallbackTask, CallOutcome, Presence
 
 SSE_MAX_SECONDS_ASGI = 30 * 60
 SSE_MAX_SECONDS_WSGI = 60
@@ -110,13 +110,37 @@ def _stream(channels):
 # --------------------------------------------------------------------------- desk
 
 
+def _presence_context(user) -> dict:
+    """The presence control: state (break reasons as "break:<reason>" choices), since when,
+    and the after-call work limit the desk counts down."""
+    p = tel_selectors.presence_of(user)
+    state = p.state if p else Presence.OFFLINE
+    choices: list[tuple[str, str]] = []
+    for value, label in Presence.choices:
+        if value == Presence.BREAK:
+            choices += [(f"break:{r}", f"{label} — {rlabel}") for r, rlabel in BreakReason.choices]
+        else:
+            choices.append((value, str(label)))
+    selected = f"break:{p.reason or BreakReason.OTHER}" if state == Presence.BREAK and p else state
+    return {
+        "presence": state,
+        "presence_value": selected,
+        "presence_since": p.since if p else None,
+        "presence_choices": choices,
+        "acw_seconds": tel_services.acw_seconds(),
+        "wrapup_interaction": (
+            p.interaction if p and state == Presence.AFTER_CALL_WORK and p.interaction else None
+        ),
+        "outcomes": CallOutcome.choices,
+    }
+
+
 def _desk_context(request) -> dict:
     types = selectors.case_types()
     return {
         "case_types": types,
         "priorities": Priority.choices,
-        "presence": tel_selectors.presence_state(request.user),
-        "presence_choices": Presence.choices,
+        **_presence_context(request.user),
     }
 
 
@@ -300,23 +324,44 @@ def suggest(request):
 
 @require_POST
 def presence(request):
-    state = request.POST.get("state", "")
+    state, _sep, reason = request.POST.get("state", "").partition(":")
     try:
-        tel_services.set_presence(user=request.user, state=state)
+        tel_services.set_presence(user=request.user, state=state, reason=reason)
     except DomainError as exc:
         return HttpResponse(str(exc.message), status=400)
     if request.headers.get("HX-Request"):
-        ctx = {
-            "presence": tel_selectors.presence_state(request.user),
-            "presence_choices": Presence.choices,
-        }
-        return render(request, "desk/_presence.html", ctx)
+        return render(request, "desk/_presence.html", _presence_context(request.user))
     nxt = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         nxt = reverse("desk:home")  # never send the agent to another site (open redirect)
     return redirect(nxt)
+
+
+def wrapup_form(request):
+    """The wrap-up form of the agent's last ended call (fetched when a call ends)."""
+    _center_only(request.user)
+    return render(request, "desk/_wrapup.html", _presence_context(request.user))
+
+
+@require_POST
+def wrapup(request):
+    """Outcome code of the call; ends after-call work (the agent is ready again)."""
+    _center_only(request.user)
+    interaction = _get_interaction(request, request.POST.get("interaction") or 0)
+    try:
+        tel_services.wrap_up_call(
+            user=request.user,
+            interaction=interaction,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        ctx = _presence_context(request.user) | {"error": str(exc.message)}
+        return render(request, "desk/_wrapup.html", ctx)
+    response = render(request, "desk/_wrapup.html", {"done": True})
+    return response
 
 
 # --------------------------------------------------------------------------- queues

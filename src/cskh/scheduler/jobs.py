@@ -39,7 +39,10 @@ JOBS: tuple[Job, ...] = (
         name="telephony_tick",
         schedule=Every(30),
         task="cskh.telephony.tasks.tick",
-        doc="Close calls the PBX never ended (timeouts in settings); agents leave 'on call'.",
+        doc=(
+            "Close calls the PBX never ended (timeouts in settings), agents leave 'on call'; "
+            "after-call work past CSKH_ACW_SECONDS returns agents to 'ready'."
+        ),
     ),
     Job(
         name="textintel_retrain",

@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from cskh.org.models import User
 from cskh.org.permissions import CALL_TAKER_ROLES
-from cskh.telephony.models import AgentPresence, CallbackTask, Presence
+from cskh.telephony.models import AgentPresence, BreakReason, CallbackTask, Presence
 
 
 def presence_of(user: User) -> AgentPresence | None:
@@ -14,6 +14,16 @@ def presence_of(user: User) -> AgentPresence | None:
 def presence_state(user: User) -> str:
     p = AgentPresence.objects.filter(user=user).values_list("state", flat=True).first()
     return p or Presence.OFFLINE
+
+
+def presence_label(p: AgentPresence | None) -> str:
+    """'Tạm nghỉ (Ăn ca)', 'Sẵn sàng', … ('Ngoại tuyến' when never set)."""
+    if p is None:
+        return str(Presence.OFFLINE.label)
+    label = str(Presence(p.state).label)
+    if p.state == Presence.BREAK and p.reason:
+        label = f"{label} ({BreakReason(p.reason).label})"
+    return label
 
 
 def team_presence(unit_ids: set[int] | None = None) -> list[dict[str, Any]]:
@@ -30,7 +40,7 @@ def team_presence(unit_ids: set[int] | None = None) -> list[dict[str, Any]]:
             {
                 "user": u,
                 "state": p.state if p else Presence.OFFLINE,
-                "label": Presence(p.state).label if p else Presence.OFFLINE.label,
+                "label": presence_label(p),
                 "since": p.since if p else None,
             }
         )

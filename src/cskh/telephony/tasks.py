@@ -7,5 +7,9 @@ from cskh.telephony import services
 
 @task()
 def tick() -> dict:
-    """Close calls the PBX never ended (idempotent: a closed call is not open any more)."""
-    return {"stale_calls": services.close_stale_calls()}
+    """Close calls the PBX never ended; end after-call work that ran past CSKH_ACW_SECONDS
+    (idempotent: a closed call or a ready agent is left alone)."""
+    return {
+        "stale_calls": services.close_stale_calls(),
+        "acw_ended": services.end_expired_after_call_work(),
+    }

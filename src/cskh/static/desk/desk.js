@@ -20,6 +20,7 @@
     const setStatus = (text, cls) => { if (status) { status.textContent = text; status.className = "badge " + cls; } };
     es.addEventListener("ready", (e) => {
       try { connectedAt = JSON.parse(e.data).now || 0; } catch (err) { connectedAt = 0; }
+      if (connectedAt) serverOffset = connectedAt - Date.now() / 1000;
       document.body.dataset.live = "connected";
       setStatus(msg("Connected", "Đã kết nối"), "ok");
     });
@@ -37,6 +38,7 @@
   let connectedAt = 0;
   const REPLAY_SLACK = 2;
   let popLoading = null; // interaction whose pop is being fetched
+  let serverOffset = 0; // server clock minus this browser's clock (seconds)
 
   function onPop(p) {
     if (!desk) return;
@@ -71,7 +73,31 @@
     if (cs) cs.textContent = msg("Ended", "Cuộc gọi đã kết thúc") + " (" + m + ":" + s + ")";
     const cur = document.querySelector('#card .pop[data-interaction="' + p.interaction + '"] [data-call-state]');
     if (cur) { cur.textContent = msg("EndedShort", "Đã kết thúc"); cur.className = "badge"; }
+    const wrap = document.getElementById("wrapup");
+    if (wrap && wrap.dataset.url && !p.timed_out) {
+      htmx.ajax("GET", wrap.dataset.url, { target: "#wrapup", swap: "innerHTML" });
+    }
   }
+
+  // ------------------------------------------------------------------ state timer
+  // Time in the current presence state (the call timer while on a call, the wrap-up timer in
+  // after-call work, with the countdown to the automatic return to ready).
+  function tickTimer() {
+    const el = document.getElementById("state-timer");
+    if (!el || !el.dataset.since) return;
+    const since = Number(el.dataset.since);
+    if (!since) { el.textContent = ""; return; }
+    const now = Date.now() / 1000 + serverOffset;
+    const secs = Math.max(0, Math.floor(now - since));
+    const mmss = (t) => Math.floor(t / 60) + ":" + String(t % 60).padStart(2, "0");
+    let text = mmss(secs);
+    const acw = Number(el.dataset.acw || 0);
+    if (el.dataset.state === "after_call_work" && acw > 0) {
+      text += " · " + (el.dataset.msgAcw || "") + " " + mmss(Math.max(0, acw - secs));
+    }
+    el.textContent = text;
+  }
+  if (desk) { tickTimer(); setInterval(tickTimer, 1000); }
 
   function onPresence(p) {
     if (sup && sup.dataset.agentsUrl) {
@@ -79,7 +105,12 @@
     }
     const sel = document.getElementById("presence-state");
     if (sel && desk && String(p.user) === desk.dataset.user) {
-      sel.value = p.state; sel.className = "presence-" + p.state; sel.dataset.state = p.state;
+      sel.value = p.state === "break" ? "break:" + (p.reason || "other") : p.state;
+      sel.className = "presence-" + p.state; sel.dataset.state = p.state;
+      const timer = document.getElementById("state-timer");
+      if (timer && p.since) { timer.dataset.since = String(Date.parse(p.since) / 1000); timer.dataset.state = p.state; tickTimer(); }
+      const wrapForm = document.querySelector("#wrapup form");
+      if (wrapForm && p.state !== "after_call_work") wrapForm.remove(); // ready again (by hand or by time)
     }
   }
 
@@ -154,7 +185,7 @@
   }
 
   const editable = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
-  const ALT_FOCUS = { KeyT: "type-q", KeyD: "description", KeyP: "priority", KeyR: "reply", KeyK: "kb-q", KeyF: "find-q", KeyM: "service-point" };
+  const ALT_FOCUS = { KeyT: "type-q", KeyD: "description", KeyP: "priority", KeyR: "reply", KeyK: "kb-q", KeyF: "find-q", KeyM: "service-point", KeyO: "outcome" };
 
   document.addEventListener("keydown", (e) => {
     const t = e.target;
@@ -185,6 +216,7 @@
         return;
       }
       if (e.code === "KeyY") { const chip = document.querySelector("#suggest [data-suggest]"); if (chip) { e.preventDefault(); chooseType(chip.dataset.suggest); } return; }
+      if (e.code === "KeyW") { const w = document.querySelector("#wrapup form"); if (w) { e.preventDefault(); w.requestSubmit(); } return; }
       if (e.code === "KeyG" && $("resolved")) { e.preventDefault(); $("resolved").checked = !$("resolved").checked; return; }
       if (e.code === "KeyS" && $("presence-state")) {
         e.preventDefault(); const s = $("presence-state"); s.value = "available"; s.dispatchEvent(new Event("change", { bubbles: true })); return;
