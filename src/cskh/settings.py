@@ -338,6 +338,16 @@ CSKH_CALL_TIMEOUT_SECONDS = int(os.environ.get("CSKH_CALL_TIMEOUT_SECONDS", "720
 # again (the telephony_tick job; the desk counts it down). 0 = only by hand.
 CSKH_ACW_SECONDS = int(os.environ.get("CSKH_ACW_SECONDS", "90"))
 
+# telephony: click-to-call through the PBX (cskh.telephony.pbx): "log" (development: logs the
+# request) or "http" (POST JSON to URL with a bearer TOKEN). Scheduled callbacks remind their
+# agent this many minutes before the time the customer chose.
+CSKH_PBX = {
+    "BACKEND": os.environ.get("CSKH_PBX_BACKEND", "log"),
+    "URL": os.environ.get("CSKH_PBX_ORIGINATE_URL", ""),
+    "TOKEN": os.environ.get("CSKH_PBX_TOKEN", ""),
+}
+CSKH_CALLBACK_REMIND_MINUTES = int(os.environ.get("CSKH_CALLBACK_REMIND_MINUTES", "5"))
+
 # textintel: longer texts are cut before analysis
 CSKH_TEXTINTEL_MAX_CHARS = int(os.environ.get("CSKH_TEXTINTEL_MAX_CHARS", "5000"))
 

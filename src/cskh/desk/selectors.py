@@ -101,8 +101,11 @@ def idle(user, *, now=None) -> dict[str, Any]:
     from cskh.incidents import selectors as incident_selectors
 
     now = now or timezone.now()
+    from cskh.telephony.selectors import scheduled_callbacks
+
     return {
         "today": agent_today(user, now=now),
+        "my_callbacks": scheduled_callbacks(user),
         "live_incidents": incident_selectors.live_incidents(now=now),
         "planned_soon": incident_selectors.upcoming_planned(now=now),
     }

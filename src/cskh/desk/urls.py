@@ -18,6 +18,13 @@ urlpatterns = [
     path("desk/suggest", views.suggest, name="suggest"),
     path("desk/presence", views.presence, name="presence"),
     path("desk/wrapup", views.wrapup, name="wrapup"),
+    path("desk/call", views.click_to_call, name="call"),
+    path("desk/callbacks/schedule", views.schedule_callback, name="schedule_callback"),
+    path(
+        "desk/callbacks/scheduled/<int:callback_id>/done",
+        views.scheduled_callback_done,
+        name="scheduled_callback_done",
+    ),
     path("desk/wrapup/form", views.wrapup_form, name="wrapup_form"),
     path("desk/queue/", views.queue, name="queue"),
     path("desk/queue/assign", views.queue_assign, name="queue_assign"),

@@ -31,7 +31,13 @@ from cskh.org import permissions
 from cskh.org.models import Unit, User
 from cskh.telephony import selectors as tel_selectors
 from cskh.telephony import services as tel_services
-from cskh.telephony.models import BreakReason, CallbackTask, CallOutcome, Presence
+from cskh.telephony.models import (
+    BreakReason,
+    CallbackTask,
+    CallOutcome,
+    Presence,
+    ScheduledCallback,
+)
 
 SSE_MAX_SECONDS_ASGI = 30 * 60
 SSE_MAX_SECONDS_WSGI = 60
@@ -362,6 +368,59 @@ def wrapup(request):
         return render(request, "desk/_wrapup.html", ctx)
     response = render(request, "desk/_wrapup.html", {"done": True})
     return response
+
+
+@require_POST
+def click_to_call(request):
+    """Dial a number from the desk through the PBX (the agent's extension rings first)."""
+    _center_only(request.user)
+    customer = customer_selectors.get(_int(request.POST.get("customer")) or 0)
+    try:
+        call_id = tel_services.click_to_call(
+            user=request.user, number=request.POST.get("number", ""), customer=customer
+        )
+    except DomainError as exc:
+        return render(request, "desk/_dial.html", {"error": str(exc.message)})
+    return render(
+        request, "desk/_dial.html", {"call_id": call_id, "number": request.POST.get("number")}
+    )
+
+
+@require_POST
+def schedule_callback(request):
+    """A callback at the time the customer chose (form on the card)."""
+    _center_only(request.user)
+    customer = customer_selectors.get(_int(request.POST.get("customer")) or 0)
+    if customer is None:
+        raise Http404
+    ctx: dict[str, Any] = {"customer": customer}
+    raw = (request.POST.get("due_at") or "").strip()
+    try:
+        due = datetime.strptime(raw, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        ctx["cb_error"] = _("Nhập ngày giờ hẹn gọi lại (ngày/tháng/năm giờ:phút).")
+        return render(request, "desk/_callback_form.html", ctx)
+    try:
+        ctx["scheduled"] = tel_services.schedule_callback(
+            actor=request.user,
+            customer=customer,
+            due_at=timezone.make_aware(due),
+            phone=request.POST.get("phone", ""),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        ctx["cb_error"] = str(exc.message)
+    return render(request, "desk/_callback_form.html", ctx)
+
+
+@require_POST
+def scheduled_callback_done(request, callback_id: int):
+    _center_only(request.user)
+    row = get_object_or_404(ScheduledCallback, pk=callback_id, agent=request.user)
+    tel_services.finish_scheduled_callback(
+        callback=row, actor=request.user, cancelled=request.POST.get("cancel") == "1"
+    )
+    return redirect(reverse("desk:home"))
 
 
 # --------------------------------------------------------------------------- queues

@@ -143,3 +143,27 @@ class CallWrapUp(models.Model):
     class Meta:
         verbose_name = _("kết quả cuộc gọi")
         verbose_name_plural = _("kết quả cuộc gọi")
+
+
+class ScheduledCallback(models.Model):
+    """A call back at the time the customer chose; its agent is reminded on the desk."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Đã hẹn")
+        DONE = "done", _("Đã gọi lại")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(_("số gọi lại"), max_length=20)
+    due_at = models.DateTimeField(_("gọi lại lúc"))
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hẹn gọi lại")
+        verbose_name_plural = _("hẹn gọi lại")
+        indexes = [models.Index(fields=["status", "due_at"], name="schedcb_status_due")]

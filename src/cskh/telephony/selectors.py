@@ -4,7 +4,13 @@ from django.db.models import QuerySet
 
 from cskh.org.models import User
 from cskh.org.permissions import CALL_TAKER_ROLES
-from cskh.telephony.models import AgentPresence, BreakReason, CallbackTask, Presence
+from cskh.telephony.models import (
+    AgentPresence,
+    BreakReason,
+    CallbackTask,
+    Presence,
+    ScheduledCallback,
+)
 
 
 def presence_of(user: User) -> AgentPresence | None:
@@ -50,4 +56,13 @@ def team_presence(unit_ids: set[int] | None = None) -> list[dict[str, Any]]:
 def open_callbacks() -> QuerySet[CallbackTask]:
     return CallbackTask.objects.filter(status=CallbackTask.Status.OPEN).select_related(
         "customer", "unit"
+    )
+
+
+def scheduled_callbacks(user: User, *, limit: int = 10) -> list[ScheduledCallback]:
+    """The agent's callbacks still to make, soonest first."""
+    return list(
+        ScheduledCallback.objects.filter(agent=user, status=ScheduledCallback.Status.SCHEDULED)
+        .select_related("customer")
+        .order_by("due_at", "id")[:limit]
     )

@@ -12,4 +12,5 @@ def tick() -> dict:
     return {
         "stale_calls": services.close_stale_calls(),
         "acw_ended": services.end_expired_after_call_work(),
+        "callback_reminders": services.remind_due_callbacks(),
     }

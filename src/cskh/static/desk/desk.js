@@ -31,6 +31,7 @@
     es.addEventListener("pop", (e) => onPop(JSON.parse(e.data)));
     es.addEventListener("call_ended", (e) => onEnded(JSON.parse(e.data)));
     es.addEventListener("presence", (e) => onPresence(JSON.parse(e.data)));
+    es.addEventListener("callback_due", (e) => onCallbackDue(JSON.parse(e.data)));
   }
 
   // Server time of the current stream's start: a pop sent before it is a replay of a call
@@ -98,6 +99,27 @@
     el.textContent = text;
   }
   if (desk) { tickTimer(); setInterval(tickTimer, 1000); }
+
+  function onCallbackDue(p) {
+    const box = document.getElementById("reminders");
+    if (!box) return;
+    const div = document.createElement("div");
+    div.className = "banner planned";
+    div.setAttribute("role", "alert");
+    div.dataset.callbackDue = p.callback;
+    const when = new Date(p.due_at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+    const text = document.createElement("span");
+    text.textContent = (box.dataset.msgDue || "") + " " + when + ": " + p.name + " · " + p.phone + (p.note ? " — " + p.note : "") + " ";
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.textContent = box.dataset.msgCall || "";
+    btn.setAttribute("hx-post", box.dataset.callUrl);
+    btn.setAttribute("hx-vals", JSON.stringify({ number: p.phone, customer: String(p.customer) }));
+    btn.setAttribute("hx-target", "closest div");
+    div.append(text, btn);
+    box.append(div);
+    htmx.process(div);
+  }
 
   function onPresence(p) {
     if (sup && sup.dataset.agentsUrl) {
@@ -216,6 +238,8 @@
         return;
       }
       if (e.code === "KeyY") { const chip = document.querySelector("#suggest [data-suggest]"); if (chip) { e.preventDefault(); chooseType(chip.dataset.suggest); } return; }
+      if (e.code === "KeyC") { const d = document.querySelector("#card [data-dial-first]"); if (d) { e.preventDefault(); d.click(); } return; }
+      if (e.code === "KeyH" && $("cb-due")) { e.preventDefault(); $("cb-due").focus(); return; }
       if (e.code === "KeyW") { const w = document.querySelector("#wrapup form"); if (w) { e.preventDefault(); w.requestSubmit(); } return; }
       if (e.code === "KeyG" && $("resolved")) { e.preventDefault(); $("resolved").checked = !$("resolved").checked; return; }
       if (e.code === "KeyS" && $("presence-state")) {
