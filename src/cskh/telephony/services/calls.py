@@ -1,11 +1,11 @@
-"""Call events from the PBX (CTI), agent presence and callback tasks."""
+"""Call events from the PBX (CTI): interactions, screen pops, missed-call tasks, calls the
+PBX never ended."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
 from typing import Any
-from uuid import uuid4
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,18 +16,16 @@ from cskh.cases.models import Case, Interaction
 from cskh.core import audit, live
 from cskh.core.errors import DomainError, NotFound
 from cskh.core.phones import to_e164
+from cskh.customers.models import Customer
 from cskh.customers.selectors import find_by_phone
 from cskh.org.models import User
 from cskh.telephony.models import (
     AgentPresence,
-    BreakReason,
     CallbackTask,
     CallEvent,
-    CallOutcome,
-    CallWrapUp,
     Presence,
-    ScheduledCallback,
 )
+from cskh.telephony.services.presence import _presence_state, set_presence
 
 log = logging.getLogger("cskh.telephony")
 
@@ -66,7 +64,7 @@ def handle_call_event(
     agent_username: str | None = None,
     at: datetime | None = None,
     recording_url: str = "",
-    source=None,
+    source: User | None = None,
 ) -> dict[str, Any]:
     """Apply one PBX event. Idempotent on (call_id, event): a replay changes nothing and
     returns {"duplicate": True}. Raises DomainError (4xx) for bad events."""
@@ -120,7 +118,7 @@ def handle_call_event(
         .order_by("id")
         .first()
     )
-    matches: list = []
+    matches: list[Customer] = []
     if interaction is None:
         matches = find_by_phone(from_e164)
         interaction = case_services.record_interaction(
@@ -142,8 +140,9 @@ def handle_call_event(
             interaction.answered_at = at
             interaction.state = Interaction.State.ACTIVE
             interaction.save(update_fields=["answered_at", "state"])
-            set_presence(user=agent, state=Presence.ON_CALL, interaction=interaction)
-        if not matches and interaction.customer_id:
+            if agent is not None:  # always: answered events name their agent (checked above)
+                set_presence(user=agent, state=Presence.ON_CALL, interaction=interaction)
+        if not matches and interaction.customer is not None:
             matches = [interaction.customer]
         elif not matches:
             matches = find_by_phone(from_e164)
@@ -276,7 +275,7 @@ def _link_cases_logged_during(interaction: Interaction, *, until: datetime) -> N
         interaction.cases.add(case)
 
 
-def _merge_callback(*, interaction: Interaction, agent, at: datetime) -> CallbackTask:
+def _merge_callback(*, interaction: Interaction, agent: User | None, at: datetime) -> CallbackTask:
     from cskh.org.selectors import default_unit
 
     day = timezone.localdate(at)
@@ -317,7 +316,7 @@ def _merge_callback(*, interaction: Interaction, agent, at: datetime) -> Callbac
 
 
 @transaction.atomic
-def complete_callback(*, task: CallbackTask, actor, note: str = "") -> CallbackTask:
+def complete_callback(*, task: CallbackTask, actor: User, note: str = "") -> CallbackTask:
     task = CallbackTask.objects.select_for_update().get(pk=task.pk)
     if task.status == CallbackTask.Status.DONE:
         return task
@@ -328,256 +327,3 @@ def complete_callback(*, task: CallbackTask, actor, note: str = "") -> CallbackT
     task.save()
     audit.record(actor=actor, action="callback.done", obj=task, changes={"note": task.note})
     return task
-
-
-# --------------------------------------------------------------------------- presence
-
-
-def _presence_state(user) -> str:
-    row = AgentPresence.objects.filter(user=user).values_list("state", flat=True).first()
-    return row or Presence.OFFLINE
-
-
-@transaction.atomic
-def set_presence(
-    *,
-    user,
-    state: str,
-    interaction: Interaction | None = None,
-    reason: str = "",
-    now: datetime | None = None,
-) -> AgentPresence:
-    """Change an agent's presence. ``reason``: why on break (BreakReason), nothing else."""
-    if state not in Presence.values:
-        raise DomainError(_("Trạng thái không hợp lệ: %(s)s") % {"s": state}, code="bad_presence")
-    reason = (reason or "").strip() if state == Presence.BREAK else ""
-    if reason and reason not in BreakReason.values:
-        raise DomainError(
-            _("Lý do tạm nghỉ không hợp lệ: %(r)s") % {"r": reason}, code="bad_break_reason"
-        )
-    now = now or timezone.now()
-    presence, created = AgentPresence.objects.select_for_update().get_or_create(
-        user=user,
-        defaults={"state": state, "since": now, "interaction": interaction, "reason": reason},
-    )
-    if not created:
-        changed = presence.state != state or presence.reason != reason
-        if presence.state != state:
-            presence.since = now
-        presence.state = state
-        presence.reason = reason
-        if interaction is not None or state in (Presence.AVAILABLE, Presence.OFFLINE):
-            presence.interaction = interaction
-        presence.save()
-        if not changed:
-            return presence
-    label = str(Presence(state).label)
-    if reason:
-        label = f"{label} ({BreakReason(reason).label})"
-    payload = {
-        "type": "presence",
-        "user": user.pk,
-        "state": state,
-        "reason": reason,
-        "label": label,
-        "since": presence.since.isoformat(),
-    }
-    live.publish(live.agent_channel(user), payload)
-    live.publish("presence", payload)
-    return presence
-
-
-# --------------------------------------------------------------------------- wrap-up
-
-
-def acw_seconds() -> int:
-    from django.conf import settings
-
-    return int(settings.CSKH_ACW_SECONDS)
-
-
-@transaction.atomic
-def wrap_up_call(
-    *, user, interaction: Interaction, outcome: str, note: str = "", now: datetime | None = None
-) -> CallWrapUp:
-    """The agent closes their after-call work: the call's outcome code (and a note), then
-    the agent is ready again. Choosing again changes the outcome (one row per call)."""
-    if outcome not in CallOutcome.values:
-        raise DomainError(_("Chọn kết quả cuộc gọi hợp lệ."), code="bad_outcome")
-    if interaction.agent_id != user.pk:
-        raise NotFound(_("Không tìm thấy cuộc gọi."), code="not_found")
-    now = now or timezone.now()
-    wrap_seconds = (
-        max(0, int((now - interaction.ended_at).total_seconds())) if interaction.ended_at else None
-    )
-    row, created = CallWrapUp.objects.select_for_update().get_or_create(
-        interaction=interaction,
-        defaults={
-            "agent": user,
-            "outcome": outcome,
-            "note": (note or "")[:500],
-            "wrap_seconds": wrap_seconds,
-            "at": now,
-        },
-    )
-    if not created:
-        row.outcome = outcome
-        row.note = (note or "")[:500]
-        row.save(update_fields=["outcome", "note"])
-    if _presence_state(user) == Presence.AFTER_CALL_WORK:
-        set_presence(user=user, state=Presence.AVAILABLE, now=now)
-    return row
-
-
-def end_expired_after_call_work(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Agents in after-call work longer than CSKH_ACW_SECONDS become ready again (0: never)."""
-    from datetime import timedelta
-
-    seconds = acw_seconds()
-    if seconds <= 0:
-        return 0
-    now = now or timezone.now()
-    users = list(
-        AgentPresence.objects.filter(
-            state=Presence.AFTER_CALL_WORK, since__lte=now - timedelta(seconds=seconds)
-        )
-        .select_related("user")
-        .order_by("since")[:limit]
-    )
-    done = 0
-    for p in users:
-        with transaction.atomic():
-            current = AgentPresence.objects.select_for_update().get(pk=p.pk)
-            if current.state != Presence.AFTER_CALL_WORK or current.since != p.since:
-                continue  # the agent moved on meanwhile
-            set_presence(user=p.user, state=Presence.AVAILABLE, now=now)
-            done += 1
-    return done
-
-
-# --------------------------------------------------------------------------- callbacks, dialling
-
-CALLBACK_MAX_DAYS = 30
-
-
-@transaction.atomic
-def schedule_callback(
-    *,
-    actor,
-    customer,
-    due_at: datetime,
-    phone: str = "",
-    note: str = "",
-    now: datetime | None = None,
-) -> ScheduledCallback:
-    """A callback at the time the customer chose (not in the past, within 30 days), owned by
-    the agent who promised it. ``phone``: the number to call (default: the customer's first)."""
-    from datetime import timedelta
-
-    now = now or timezone.now()
-    if timezone.is_naive(due_at):
-        due_at = timezone.make_aware(due_at)
-    if due_at < now - timedelta(minutes=1):
-        raise DomainError(_("Giờ hẹn gọi lại đã qua."), code="callback_in_past")
-    if due_at > now + timedelta(days=CALLBACK_MAX_DAYS):
-        raise DomainError(
-            _("Chỉ hẹn gọi lại trong vòng %(d)s ngày.") % {"d": CALLBACK_MAX_DAYS},
-            code="callback_too_far",
-        )
-    number = to_e164(phone) if phone else ""
-    if not number:
-        first = customer.phones.order_by("id").first()
-        if first is None:
-            raise DomainError(_("Khách hàng chưa có số điện thoại."), code="no_phone")
-        number = first.e164
-    row = ScheduledCallback.objects.create(
-        customer=customer, phone=number, due_at=due_at, note=(note or "")[:500], agent=actor
-    )
-    audit.record(
-        actor=actor,
-        action="callback.scheduled",
-        obj=row,
-        changes={"due_at": due_at.isoformat(), "phone": number},
-    )
-    return row
-
-
-@transaction.atomic
-def finish_scheduled_callback(
-    *, callback: ScheduledCallback, actor, cancelled: bool = False
-) -> ScheduledCallback:
-    row = ScheduledCallback.objects.select_for_update().get(pk=callback.pk)
-    if row.agent_id != actor.pk:
-        raise NotFound(_("Không tìm thấy lịch hẹn gọi lại."))
-    if row.status != ScheduledCallback.Status.SCHEDULED:
-        return row
-    row.status = ScheduledCallback.Status.CANCELLED if cancelled else ScheduledCallback.Status.DONE
-    row.done_at = timezone.now()
-    row.save(update_fields=["status", "done_at"])
-    return row
-
-
-def remind_due_callbacks(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Tell each agent on the desk about their callbacks due within
-    CSKH_CALLBACK_REMIND_MINUTES (once per callback). Returns how many were sent."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    now = now or timezone.now()
-    horizon = now + timedelta(minutes=settings.CSKH_CALLBACK_REMIND_MINUTES)
-    rows = list(
-        ScheduledCallback.objects.filter(
-            status=ScheduledCallback.Status.SCHEDULED, reminded_at__isnull=True, due_at__lte=horizon
-        )
-        .select_related("customer")
-        .order_by("due_at")[:limit]
-    )
-    sent = 0
-    for row in rows:
-        with transaction.atomic():
-            if not ScheduledCallback.objects.filter(pk=row.pk, reminded_at__isnull=True).update(
-                reminded_at=now
-            ):
-                continue  # another worker reminded it
-            live.publish(
-                live.agent_channel(row.agent_id),
-                {
-                    "type": "callback_due",
-                    "callback": row.pk,
-                    "customer": row.customer_id,
-                    "name": row.customer.full_name,
-                    "phone": row.phone,
-                    "due_at": row.due_at.isoformat(),
-                    "note": row.note,
-                },
-            )
-            sent += 1
-    return sent
-
-
-def click_to_call(*, user, number: str, customer=None) -> str:
-    """Ask the PBX to ring the agent's extension and dial ``number``. Returns the PBX call id
-    (its call events then arrive as usual). Raises DomainError with a message for the agent."""
-    from cskh.telephony.pbx import PbxError, get_adapter
-
-    if not user.extension:
-        raise DomainError(
-            _("Tài khoản của bạn chưa có máy lẻ, không gọi ra được."), code="no_extension"
-        )
-    to = to_e164(number)
-    reference = f"c2c-{user.pk}-{uuid4().hex[:12]}"
-    try:
-        call_id = get_adapter().originate(extension=user.extension, to=to, reference=reference)
-    except PbxError as exc:
-        log.warning("click-to-call failed: %s", exc)
-        raise DomainError(
-            _("Tổng đài không nhận lệnh gọi, vui lòng gọi bằng tay."), status=502, code="pbx_error"
-        ) from exc
-    audit.record(
-        actor=user,
-        action="telephony.click_to_call",
-        obj=customer if customer is not None else user,
-        changes={"to": to, "call_id": call_id, "reference": reference},
-    )
-    return call_id
