@@ -5,6 +5,7 @@ call pops)."""
 import asyncio
 import json
 import os
+import threading
 
 import pytest
 
@@ -54,4 +55,23 @@ def test_events_published_while_nobody_listened_are_not_replayed():
             await gen.aclose()
         return items
 
-    assert asyncio.run(scenario()) == ["new"]
+    assert run_in_own_thread(scenario) == ["new"]
+
+
+def run_in_own_thread(make_coro):
+    """asyncio.run in a fresh thread: the test process may already run an event loop in the
+    main thread (Playwright's sync API, after a browser test)."""
+    out: dict = {}
+
+    def target():
+        try:
+            out["value"] = asyncio.run(make_coro())
+        except BaseException as exc:  # re-raised in the test's thread
+            out["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
