@@ -92,8 +92,32 @@ def test_card_warns_of_a_planned_outage_on_the_callers_service_point(world, desk
     other = planned(world["unit"], sp=sp, title="Bảo trì trạm khác")
     IncidentScope.objects.filter(incident=other).update(code="T99")
     page = desk_page(
-        world["agent"], path=f"/desk/?customer={world['customer'].pk}", connected=False
+        world["agent"],
+        path=f"/desk/?customer={world['customer'].pk}",
+        connected=False,
+        viewport=(390, 844),
     )
     banner = page.locator(f"#card [data-planned='{mine.pk}']")
     expect(banner).to_contain_text("Bảo trì trạm T12")
     expect(page.locator(f"#card [data-planned='{other.pk}']")).to_have_count(0)
+    # the whole card (phones with call buttons, callback form, history) fits a phone screen
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (390, 844)])
+def test_queue_with_counts_and_bulk_assign_fits_the_screen(world, lead, desk_page, width, height):
+    from cskh.cases.services import open_case
+    from cskh.catalog.services import get_case_type
+
+    case = open_case(
+        customer=world["customer"],
+        case_type=get_case_type("outage"),
+        description="Mất điện",
+        actor=world["agent"],
+    )
+    page = desk_page(
+        lead, path="/desk/queue/?view=unassigned", connected=False, viewport=(width, height)
+    )
+    expect(page.locator("[data-count=unassigned]")).to_have_text("1")
+    expect(page.locator(f"tr[data-case='{case.number}'] td.sla")).to_contain_text("còn")
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
