@@ -47,3 +47,31 @@ def test_card_shows_closed_cases_with_outcome_and_refreshes_after_logging(world,
     number = logged.get_attribute("data-logged")
     expect(page.locator(f"#card-cases [data-open-case='{number}']")).to_be_visible(timeout=15_000)
     assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+
+
+def test_service_point_picker_by_keyboard_when_the_customer_has_several(world, desk_page):
+    from cskh.cases.models import Case
+    from cskh.customers.services import add_service_point
+
+    for code in ("PE0100000001", "PE0100000002"):
+        add_service_point(customer=world["customer"], code=code, kind="meter", address="12 Lê Lợi")
+    page = desk_page(
+        world["agent"], path=f"/desk/?customer={world['customer'].pk}", connected=False
+    )
+    expect(page.locator("#type-q")).to_be_focused()
+    page.keyboard.type("mat dien")
+    page.keyboard.press("Enter")
+    expect(page.locator("#description")).to_be_focused()
+    page.keyboard.type("Mất điện ở căn thứ hai")
+    page.keyboard.press("Alt+m")
+    expect(page.locator("#service-point")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#service-point")).to_have_value("PE0100000002")
+    page.keyboard.press("Control+Enter")
+    logged = page.locator("[data-logged]")
+    expect(logged).to_be_visible(timeout=15_000)
+    case = Case.objects.select_related("service_point").get(
+        number=logged.get_attribute("data-logged")
+    )
+    assert case.service_point.code == "PE0100000002"
