@@ -342,6 +342,26 @@ CSKH_INCIDENT_NOTIFY_RATES: dict[str, float] = {}
 # short-notice (customers must be told in time).
 CSKH_PLANNED_NOTICE_DAYS = int(os.environ.get("CSKH_PLANNED_NOTICE_DAYS", "5"))
 
+# telephony: a call the PBX never ends is closed by the `telephony_tick` job (and no
+# longer shown as the agent's current call): ringing and never answered after RING seconds,
+# answered and never ended after CALL seconds. The timeline says it was closed this way.
+CSKH_CALL_RING_TIMEOUT_SECONDS = int(os.environ.get("CSKH_CALL_RING_TIMEOUT_SECONDS", "180"))
+CSKH_CALL_TIMEOUT_SECONDS = int(os.environ.get("CSKH_CALL_TIMEOUT_SECONDS", "7200"))
+
+# desk: after-call work (wrap-up) ends by itself after this many seconds, the agent is ready
+# again (the telephony_tick job; the desk counts it down). 0 = only by hand.
+CSKH_ACW_SECONDS = int(os.environ.get("CSKH_ACW_SECONDS", "90"))
+
+# telephony: click-to-call through the PBX (cskh.telephony.pbx): "log" (development: logs the
+# request) or "http" (POST JSON to URL with a bearer TOKEN). Scheduled callbacks remind their
+# agent this many minutes before the time the customer chose.
+CSKH_PBX = {
+    "BACKEND": os.environ.get("CSKH_PBX_BACKEND", "log"),
+    "URL": os.environ.get("CSKH_PBX_ORIGINATE_URL", ""),
+    "TOKEN": os.environ.get("CSKH_PBX_TOKEN", ""),
+}
+CSKH_CALLBACK_REMIND_MINUTES = int(os.environ.get("CSKH_CALLBACK_REMIND_MINUTES", "5"))
+
 # textintel: longer texts are cut before analysis
 CSKH_TEXTINTEL_MAX_CHARS = int(os.environ.get("CSKH_TEXTINTEL_MAX_CHARS", "5000"))
 

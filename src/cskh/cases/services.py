@@ -166,11 +166,14 @@ def open_case(
         )
     if service_point is not None and service_point.customer_id != customer.pk:
         raise DomainError(_("Điểm dịch vụ không thuộc khách hàng này."), code="bad_service_point")
+    if service_point is None:
+        # a customer with exactly one meter/line: the case is about it (work orders then
+        # carry its feeder/transformer or OLT/splitter); with several, the caller chooses
+        only = list(customer.service_points.all()[:2])
+        service_point = only[0] if len(only) == 1 else None
     now = at or timezone.now()
-    ward = (service_point.ward if service_point and service_point.ward_id else None) or (
-        customer.ward if customer.ward_id else None
-    )
-    unit = route(case_type=case_type, ward_id=ward.pk if ward else None)
+    ward_id = (service_point.ward_id if service_point else None) or customer.ward_id
+    unit = route(case_type=case_type, ward_id=ward_id)
     user = _user(actor)
     case = Case(
         number=_next_number(now),
@@ -434,8 +437,14 @@ def record_interaction(
 
 @transaction.atomic
 def end_interaction(
-    *, interaction: Interaction, ended_at: datetime | None = None, recording_url: str = ""
+    *,
+    interaction: Interaction,
+    ended_at: datetime | None = None,
+    recording_url: str = "",
+    timed_out: bool = False,
 ) -> Interaction:
+    """End a call. ``timed_out``: the PBX never sent its end; the system closed it (the
+    timeline of its cases says so, so nobody reads the duration as a real one)."""
     interaction.ended_at = ended_at or timezone.now()
     begin = interaction.answered_at or interaction.started_at
     interaction.duration_seconds = max(0, int((interaction.ended_at - begin).total_seconds()))
@@ -453,6 +462,7 @@ def end_interaction(
                 "interaction": interaction.pk,
                 "channel": interaction.channel,
                 "duration": interaction.duration_seconds,
+                **({"timed_out": True} if timed_out else {}),
             },
         )
     return interaction

@@ -111,20 +111,27 @@ class _Hub:
         self.last_id = 0
         self.floor = 0
         self.seen: dict[int, float] = {}
+        self.floors: dict[int, int] = {}  # id(queue) -> last event id when it subscribed
 
     async def add(self, channels: list[str]) -> asyncio.Queue:
+        """A queue for a new subscriber. It receives only events stored after it subscribed:
+        rows published while this process had no listener (an agent logging in again after
+        a call) are history, never replayed as live pops."""
         from asgiref.sync import sync_to_async
 
+        current = await sync_to_async(_db_last_id)()
         if self.task is None or self.task.done():
-            self.last_id = self.floor = await sync_to_async(_db_last_id)()
+            self.last_id = self.floor = current
             self.seen = {}
             self.task = asyncio.get_running_loop().create_task(self._run())
         q: asyncio.Queue = asyncio.Queue(maxsize=1000)
+        self.floors[id(q)] = current
         for ch in channels:
             self.queues.setdefault(ch, set()).add(q)
         return q
 
     def remove(self, channels: list[str], q: asyncio.Queue) -> None:
+        self.floors.pop(id(q), None)
         for ch in channels:
             subs = self.queues.get(ch)
             if subs:
@@ -153,10 +160,13 @@ class _Hub:
                 self.seen[event_id] = now
                 self.last_id = max(self.last_id, event_id)
                 for q in list(self.queues.get(channel, ())):
-                    if not q.full():
+                    if event_id > self.floors.get(id(q), 0) and not q.full():
                         q.put_nowait((event_id, channel, data))
             if len(self.seen) > 5000:
-                self.seen = {k: v for k, v in self.seen.items() if now - v < 60}
+                # only ids inside the re-read window can come back: keep exactly those (a
+                # time-based cut re-delivered old rows still inside the window)
+                low = self.last_id - LOOKBACK
+                self.seen = {k: v for k, v in self.seen.items() if k > low}
 
 
 _hubs: dict[int, _Hub] = {}

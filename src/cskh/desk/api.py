@@ -16,6 +16,7 @@ router = Router(tags=["desk"])
 
 class PresenceIn(Schema):
     state: str
+    reason: str = ""  # with state "break": rest, meal, training, meeting, coaching, other
 
 
 class PresenceOut(Schema):
@@ -31,7 +32,7 @@ def _out(user) -> dict:
     return {
         "user": user.username,
         "state": state,
-        "label": str(Presence(state).label),
+        "label": tel_selectors.presence_label(p),
         "since": p.since if p else None,
     }
 
@@ -50,7 +51,7 @@ def my_presence(request):
 @router.post("/presence", response=PresenceOut, summary="Đổi trạng thái của tôi")
 def set_presence(request, payload: PresenceIn):
     _center(request.auth)
-    tel_services.set_presence(user=request.auth, state=payload.state)
+    tel_services.set_presence(user=request.auth, state=payload.state, reason=payload.reason)
     return _out(request.auth)
 
 

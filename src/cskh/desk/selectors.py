@@ -38,25 +38,44 @@ def case_types() -> list[CaseType]:
     return list(CaseType.objects.filter(profile=profile, is_active=True).order_by("sort_order"))
 
 
-def current_interaction(user) -> Interaction | None:
-    """The agent's call in progress (ringing or answered in the last 30 minutes), if any."""
-    since = timezone.now() - timedelta(minutes=30)
+def current_interaction(user, *, now=None) -> Interaction | None:
+    """The agent's call in progress, if any: ringing within the ring timeout or answered
+    within the call timeout (a call the PBX never ended is not "current" for ever)."""
+    from django.db.models import Q
+
+    from cskh.telephony.services import stale_before
+
+    ring_before, call_before = stale_before(now)
     return (
-        Interaction.objects.filter(
-            agent=user, state__in=["ringing", "active"], started_at__gte=since
+        Interaction.objects.filter(agent=user, ended_at__isnull=True)
+        .filter(
+            Q(state=Interaction.State.RINGING, started_at__gte=ring_before)
+            | Q(state=Interaction.State.ACTIVE, started_at__gte=call_before)
         )
         .order_by("-id")
         .first()
     )
 
 
-def card(customer, *, user) -> dict[str, Any]:
-    open_cases = list(
-        visible_cases(user)
-        .filter(customer=customer, is_open=True)
-        .select_related("case_type")
-        .order_by("due_at", "id")[:10]
+def card_cases(customer, *, user) -> dict[str, Any]:
+    """The card's case history: open cases (soonest due first) and the last closed ones with
+    their outcome, so the agent sees what was already done for this caller."""
+    cases = visible_cases(user).filter(customer=customer).select_related("case_type")
+    return {
+        "open_cases": list(cases.filter(is_open=True).order_by("due_at", "id")[:10]),
+        "closed_cases": list(cases.filter(is_open=False).order_by("-id")[:5]),
+        "now": timezone.now(),
+    }
+
+
+def case_recordings(case: Case) -> list[Interaction]:
+    """Calls of a case that have a recording (URL from the PBX), oldest first."""
+    return list(
+        case.interactions.exclude(recording_url="").select_related("agent").order_by("started_at")
     )
+
+
+def card(customer, *, user) -> dict[str, Any]:
     interactions = list(
         Interaction.objects.filter(customer=customer)
         .select_related("agent")
@@ -64,10 +83,60 @@ def card(customer, *, user) -> dict[str, Any]:
     )
     return {
         "customer": customer,
-        "open_cases": open_cases,
+        **card_cases(customer, user=user),
         "interactions": interactions,
         "incidents": active_incidents(customer),
+        "planned": upcoming_planned(customer),
         "now": timezone.now(),
+    }
+
+
+def upcoming_planned(customer) -> list:
+    """Planned outages ahead for the caller's service points (incidents app)."""
+    try:
+        from cskh.incidents import selectors as incident_selectors
+
+        return incident_selectors.upcoming_planned_for_customer(customer)
+    except Exception:
+        log.exception("upcoming_planned_for_customer failed")
+        return []
+
+
+def idle(user, *, now=None) -> dict[str, Any]:
+    """The desk between calls: the agent's own figures today and what is going on in the
+    network (live incidents, the next planned outages)."""
+    from cskh.incidents import selectors as incident_selectors
+
+    now = now or timezone.now()
+    from cskh.telephony.selectors import scheduled_callbacks
+
+    return {
+        "today": agent_today(user, now=now),
+        "my_callbacks": scheduled_callbacks(user),
+        "live_incidents": incident_selectors.live_incidents(now=now),
+        "planned_soon": incident_selectors.upcoming_planned(now=now),
+    }
+
+
+def agent_today(user, *, now=None) -> dict[str, Any]:
+    """Calls answered, cases logged and first-contact resolution of one agent since local
+    midnight. Two aggregate queries on indexed columns."""
+    from django.db.models import Count, Q
+
+    now = now or timezone.now()
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    calls = Interaction.objects.filter(
+        agent=user, started_at__gte=start, answered_at__isnull=False
+    ).count()
+    agg = Case.objects.filter(created_by=user, created_at__gte=start).aggregate(
+        n=Count("id"), fcr=Count("id", filter=Q(resolved_on_first_contact=True))
+    )
+    n, fcr = agg["n"] or 0, agg["fcr"] or 0
+    return {
+        "calls": calls,
+        "cases": n,
+        "fcr": fcr,
+        "fcr_pct": round(100 * fcr / n) if n else None,
     }
 
 
@@ -163,10 +232,47 @@ def suggest_case_type(text: str) -> dict[str, Any] | None:
         return None
 
 
+SORTS = {
+    "new": ("-id",),
+    "old": ("id",),
+    "due": ("due_at", "id"),
+    "priority": ("priority", "due_at", "id"),
+}
+COUNTED_VIEWS = ("mine", "team", "unassigned", "due", "overdue")
+
+
+def _view_filter(qs, user, view: str, now):
+    if view == "mine":
+        return qs.filter(assigned_agent=user, is_open=True)
+    if view == "team":
+        return qs.filter(unit_id=user.unit_id, is_open=True)
+    if view == "unassigned":
+        return qs.filter(assigned_agent__isnull=True, is_open=True)
+    if view == "due":
+        return qs.filter(due_soon_q(now))
+    if view == "overdue":
+        return qs.filter(is_open=True, due_at__isnull=False, due_at__lt=now)
+    if view == "logged":
+        return qs.filter(created_by=user)
+    return qs
+
+
+def tab_counts(user, *, now=None, cap: int = 100) -> dict[str, str]:
+    """'12' or '99+' per work tab (never COUNT(*) over the case table: LIMIT cap each)."""
+    now = now or timezone.now()
+    visible = visible_cases(user)
+    counts = {v: capped_count(_view_filter(visible, user, v, now), cap) for v in COUNTED_VIEWS}
+    from cskh.telephony.selectors import open_callbacks
+
+    counts["callbacks"] = capped_count(open_callbacks(), cap)
+    return counts
+
+
 def queue(
     user,
     *,
     view: str = "mine",
+    sort: str = "",
     status: str | None = None,
     type_code: str | None = None,
     unit: str | None = None,
@@ -177,23 +283,13 @@ def queue(
     limit: int = 25,
 ):
     """One page of a queue, keyset-paginated (never OFFSET, never COUNT(*))."""
-    qs = visible_cases(user).select_related(*LIST_RELATED)
-    order: tuple[str, ...] = ("-id",)
     now = timezone.now()
-    if view == "mine":
-        qs = qs.filter(assigned_agent=user, is_open=True)
-    elif view == "team":
-        qs = qs.filter(unit_id=user.unit_id, is_open=True)
-    elif view == "unassigned":
-        qs = qs.filter(assigned_agent__isnull=True, is_open=True)
-    elif view == "due":
-        qs = qs.filter(due_soon_q(now))
-        order = ("due_at", "id")
-    elif view == "overdue":
-        qs = qs.filter(is_open=True, due_at__isnull=False, due_at__lt=now)
-        order = ("due_at", "id")
-    elif view == "logged":
-        qs = qs.filter(created_by=user)
+    qs = _view_filter(visible_cases(user).select_related(*LIST_RELATED), user, view, now)
+    order: tuple[str, ...] = ("due_at", "id") if view in ("due", "overdue") else ("-id",)
+    if sort in SORTS:
+        order = SORTS[sort]
+        if "due_at" in order:
+            qs = qs.filter(due_at__isnull=False)  # keyset order on a non-null column
     if status:
         qs = qs.filter(status=status)
     if type_code:

@@ -26,16 +26,26 @@ def log_case_from_call(
     reply: str = "",
     interaction: Interaction | None = None,
     channel: str = "phone",
+    service_point_code: str = "",
 ) -> Case:
     """One-screen logging: the case, linked to the call, optionally resolved on the call
     (first-contact resolution, through open_case so that its hooks know it: no auto-dispatch)
-    with the reply given to the customer as the resolution."""
+    with the reply given to the customer as the resolution. ``service_point_code``: the
+    meter/line the caller means (picked on the form when the customer has several; with
+    exactly one, open_case takes it)."""
     if not type_code:
         raise DomainError(_("Chưa chọn loại yêu cầu."), code="missing_type")
     case_type = get_case_type(type_code)
     if interaction is not None and interaction.agent_id not in (None, actor.pk):
         interaction = None  # never attach a case to someone else's call
     reply = (reply or "").strip()
+    service_point = None
+    if service_point_code:
+        service_point = customer.service_points.filter(code=service_point_code.strip()).first()
+        if service_point is None:
+            raise DomainError(
+                _("Điểm dịch vụ không thuộc khách hàng này."), code="bad_service_point"
+            )
     case = case_services.open_case(
         customer=customer,
         case_type=case_type,
@@ -44,6 +54,7 @@ def log_case_from_call(
         priority=priority,
         actor=actor,
         interaction=interaction,
+        service_point=service_point,
         resolved_on_call=resolved_on_call,
         resolution=lambda case: render_vars(reply, case=case),
     )
@@ -92,3 +103,26 @@ def quick_create_customer(
             interaction=interaction, customer=customer, actor=actor
         )
     return customer
+
+
+def bulk_assign(*, actor: User, numbers: list[str], agent: User) -> tuple[int, list[str]]:
+    """Assign each case (by number) the actor can see to ``agent``, one transaction per case
+    (one closed case does not undo the others). Returns (assigned, numbers refused)."""
+    from cskh.cases.selectors import visible_cases
+
+    cases = {c.number: c for c in visible_cases(actor).filter(number__in=numbers)}
+    done, failed = 0, []
+    for number in numbers:
+        case = cases.get(number)
+        if case is None:
+            failed.append(number)  # not visible to this lead: same as not existing
+            continue
+        try:
+            case_services.assign(
+                case=case, agent=agent, actor=actor, reason=str(_("Giao hàng loạt từ hàng đợi"))
+            )
+        except DomainError:
+            failed.append(number)
+            continue
+        done += 1
+    return done, failed

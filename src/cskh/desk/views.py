@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +32,13 @@ from cskh.org import permissions
 from cskh.org.models import Unit, User
 from cskh.telephony import selectors as tel_selectors
 from cskh.telephony import services as tel_services
-from cskh.telephony.models import CallbackTask, Presence
+from cskh.telephony.models import (
+    BreakReason,
+    CallbackTask,
+    CallOutcome,
+    Presence,
+    ScheduledCallback,
+)
 
 SSE_MAX_SECONDS_ASGI = 30 * 60
 SSE_MAX_SECONDS_WSGI = 60
@@ -64,7 +71,11 @@ async def live_stream(request):
     return response
 
 
-READY = "event: ready\ndata: {}\n\n"
+def _ready() -> str:
+    """First frame once subscribed. It carries the server's clock so that the page can tell
+    a pop sent before this connection (a replay) from a live one, whatever its own clock."""
+    data = json.dumps({"now": round(timezone.now().timestamp(), 3)})
+    return f"event: ready\ndata: {data}\n\n"
 
 
 async def _astream(channels):
@@ -74,7 +85,7 @@ async def _astream(channels):
     async for item in live.subscribe(channels):
         if item is None and not ready:
             ready = True
-            yield READY
+            yield _ready()
             continue
         yield live.sse_format(item)
         if time.monotonic() - started > SSE_MAX_SECONDS_ASGI:
@@ -91,7 +102,7 @@ def _stream(channels):
         for item in live.subscribe_sync(channels, heartbeat=2.0):
             if item is None and not ready:
                 ready = True
-                yield READY
+                yield _ready()
                 continue
             yield live.sse_format(item)
             if time.monotonic() - started > SSE_MAX_SECONDS_WSGI:
@@ -106,13 +117,37 @@ def _stream(channels):
 # --------------------------------------------------------------------------- desk
 
 
+def _presence_context(user) -> dict:
+    """The presence control: state (break reasons as "break:<reason>" choices), since when,
+    and the after-call work limit the desk counts down."""
+    p = tel_selectors.presence_of(user)
+    state = p.state if p else Presence.OFFLINE
+    choices: list[tuple[str, str]] = []
+    for value, label in Presence.choices:
+        if value == Presence.BREAK:
+            choices += [(f"break:{r}", f"{label} — {rlabel}") for r, rlabel in BreakReason.choices]
+        else:
+            choices.append((value, str(label)))
+    selected = f"break:{p.reason or BreakReason.OTHER}" if state == Presence.BREAK and p else state
+    return {
+        "presence": state,
+        "presence_value": selected,
+        "presence_since": p.since if p else None,
+        "presence_choices": choices,
+        "acw_seconds": tel_services.acw_seconds(),
+        "wrapup_interaction": (
+            p.interaction if p and state == Presence.AFTER_CALL_WORK and p.interaction else None
+        ),
+        "outcomes": CallOutcome.choices,
+    }
+
+
 def _desk_context(request) -> dict:
     types = selectors.case_types()
     return {
         "case_types": types,
         "priorities": Priority.choices,
-        "presence": tel_selectors.presence_state(request.user),
-        "presence_choices": Presence.choices,
+        **_presence_context(request.user),
     }
 
 
@@ -126,7 +161,15 @@ def home(request):
         ctx.update(selectors.card(customer, user=request.user))
     elif interaction is not None:
         ctx.update(_pop_context(request, interaction))
+    else:
+        ctx.update(selectors.idle(request.user))
     return render(request, "desk/home.html", ctx)
+
+
+def idle(request):
+    """The idle desk's panel alone (the page reloads it when a call ends)."""
+    _center_only(request.user)
+    return render(request, "desk/_idle.html", selectors.idle(request.user))
 
 
 def _pop_context(request, interaction: Interaction) -> dict:
@@ -174,6 +217,17 @@ def customer_card(request, customer_id: int):
     ctx = _desk_context(request) | selectors.card(customer, user=request.user)
     ctx.update({"mode": "card", "interaction": interaction})
     return render(request, "desk/_pop.html", ctx)
+
+
+def card_cases(request, customer_id: int):
+    """The card's case list alone: refreshed after a case is logged (HX-Trigger caseLogged)."""
+    _center_only(request.user)
+    customer = customer_selectors.get(customer_id)
+    if customer is None:
+        raise Http404
+    return render(
+        request, "desk/_card_cases.html", selectors.card_cases(customer, user=request.user)
+    )
 
 
 def find_customer(request):
@@ -253,12 +307,15 @@ def log_case(request):
             reply=request.POST.get("reply", ""),
             interaction=interaction,
             channel=request.POST.get("channel") or Channel.PHONE,
+            service_point_code=request.POST.get("service_point", ""),
         )
     except DomainError as exc:
         ctx.update({"error": str(exc.message), "form": request.POST})
         return render(request, "desk/_log_form.html", ctx)
     ctx["logged"] = case
-    return render(request, "desk/_log_form.html", ctx)
+    response = render(request, "desk/_log_form.html", ctx)
+    response["HX-Trigger"] = "caseLogged"  # the card's case list refreshes itself
+    return response
 
 
 def canned(request):
@@ -281,23 +338,97 @@ def suggest(request):
 
 @require_POST
 def presence(request):
-    state = request.POST.get("state", "")
+    state, _sep, reason = request.POST.get("state", "").partition(":")
     try:
-        tel_services.set_presence(user=request.user, state=state)
+        tel_services.set_presence(user=request.user, state=state, reason=reason)
     except DomainError as exc:
         return HttpResponse(str(exc.message), status=400)
     if request.headers.get("HX-Request"):
-        ctx = {
-            "presence": tel_selectors.presence_state(request.user),
-            "presence_choices": Presence.choices,
-        }
-        return render(request, "desk/_presence.html", ctx)
+        return render(request, "desk/_presence.html", _presence_context(request.user))
     nxt = request.POST.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         nxt = reverse("desk:home")  # never send the agent to another site (open redirect)
     return redirect(nxt)
+
+
+def wrapup_form(request):
+    """The wrap-up form of the agent's last ended call (fetched when a call ends)."""
+    _center_only(request.user)
+    return render(request, "desk/_wrapup.html", _presence_context(request.user))
+
+
+@require_POST
+def wrapup(request):
+    """Outcome code of the call; ends after-call work (the agent is ready again)."""
+    _center_only(request.user)
+    interaction = _get_interaction(request, request.POST.get("interaction") or 0)
+    try:
+        tel_services.wrap_up_call(
+            user=request.user,
+            interaction=interaction,
+            outcome=request.POST.get("outcome", ""),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        ctx = _presence_context(request.user) | {"error": str(exc.message)}
+        return render(request, "desk/_wrapup.html", ctx)
+    response = render(request, "desk/_wrapup.html", {"done": True})
+    return response
+
+
+@require_POST
+def click_to_call(request):
+    """Dial a number from the desk through the PBX (the agent's extension rings first)."""
+    _center_only(request.user)
+    customer = customer_selectors.get(_int(request.POST.get("customer")) or 0)
+    try:
+        call_id = tel_services.click_to_call(
+            user=request.user, number=request.POST.get("number", ""), customer=customer
+        )
+    except DomainError as exc:
+        return render(request, "desk/_dial.html", {"error": str(exc.message)})
+    return render(
+        request, "desk/_dial.html", {"call_id": call_id, "number": request.POST.get("number")}
+    )
+
+
+@require_POST
+def schedule_callback(request):
+    """A callback at the time the customer chose (form on the card)."""
+    _center_only(request.user)
+    customer = customer_selectors.get(_int(request.POST.get("customer")) or 0)
+    if customer is None:
+        raise Http404
+    ctx: dict[str, Any] = {"customer": customer}
+    raw = (request.POST.get("due_at") or "").strip()
+    try:
+        due = datetime.strptime(raw, "%Y-%m-%dT%H:%M")
+    except ValueError:
+        ctx["cb_error"] = _("Nhập ngày giờ hẹn gọi lại (ngày/tháng/năm giờ:phút).")
+        return render(request, "desk/_callback_form.html", ctx)
+    try:
+        ctx["scheduled"] = tel_services.schedule_callback(
+            actor=request.user,
+            customer=customer,
+            due_at=timezone.make_aware(due),
+            phone=request.POST.get("phone", ""),
+            note=request.POST.get("note", ""),
+        )
+    except DomainError as exc:
+        ctx["cb_error"] = str(exc.message)
+    return render(request, "desk/_callback_form.html", ctx)
+
+
+@require_POST
+def scheduled_callback_done(request, callback_id: int):
+    _center_only(request.user)
+    row = get_object_or_404(ScheduledCallback, pk=callback_id, agent=request.user)
+    tel_services.finish_scheduled_callback(
+        callback=row, actor=request.user, cancelled=request.POST.get("cancel") == "1"
+    )
+    return redirect(reverse("desk:home"))
 
 
 # --------------------------------------------------------------------------- queues
@@ -339,9 +470,21 @@ def queue(request):
     cursor = request.GET.get("cursor") or None
     f = {k: (request.GET.get(k) or "").strip() for k in ("status", "type", "unit", "channel")}
     f["from"], f["to"] = request.GET.get("from", ""), request.GET.get("to", "")
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in selectors.SORTS else ""
+    counts = selectors.tab_counts(request.user)
     ctx = {
-        "tabs": [(k, _(v)) for k, v in QUEUE_TABS],
+        "tabs": [(k, _(v), counts.get(k)) for k, v in QUEUE_TABS],
         "view": view,
+        "sort": sort,
+        "sorts": [
+            ("", _("Mặc định")),
+            ("new", _("Mới nhất")),
+            ("old", _("Cũ nhất")),
+            ("due", _("Hạn gần nhất")),
+            ("priority", _("Ưu tiên cao trước")),
+        ],
+        "can_bulk_assign": permissions.can_supervise(request.user),
         "f": f,
         "statuses": states.Status.choices,
         "channels": Channel.choices,
@@ -357,6 +500,7 @@ def queue(request):
             rows, next_cursor = selectors.queue(
                 request.user,
                 view=view,
+                sort=sort,
                 status=f["status"] if f["status"] in states.Status.values else None,
                 type_code=f["type"] or None,
                 unit=f["unit"] or None,
@@ -371,7 +515,50 @@ def queue(request):
     params = request.GET.copy()
     params.pop("cursor", None)
     ctx.update({"rows": rows, "next_cursor": next_cursor, "params": params.urlencode()})
+    if ctx["can_bulk_assign"] and view != "callbacks":
+        ctx["agents"] = _assignable_agents()
     return render(request, "desk/queue.html", ctx)
+
+
+def _assignable_agents() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True, role__in=permissions.CALL_TAKER_ROLES).order_by(
+            "last_name", "first_name", "username"
+        )[:200]
+    )
+
+
+BULK_MAX = 100
+
+
+@require_POST
+def queue_assign(request):
+    """Shift leads assign the ticked cases of a queue page to one agent at once."""
+    if not permissions.can_supervise(request.user):
+        raise PermissionDenied
+    numbers = [n.strip() for n in request.POST.getlist("case") if n.strip()][:BULK_MAX]
+    agent = User.objects.filter(
+        pk=_int(request.POST.get("agent")) or 0,
+        is_active=True,
+        role__in=permissions.CALL_TAKER_ROLES,
+    ).first()
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("desk:queue")
+    if agent is None or not numbers:
+        messages.error(request, _("Chọn ít nhất một vụ việc và một tư vấn viên."))
+        return redirect(back)
+    done, failed = services.bulk_assign(actor=request.user, numbers=numbers, agent=agent)
+    if done:
+        messages.success(
+            request,
+            _("Đã giao %(n)s vụ việc cho %(a)s.") % {"n": done, "a": agent.display_name},
+        )
+    if failed:
+        messages.error(request, _("Không giao được: %(l)s") % {"l": ", ".join(failed[:20])})
+    return redirect(back)
 
 
 @require_POST
@@ -416,6 +603,8 @@ def case_detail(request, number: str):
         "kinds": CaseEvent.Kind,
         "now": timezone.now(),
     }
+    ctx["recordings"] = selectors.case_recordings(case)
+    ctx["recording_by_id"] = {i.pk: i.recording_url for i in ctx["recordings"]}
     return render(request, "desk/case.html", ctx)
 
 

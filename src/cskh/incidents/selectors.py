@@ -1,7 +1,7 @@
 """Reads for incidents. Scope matching is one indexed query on IncidentScope."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Min, Q, QuerySet
@@ -121,6 +121,56 @@ def active_incidents_for_customer(customer) -> list[Incident]:
         if s.incident.status in Incident.ACTIVE:
             seen.setdefault(s.incident_id, s.incident)
     return sorted(seen.values(), key=lambda i: (STATUS_ORDER.get(i.status, 9), -i.pk))
+
+
+def upcoming_planned_for_customer(
+    customer, *, now: datetime | None = None, days: int = 14, limit: int = 5
+) -> list[Incident]:
+    """Planned outages not started yet (within ``days``) that cover the customer's service
+    points (transformer, feeder, the point itself) or ward: the desk card shows them so that
+    the agent can tell the caller before they ask. Two queries (one with service points
+    prefetched)."""
+    q = _positions_q(_customer_positions(customer))
+    if q is None:
+        return []
+    now = now or timezone.now()
+    return list(
+        Incident.objects.filter(
+            kind=Incident.Kind.PLANNED,
+            status__in=Incident.ACTIVE,
+            started_at__gt=now,
+            started_at__lte=now + timedelta(days=days),
+            pk__in=IncidentScope.objects.filter(q).values("incident_id"),
+        ).order_by("started_at", "id")[:limit]
+    )
+
+
+def upcoming_planned(
+    *, now: datetime | None = None, days: int = 7, limit: int = 5
+) -> list[Incident]:
+    """The next planned outages anywhere (the idle desk's strip), soonest first."""
+    now = now or timezone.now()
+    return list(
+        Incident.objects.filter(
+            kind=Incident.Kind.PLANNED,
+            status__in=Incident.ACTIVE,
+            started_at__gt=now,
+            started_at__lte=now + timedelta(days=days),
+        )
+        .select_related("unit")
+        .order_by("started_at", "id")[:limit]
+    )
+
+
+def live_incidents(*, now: datetime | None = None, limit: int = 6) -> list[Incident]:
+    """Incidents in progress now (confirmed or restoring; planned ones once started), the
+    newest first: the idle desk's live strip."""
+    now = now or timezone.now()
+    return list(
+        Incident.objects.filter(status__in=Incident.ACTIVE, started_at__lte=now)
+        .select_related("unit")
+        .order_by("-started_at", "-id")[:limit]
+    )
 
 
 def visible_incidents(user) -> QuerySet[Incident]:

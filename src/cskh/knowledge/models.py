@@ -128,3 +128,36 @@ class CannedAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CannedAnswerVersion(models.Model):
+    """A proposed text of a canned answer, approved like an article version: the desk keeps
+    offering the last approved text (copied onto the CannedAnswer) until a new one is
+    approved by a shift lead other than its author."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Chờ duyệt")
+        APPROVED = "approved", _("Đã duyệt")
+        REJECTED = "rejected", _("Bị từ chối")
+
+    answer = models.ForeignKey(CannedAnswer, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("phiên bản"))
+    title = models.CharField(_("tiêu đề"), max_length=120)
+    body = models.TextField(_("nội dung"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phiên bản câu trả lời mẫu")
+        verbose_name_plural = _("phiên bản câu trả lời mẫu")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["answer", "number"], name="uniq_canned_version")
+        ]

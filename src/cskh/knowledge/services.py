@@ -16,7 +16,14 @@ from cskh.core import audit, hooks
 from cskh.core.errors import DomainError, Forbidden
 from cskh.core.text import fold, nfc
 from cskh.knowledge.demo_content import ARTICLES, CANNED
-from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, CannedAnswer, Topic
+from cskh.knowledge.models import (
+    Article,
+    ArticleFlag,
+    ArticleVersion,
+    CannedAnswer,
+    CannedAnswerVersion,
+    Topic,
+)
 from cskh.knowledge.selectors import current_version
 from cskh.org import permissions
 
@@ -180,6 +187,88 @@ def create_canned_answer(*, title: str, body: str, case_type=None, sort_order: i
         case_type=case_type,
         sort_order=sort_order,
     )
+
+
+@transaction.atomic
+def propose_canned_answer(
+    *,
+    author: Any,
+    title: str,
+    body: str,
+    case_type: Any = None,
+    answer: CannedAnswer | None = None,
+    sort_order: int = 100,
+) -> CannedAnswerVersion:
+    """A new canned answer (hidden from the desk until approved) or a new version of one
+    (the approved text stays in use until this one is approved)."""
+    _check_writer(author)
+    title = _text(title, "title", 120)
+    body = _text(body, "body", MAX_BODY)
+    if answer is None:
+        answer = CannedAnswer.objects.create(
+            title=title, body=body, case_type=case_type, sort_order=sort_order, is_active=False
+        )
+    else:
+        answer = CannedAnswer.objects.select_for_update().get(pk=answer.pk)
+    number = (answer.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    version = CannedAnswerVersion.objects.create(
+        answer=answer, number=number, title=title, body=body, author=_user(author)
+    )
+    audit.record(actor=author, action="kb.canned_version", obj=answer, changes={"version": number})
+    return version
+
+
+@transaction.atomic
+def approve_canned_version(*, version: CannedAnswerVersion, approver: Any) -> CannedAnswerVersion:
+    """Shift leads approve (not their own draft): the desk offers this text from now on."""
+    if not can_approve(approver):
+        raise Forbidden(_("Chỉ trưởng ca hoặc quản lý được duyệt câu trả lời mẫu."))
+    version = CannedAnswerVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status == CannedAnswerVersion.Status.APPROVED:
+        return version
+    if version.status != CannedAnswerVersion.Status.DRAFT:
+        raise DomainError(
+            _("Chỉ duyệt được bản nháp đang chờ duyệt."), status=409, code="not_draft"
+        )
+    if version.author_id == approver.pk and not approver.is_superuser:
+        raise Forbidden(
+            _("Người viết không tự duyệt câu trả lời mẫu của mình; cần một trưởng ca khác."),
+            code="self_approval",
+        )
+    version.status = CannedAnswerVersion.Status.APPROVED
+    version.approved_by = approver
+    version.approved_at = timezone.now()
+    version.save()
+    answer = CannedAnswer.objects.select_for_update().get(pk=version.answer_id)
+    answer.title, answer.body, answer.is_active = version.title, version.body, True
+    answer.save(update_fields=["title", "body", "is_active"])
+    audit.record(
+        actor=approver,
+        action="kb.canned_approve",
+        obj=answer,
+        changes={"version": version.number},
+    )
+    return version
+
+
+@transaction.atomic
+def reject_canned_version(*, version: CannedAnswerVersion, approver: Any) -> CannedAnswerVersion:
+    if not can_approve(approver):
+        raise Forbidden(_("Chỉ trưởng ca hoặc quản lý được duyệt câu trả lời mẫu."))
+    version = CannedAnswerVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != CannedAnswerVersion.Status.DRAFT:
+        raise DomainError(
+            _("Chỉ từ chối được bản nháp đang chờ duyệt."), status=409, code="not_draft"
+        )
+    version.status = CannedAnswerVersion.Status.REJECTED
+    version.save(update_fields=["status"])
+    audit.record(
+        actor=approver,
+        action="kb.canned_reject",
+        obj=version.answer,
+        changes={"version": version.number},
+    )
+    return version
 
 
 def _user(actor):

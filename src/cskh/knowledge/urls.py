@@ -13,4 +13,8 @@ urlpatterns = [
     path("versions/<int:version_id>/approve", views.version_approve, name="approve"),
     path("versions/<int:version_id>/reject", views.version_reject, name="reject"),
     path("flags/<int:flag_id>/resolve", views.flag_resolve, name="flag_resolve"),
+    path("canned/", views.canned_list, name="canned"),
+    path("canned/new", views.canned_edit, name="canned_new"),
+    path("canned/<int:answer_id>/edit", views.canned_edit, name="canned_edit"),
+    path("canned/versions/<int:version_id>/decide", views.canned_decide, name="canned_decide"),
 ]

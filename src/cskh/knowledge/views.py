@@ -16,7 +16,14 @@ from django.views.decorators.http import require_POST
 from cskh.catalog.models import CaseType
 from cskh.core.errors import DomainError
 from cskh.knowledge import selectors, services
-from cskh.knowledge.models import Article, ArticleFlag, ArticleVersion, Topic
+from cskh.knowledge.models import (
+    Article,
+    ArticleFlag,
+    ArticleVersion,
+    CannedAnswer,
+    CannedAnswerVersion,
+    Topic,
+)
 from cskh.org import permissions
 
 
@@ -197,3 +204,73 @@ def flag_resolve(request, flag_id: int):
     except DomainError as exc:
         raise PermissionDenied from exc
     return redirect(request.POST.get("next") or reverse("kb:article", args=[flag.article_id]))
+
+
+# --------------------------------------------------------------------------- canned answers
+
+
+def canned_list(request):
+    """Canned answers in use and the drafts waiting for approval (#21: managed in the app)."""
+    _staff(request.user)
+    answers = list(
+        CannedAnswer.objects.select_related("case_type").order_by(
+            "case_type__sort_order", "sort_order", "id"
+        )[:500]
+    )
+    drafts = list(
+        CannedAnswerVersion.objects.filter(status=CannedAnswerVersion.Status.DRAFT)
+        .select_related("answer__case_type", "author")
+        .order_by("created_at", "id")[:200]
+    )
+    ctx = {"answers": answers, "drafts": drafts, "can_approve": services.can_approve(request.user)}
+    return render(request, "knowledge/canned_list.html", ctx)
+
+
+def canned_edit(request, answer_id: int | None = None):
+    """New canned answer, or a new version of one: waits for a shift lead's approval."""
+    _staff(request.user)
+    answer = get_object_or_404(CannedAnswer, pk=answer_id) if answer_id else None
+    types = list(CaseType.objects.filter(is_active=True).order_by("sort_order"))
+    if request.method == "POST":
+        type_code = request.POST.get("case_type") or ""
+        case_type = next((t for t in types if t.code == type_code), None)
+        try:
+            services.propose_canned_answer(
+                author=request.user,
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+                case_type=case_type,
+                answer=answer,
+            )
+        except DomainError as exc:
+            ctx = {"answer": answer, "types": types, "form": request.POST, "error": exc.message}
+            return render(request, "knowledge/canned_edit.html", ctx, status=400)
+        messages.success(request, _("Đã lưu, chờ trưởng ca duyệt."))
+        return redirect(reverse("kb:canned"))
+    form = {
+        "title": answer.title if answer else "",
+        "body": answer.body if answer else "",
+        "case_type": answer.case_type.code if answer and answer.case_type else "",
+    }
+    ctx = {"answer": answer, "types": types, "form": form}
+    return render(request, "knowledge/canned_edit.html", ctx)
+
+
+@require_POST
+def canned_decide(request, version_id: int):
+    version = get_object_or_404(CannedAnswerVersion, pk=version_id)
+    fn = (
+        services.approve_canned_version
+        if request.POST.get("decision") == "approve"
+        else services.reject_canned_version
+    )
+    try:
+        fn(version=version, approver=request.user)
+        messages.success(
+            request, _("Đã duyệt.") if fn is services.approve_canned_version else _("Đã từ chối.")
+        )
+    except DomainError as exc:
+        if exc.status == 403 and exc.code == "forbidden":
+            raise PermissionDenied from exc
+        messages.error(request, str(exc.message))
+    return redirect(reverse("kb:canned"))

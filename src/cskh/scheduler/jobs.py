@@ -36,6 +36,15 @@ JOBS: tuple[Job, ...] = (
         ),
     ),
     Job(
+        name="telephony_tick",
+        schedule=Every(30),
+        task="cskh.telephony.tasks.tick",
+        doc=(
+            "Close calls the PBX never ended (timeouts in settings), agents leave 'on call'; "
+            "after-call work past CSKH_ACW_SECONDS returns agents to 'ready'."
+        ),
+    ),
+    Job(
         name="textintel_retrain",
         schedule=DailyAt(2, 30),
         task="cskh.textintel.tasks.retrain",

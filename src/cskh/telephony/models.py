@@ -42,6 +42,30 @@ class Presence(models.TextChoices):
     OFFLINE = "offline", _("Ngoại tuyến")
 
 
+class BreakReason(models.TextChoices):
+    """Why an agent is on break (the shift lead's board and reports read it)."""
+
+    REST = "rest", _("Giải lao")
+    MEAL = "meal", _("Ăn ca")
+    TRAINING = "training", _("Đào tạo")
+    MEETING = "meeting", _("Họp")
+    COACHING = "coaching", _("Kèm cặp")
+    OTHER = "other", _("Khác")
+
+
+class CallOutcome(models.TextChoices):
+    """What a call came to, chosen by the agent at wrap-up."""
+
+    RESOLVED = "resolved", _("Giải quyết ngay")
+    CASE_LOGGED = "case_logged", _("Đã ghi vụ việc")
+    INFO = "info", _("Chỉ hỏi thông tin")
+    CALLBACK = "callback", _("Hẹn gọi lại")
+    TRANSFERRED = "transferred", _("Chuyển máy")
+    DROPPED = "dropped", _("Rớt cuộc gọi")
+    WRONG_NUMBER = "wrong_number", _("Nhầm số")
+    ABUSIVE = "abusive", _("Quấy rối")
+
+
 class AgentPresence(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -55,6 +79,9 @@ class AgentPresence(models.Model):
     since = models.DateTimeField(_("từ lúc"))
     interaction = models.ForeignKey(
         "cases.Interaction", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(
+        _("lý do tạm nghỉ"), max_length=16, choices=BreakReason.choices, blank=True
     )
 
     class Meta:
@@ -97,3 +124,46 @@ class CallbackTask(models.Model):
             models.UniqueConstraint(fields=["from_e164", "day"], name="uniq_callback_number_day")
         ]
         indexes = [models.Index(fields=["status", "-id"], name="callback_status_id")]
+
+
+class CallWrapUp(models.Model):
+    """The agent's wrap-up of one call: its outcome code and a short note. Once per call."""
+
+    interaction = models.OneToOneField(
+        "cases.Interaction", on_delete=models.CASCADE, related_name="wrap_up"
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(_("kết quả cuộc gọi"), max_length=16, choices=CallOutcome.choices)
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    wrap_seconds = models.PositiveIntegerField(_("thời gian xử lý sau cuộc gọi (giây)"), null=True)
+    at = models.DateTimeField(_("lúc"))
+
+    class Meta:
+        verbose_name = _("kết quả cuộc gọi")
+        verbose_name_plural = _("kết quả cuộc gọi")
+
+
+class ScheduledCallback(models.Model):
+    """A call back at the time the customer chose; its agent is reminded on the desk."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Đã hẹn")
+        DONE = "done", _("Đã gọi lại")
+        CANCELLED = "cancelled", _("Đã hủy")
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(_("số gọi lại"), max_length=20)
+    due_at = models.DateTimeField(_("gọi lại lúc"))
+    note = models.CharField(_("ghi chú"), max_length=500, blank=True)
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hẹn gọi lại")
+        verbose_name_plural = _("hẹn gọi lại")
+        indexes = [models.Index(fields=["status", "due_at"], name="schedcb_status_due")]

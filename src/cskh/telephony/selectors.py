@@ -4,7 +4,13 @@ from django.db.models import QuerySet
 
 from cskh.org.models import User
 from cskh.org.permissions import CALL_TAKER_ROLES
-from cskh.telephony.models import AgentPresence, CallbackTask, Presence
+from cskh.telephony.models import (
+    AgentPresence,
+    BreakReason,
+    CallbackTask,
+    Presence,
+    ScheduledCallback,
+)
 
 
 def presence_of(user: User) -> AgentPresence | None:
@@ -14,6 +20,16 @@ def presence_of(user: User) -> AgentPresence | None:
 def presence_state(user: User) -> str:
     p = AgentPresence.objects.filter(user=user).values_list("state", flat=True).first()
     return p or Presence.OFFLINE
+
+
+def presence_label(p: AgentPresence | None) -> str:
+    """'Tạm nghỉ (Ăn ca)', 'Sẵn sàng', … ('Ngoại tuyến' when never set)."""
+    if p is None:
+        return str(Presence.OFFLINE.label)
+    label = str(Presence(p.state).label)
+    if p.state == Presence.BREAK and p.reason:
+        label = f"{label} ({BreakReason(p.reason).label})"
+    return label
 
 
 def team_presence(unit_ids: set[int] | None = None) -> list[dict[str, Any]]:
@@ -30,7 +46,7 @@ def team_presence(unit_ids: set[int] | None = None) -> list[dict[str, Any]]:
             {
                 "user": u,
                 "state": p.state if p else Presence.OFFLINE,
-                "label": Presence(p.state).label if p else Presence.OFFLINE.label,
+                "label": presence_label(p),
                 "since": p.since if p else None,
             }
         )
@@ -40,4 +56,13 @@ def team_presence(unit_ids: set[int] | None = None) -> list[dict[str, Any]]:
 def open_callbacks() -> QuerySet[CallbackTask]:
     return CallbackTask.objects.filter(status=CallbackTask.Status.OPEN).select_related(
         "customer", "unit"
+    )
+
+
+def scheduled_callbacks(user: User, *, limit: int = 10) -> list[ScheduledCallback]:
+    """The agent's callbacks still to make, soonest first."""
+    return list(
+        ScheduledCallback.objects.filter(agent=user, status=ScheduledCallback.Status.SCHEDULED)
+        .select_related("customer")
+        .order_by("due_at", "id")[:limit]
     )

@@ -18,7 +18,9 @@
     const es = new EventSource(root.dataset.liveUrl);
     const status = document.getElementById("live-status");
     const setStatus = (text, cls) => { if (status) { status.textContent = text; status.className = "badge " + cls; } };
-    es.addEventListener("ready", () => {
+    es.addEventListener("ready", (e) => {
+      try { connectedAt = JSON.parse(e.data).now || 0; } catch (err) { connectedAt = 0; }
+      if (connectedAt) serverOffset = connectedAt - Date.now() / 1000;
       document.body.dataset.live = "connected";
       setStatus(msg("Connected", "Đã kết nối"), "ok");
     });
@@ -29,24 +31,41 @@
     es.addEventListener("pop", (e) => onPop(JSON.parse(e.data)));
     es.addEventListener("call_ended", (e) => onEnded(JSON.parse(e.data)));
     es.addEventListener("presence", (e) => onPresence(JSON.parse(e.data)));
+    es.addEventListener("callback_due", (e) => onCallbackDue(JSON.parse(e.data)));
   }
+
+  // Server time of the current stream's start: a pop sent before it is a replay of a call
+  // that happened while this page was not listening, never a live call.
+  let connectedAt = 0;
+  const REPLAY_SLACK = 2;
+  let popLoading = null; // interaction whose pop is being fetched
+  let serverOffset = 0; // server clock minus this browser's clock (seconds)
 
   function onPop(p) {
     if (!desk) return;
+    if (connectedAt && p.sent && p.sent < connectedAt - REPLAY_SLACK) return;
     const cur = document.querySelector("#card .pop");
     if (cur && cur.dataset.interaction === String(p.interaction)) {
       const badge = cur.querySelector("[data-call-state]");
       if (badge && p.event === "answered") { badge.textContent = msg("Answered", "Đang nói chuyện"); badge.className = "badge ok"; }
       return;
     }
+    // A second event of the call (answered after ringing) while its pop is still loading
+    // must not fetch it again: that late answer used to land after the agent had picked a
+    // customer and put the pick list back.
+    if (popLoading === String(p.interaction)) return;
+    popLoading = String(p.interaction);
     const t0 = performance.now();
-    htmx.ajax("GET", desk.dataset.popUrl + p.interaction + "/", { target: "#card", swap: "innerHTML" })
+    // source #pop-src carries hx-sync="#card:replace": whatever the agent asks for in #card
+    // afterwards (a pick, a search) replaces this request instead of being overwritten by it
+    htmx.ajax("GET", desk.dataset.popUrl + p.interaction + "/", { source: "#pop-src", target: "#card", swap: "innerHTML" })
       .then(() => {
         window.__pops.push({ interaction: p.interaction, call_id: p.call_id, ms: performance.now() - t0, sent: p.sent, shown: Date.now() / 1000 });
         if (window.__pops.length > 500) window.__pops.shift();
         const cs = document.getElementById("call-status");
         if (cs) cs.textContent = "";
-      });
+      }, () => {})
+      .finally(() => { if (popLoading === String(p.interaction)) popLoading = null; });
   }
 
   function onEnded(p) {
@@ -55,6 +74,51 @@
     if (cs) cs.textContent = msg("Ended", "Cuộc gọi đã kết thúc") + " (" + m + ":" + s + ")";
     const cur = document.querySelector('#card .pop[data-interaction="' + p.interaction + '"] [data-call-state]');
     if (cur) { cur.textContent = msg("EndedShort", "Đã kết thúc"); cur.className = "badge"; }
+    const wrap = document.getElementById("wrapup");
+    if (wrap && wrap.dataset.url && !p.timed_out) {
+      htmx.ajax("GET", wrap.dataset.url, { target: "#wrapup", swap: "innerHTML" });
+    }
+  }
+
+  // ------------------------------------------------------------------ state timer
+  // Time in the current presence state (the call timer while on a call, the wrap-up timer in
+  // after-call work, with the countdown to the automatic return to ready).
+  function tickTimer() {
+    const el = document.getElementById("state-timer");
+    if (!el || !el.dataset.since) return;
+    const since = Number(el.dataset.since);
+    if (!since) { el.textContent = ""; return; }
+    const now = Date.now() / 1000 + serverOffset;
+    const secs = Math.max(0, Math.floor(now - since));
+    const mmss = (t) => Math.floor(t / 60) + ":" + String(t % 60).padStart(2, "0");
+    let text = mmss(secs);
+    const acw = Number(el.dataset.acw || 0);
+    if (el.dataset.state === "after_call_work" && acw > 0) {
+      text += " · " + (el.dataset.msgAcw || "") + " " + mmss(Math.max(0, acw - secs));
+    }
+    el.textContent = text;
+  }
+  if (desk) { tickTimer(); setInterval(tickTimer, 1000); }
+
+  function onCallbackDue(p) {
+    const box = document.getElementById("reminders");
+    if (!box) return;
+    const div = document.createElement("div");
+    div.className = "banner planned";
+    div.setAttribute("role", "alert");
+    div.dataset.callbackDue = p.callback;
+    const when = new Date(p.due_at).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+    const text = document.createElement("span");
+    text.textContent = (box.dataset.msgDue || "") + " " + when + ": " + p.name + " · " + p.phone + (p.note ? " — " + p.note : "") + " ";
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.textContent = box.dataset.msgCall || "";
+    btn.setAttribute("hx-post", box.dataset.callUrl);
+    btn.setAttribute("hx-vals", JSON.stringify({ number: p.phone, customer: String(p.customer) }));
+    btn.setAttribute("hx-target", "closest div");
+    div.append(text, btn);
+    box.append(div);
+    htmx.process(div);
   }
 
   function onPresence(p) {
@@ -63,7 +127,12 @@
     }
     const sel = document.getElementById("presence-state");
     if (sel && desk && String(p.user) === desk.dataset.user) {
-      sel.value = p.state; sel.className = "presence-" + p.state; sel.dataset.state = p.state;
+      sel.value = p.state === "break" ? "break:" + (p.reason || "other") : p.state;
+      sel.className = "presence-" + p.state; sel.dataset.state = p.state;
+      const timer = document.getElementById("state-timer");
+      if (timer && p.since) { timer.dataset.since = String(Date.parse(p.since) / 1000); timer.dataset.state = p.state; tickTimer(); }
+      const wrapForm = document.querySelector("#wrapup form");
+      if (wrapForm && p.state !== "after_call_work") wrapForm.remove(); // ready again (by hand or by time)
     }
   }
 
@@ -138,7 +207,7 @@
   }
 
   const editable = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
-  const ALT_FOCUS = { KeyT: "type-q", KeyD: "description", KeyP: "priority", KeyR: "reply", KeyK: "kb-q", KeyF: "find-q" };
+  const ALT_FOCUS = { KeyT: "type-q", KeyD: "description", KeyP: "priority", KeyR: "reply", KeyK: "kb-q", KeyF: "find-q", KeyM: "service-point", KeyO: "outcome" };
 
   document.addEventListener("keydown", (e) => {
     const t = e.target;
@@ -169,6 +238,9 @@
         return;
       }
       if (e.code === "KeyY") { const chip = document.querySelector("#suggest [data-suggest]"); if (chip) { e.preventDefault(); chooseType(chip.dataset.suggest); } return; }
+      if (e.code === "KeyC") { const d = document.querySelector("#card [data-dial-first]"); if (d) { e.preventDefault(); d.click(); } return; }
+      if (e.code === "KeyH" && $("cb-due")) { e.preventDefault(); $("cb-due").focus(); return; }
+      if (e.code === "KeyW") { const w = document.querySelector("#wrapup form"); if (w) { e.preventDefault(); w.requestSubmit(); } return; }
       if (e.code === "KeyG" && $("resolved")) { e.preventDefault(); $("resolved").checked = !$("resolved").checked; return; }
       if (e.code === "KeyS" && $("presence-state")) {
         e.preventDefault(); const s = $("presence-state"); s.value = "available"; s.dispatchEvent(new Event("change", { bubbles: true })); return;

@@ -1,4 +1,5 @@
-"""Call events from the PBX (CTI), agent presence and callback tasks."""
+"""Call events from the PBX (CTI): interactions, screen pops, missed-call tasks, calls the
+PBX never ended."""
 
 from __future__ import annotations
 
@@ -15,9 +16,16 @@ from cskh.cases.models import Case, Interaction
 from cskh.core import audit, live
 from cskh.core.errors import DomainError, NotFound
 from cskh.core.phones import to_e164
+from cskh.customers.models import Customer
 from cskh.customers.selectors import find_by_phone
 from cskh.org.models import User
-from cskh.telephony.models import AgentPresence, CallbackTask, CallEvent, Presence
+from cskh.telephony.models import (
+    AgentPresence,
+    CallbackTask,
+    CallEvent,
+    Presence,
+)
+from cskh.telephony.services.presence import _presence_state, set_presence
 
 log = logging.getLogger("cskh.telephony")
 
@@ -56,7 +64,7 @@ def handle_call_event(
     agent_username: str | None = None,
     at: datetime | None = None,
     recording_url: str = "",
-    source=None,
+    source: User | None = None,
 ) -> dict[str, Any]:
     """Apply one PBX event. Idempotent on (call_id, event): a replay changes nothing and
     returns {"duplicate": True}. Raises DomainError (4xx) for bad events."""
@@ -68,6 +76,10 @@ def handle_call_event(
             _("Sự kiện không hợp lệ: %(e)s (ringing, answered, ended, missed).") % {"e": event},
             code="bad_event",
         )
+    recording_url = (recording_url or "").strip()
+    if recording_url and not recording_url.lower().startswith(("https://", "http://")):
+        # shown to agents as a link and a player: only web addresses, never javascript: etc.
+        raise DomainError(_("recording_url phải là địa chỉ http(s)."), code="bad_recording_url")
     from_e164 = to_e164(from_number)
     agent = resolve_agent(extension=agent_extension, username=agent_username)
     if agent is None and event in (CallEvent.Kind.RINGING, CallEvent.Kind.ANSWERED):
@@ -106,7 +118,7 @@ def handle_call_event(
         .order_by("id")
         .first()
     )
-    matches: list = []
+    matches: list[Customer] = []
     if interaction is None:
         matches = find_by_phone(from_e164)
         interaction = case_services.record_interaction(
@@ -128,8 +140,9 @@ def handle_call_event(
             interaction.answered_at = at
             interaction.state = Interaction.State.ACTIVE
             interaction.save(update_fields=["answered_at", "state"])
-            set_presence(user=agent, state=Presence.ON_CALL, interaction=interaction)
-        if not matches and interaction.customer_id:
+            if agent is not None:  # always: answered events name their agent (checked above)
+                set_presence(user=agent, state=Presence.ON_CALL, interaction=interaction)
+        if not matches and interaction.customer is not None:
             matches = [interaction.customer]
         elif not matches:
             matches = find_by_phone(from_e164)
@@ -182,6 +195,72 @@ def handle_call_event(
     return result
 
 
+def stale_before(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """(ringing started before, answered started before): calls older are stale."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    return (
+        now - timedelta(seconds=settings.CSKH_CALL_RING_TIMEOUT_SECONDS),
+        now - timedelta(seconds=settings.CSKH_CALL_TIMEOUT_SECONDS),
+    )
+
+
+def close_stale_calls(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Close phone calls the PBX never ended: ringing past the ring timeout (missed) or
+    answered past the call timeout (ended, marked timed out on the case timeline). The agent
+    who is still "on call" with such a call is made available and told. Returns how many."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    ring_before, call_before = stale_before(now)
+    ids = list(
+        Interaction.objects.filter(channel="phone", ended_at__isnull=True)
+        .filter(
+            Q(state=Interaction.State.RINGING, started_at__lt=ring_before)
+            | Q(state=Interaction.State.ACTIVE, started_at__lt=call_before)
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    closed = 0
+    for pk in ids:
+        with transaction.atomic():
+            interaction = (
+                Interaction.objects.select_for_update().filter(pk=pk, ended_at__isnull=True).first()
+            )
+            if interaction is None:
+                continue  # the PBX's end arrived meanwhile
+            interaction = case_services.end_interaction(
+                interaction=interaction, ended_at=now, timed_out=True
+            )
+            closed += 1
+            agent = interaction.agent
+            if agent is None:
+                continue
+            presence = AgentPresence.objects.filter(user=agent).first()
+            if (
+                presence is not None
+                and presence.state == Presence.ON_CALL
+                and (presence.interaction_id in (None, interaction.pk))
+            ):
+                set_presence(user=agent, state=Presence.AVAILABLE)
+            live.publish(
+                live.agent_channel(agent),
+                {
+                    "type": "call_ended",
+                    "interaction": interaction.pk,
+                    "duration": interaction.duration_seconds,
+                    "timed_out": True,
+                },
+            )
+    if closed:
+        log.info("closed %s call(s) the PBX never ended", closed)
+    return closed
+
+
 def _link_cases_logged_during(interaction: Interaction, *, until: datetime) -> None:
     """Cases the agent logged for this customer while the call lasted, not yet linked."""
     if not interaction.agent_id or not interaction.customer_id:
@@ -196,7 +275,7 @@ def _link_cases_logged_during(interaction: Interaction, *, until: datetime) -> N
         interaction.cases.add(case)
 
 
-def _merge_callback(*, interaction: Interaction, agent, at: datetime) -> CallbackTask:
+def _merge_callback(*, interaction: Interaction, agent: User | None, at: datetime) -> CallbackTask:
     from cskh.org.selectors import default_unit
 
     day = timezone.localdate(at)
@@ -237,7 +316,7 @@ def _merge_callback(*, interaction: Interaction, agent, at: datetime) -> Callbac
 
 
 @transaction.atomic
-def complete_callback(*, task: CallbackTask, actor, note: str = "") -> CallbackTask:
+def complete_callback(*, task: CallbackTask, actor: User, note: str = "") -> CallbackTask:
     task = CallbackTask.objects.select_for_update().get(pk=task.pk)
     if task.status == CallbackTask.Status.DONE:
         return task
@@ -248,41 +327,3 @@ def complete_callback(*, task: CallbackTask, actor, note: str = "") -> CallbackT
     task.save()
     audit.record(actor=actor, action="callback.done", obj=task, changes={"note": task.note})
     return task
-
-
-# --------------------------------------------------------------------------- presence
-
-
-def _presence_state(user) -> str:
-    row = AgentPresence.objects.filter(user=user).values_list("state", flat=True).first()
-    return row or Presence.OFFLINE
-
-
-@transaction.atomic
-def set_presence(*, user, state: str, interaction: Interaction | None = None) -> AgentPresence:
-    if state not in Presence.values:
-        raise DomainError(_("Trạng thái không hợp lệ: %(s)s") % {"s": state}, code="bad_presence")
-    now = timezone.now()
-    presence, created = AgentPresence.objects.select_for_update().get_or_create(
-        user=user, defaults={"state": state, "since": now, "interaction": interaction}
-    )
-    if not created:
-        changed = presence.state != state
-        presence.state = state
-        if changed:
-            presence.since = now
-        if interaction is not None or state in (Presence.AVAILABLE, Presence.OFFLINE):
-            presence.interaction = interaction
-        presence.save()
-        if not changed:
-            return presence
-    payload = {
-        "type": "presence",
-        "user": user.pk,
-        "state": state,
-        "label": str(Presence(state).label),
-        "since": now.isoformat(),
-    }
-    live.publish(live.agent_channel(user), payload)
-    live.publish("presence", payload)
-    return presence
