@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cskh.dispatch",
     "cskh.notify",
     "cskh.incidents",
+    "cskh.wfm",
     "cskh.scheduler",
     "cskh.desk",
     "cskh.demo",
