@@ -1,6 +1,8 @@
 """Workforce management: staffing queues, forecasts, shift patterns, schedules, requests and the
 presence log adherence is measured against. The wfm app is the only owner of these tables."""
 
+from datetime import time
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +25,8 @@ class StaffingQueue(models.Model):
     max_occupancy = models.FloatField(_("tỷ lệ lấp đầy tối đa"), default=0.85)
     shrinkage = models.FloatField(_("tỷ lệ hao hụt"), default=0.3)
     patience_seconds = models.PositiveIntegerField(_("độ kiên nhẫn TB (giây)"), default=180)
-    opens = models.TimeField(_("mở cửa"), default="07:00")
-    closes = models.TimeField(_("đóng cửa"), default="21:00")
+    opens = models.TimeField(_("mở cửa"), default=time(7, 0))
+    closes = models.TimeField(_("đóng cửa"), default=time(21, 0))
 
     class Meta:
         verbose_name = _("hàng đợi nhân lực")
