@@ -10,7 +10,6 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cskh.wfm import evaluation
 from cskh.wfm import forecasting as fc
 
 MASK = np.zeros(fc.SLOTS, dtype=bool)

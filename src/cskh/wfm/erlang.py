@@ -411,3 +411,64 @@ def staffing(
         n = max(n + 1, int(math.ceil(round(served / max_occupancy, 9))))
         m = measure(min(n, MAX_AGENTS))
     return Staffing(n, rostered_heads(n, shrinkage), m)
+
+
+def staffing_c_many(
+    *,
+    calls: np.ndarray,
+    interval_seconds: float,
+    aht_seconds: np.ndarray,
+    target_seconds: float,
+    service_level: float,
+    max_occupancy: float = 0.85,
+    shrinkage: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Erlang C staffing for many intervals at once: (agents, rostered) arrays.
+
+    The same answer as `staffing(model="c", …)` per element; the Erlang B recursion runs
+    over all intervals together (one numpy step per agent count), which is what a day of
+    half-hours for many queues needs.
+    """
+    shape = np.shape(calls)
+    calls = np.asarray(calls, dtype=float).reshape(-1)
+    aht = np.broadcast_to(np.asarray(aht_seconds, dtype=float), shape).reshape(-1)
+    if not (np.isfinite(calls).all() and (calls >= 0).all()):
+        raise ErlangError(_("Số cuộc gọi không được âm."))
+    if not (np.isfinite(aht).all() and (aht > 0).all()):
+        raise ErlangError(_("Thời gian xử lý trung bình phải là số dương."))
+    _positive("Độ dài khoảng thời gian", interval_seconds)
+    _target(target_seconds)
+    _fraction("Mức phục vụ mục tiêu", service_level, low_open=False, high_open=True)
+    _fraction("Tỷ lệ lấp đầy tối đa", max_occupancy, low_open=True, high_open=False)
+    _fraction("Tỷ lệ hao hụt", shrinkage, low_open=False, high_open=True)
+    load = calls * aht / interval_seconds
+    floor_n = np.ceil(np.round(load / max_occupancy, 9))
+    if (floor_n > MAX_AGENTS).any():
+        raise ErlangError(
+            _("Cần hơn %(n)d tư vấn viên cho một hàng đợi; kiểm tra lại số liệu.")
+            % {"n": MAX_AGENTS}
+        )
+    agents = np.where(calls == 0, 0, -1).astype(int)
+    b = np.ones_like(load)
+    n = 0
+    while (agents < 0).any():
+        n += 1
+        if n > MAX_AGENTS:
+            raise ErlangError(
+                _("Cần hơn %(n)d tư vấn viên cho một hàng đợi; kiểm tra lại số liệu.")
+                % {"n": MAX_AGENTS}
+            )
+        b = load * b / (n + load * b)
+        todo = (agents < 0) & (n > load) & (n >= floor_n)
+        if not todo.any():
+            continue
+        rho = load[todo] / n
+        p_wait = b[todo] / (1.0 - rho * (1.0 - b[todo]))
+        gap = (n - load[todo]) / aht[todo]
+        sl = 1.0 - p_wait * np.exp(-gap * target_seconds)
+        idx = np.nonzero(todo)[0]
+        agents[idx[sl >= service_level]] = n
+    rostered = np.where(
+        agents == 0, 0, np.ceil(np.round(agents / (1.0 - shrinkage), 9)).astype(int)
+    )
+    return agents.reshape(shape), rostered.reshape(shape)
