@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cskh.cases import services as case_services
 from cskh.cases.models import Case, Interaction
-from cskh.core import audit, live
+from cskh.core import audit, hooks, live
 from cskh.core.errors import DomainError, NotFound
 from cskh.core.phones import to_e164
 from cskh.customers.selectors import find_by_phone
@@ -276,6 +276,7 @@ def set_presence(*, user, state: str, interaction: Interaction | None = None) ->
         presence.save()
         if not changed:
             return presence
+    hooks.run("presence_changed", user=user, state=state, at=now)
     payload = {
         "type": "presence",
         "user": user.pk,
