@@ -268,3 +268,21 @@ def test_telecom_profile_uses_contracts_and_olt_splitter_codes(db, geo):
     types = set(Case.objects.values_list("case_type__code", flat=True))
     assert "internet_down" in types and "outage" not in types
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+def test_workforce_pages_have_data_after_the_demo(built, client):
+    from django.utils import timezone
+
+    from cskh.org.models import User
+    from cskh.wfm.models import ForecastRun, PresenceLog, Schedule
+
+    assert ForecastRun.objects.filter(reason="demo").exists()
+    schedule = Schedule.objects.get()
+    assert schedule.status == Schedule.Status.PUBLISHED
+    assert schedule.shifts.filter(day=timezone.localdate()).exists()
+    assert PresenceLog.objects.exists()
+    client.force_login(User.objects.get(username="truongca"))
+    body = client.get("/wfm/").content.decode()
+    assert "<polyline" in body and "Tổng đài chăm sóc khách hàng" in body
+    roster = client.get("/wfm/roster/").content.decode()
+    assert "roster-table" in roster and "Việc gia đình" in roster

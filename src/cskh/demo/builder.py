@@ -175,6 +175,15 @@ class Builder:
         knowledge.install_demo_content(self.profile)
         incidents.ensure_network_entries()
         sla.backfill_clocks(now=self.now)
+        self._workforce()
+
+    def _workforce(self):
+        """Workforce pages: queue, forecast from the call history, a published roster,
+        presence for adherence."""
+        from cskh.wfm.services import demo as wfm_demo
+
+        counts = wfm_demo.install_demo(now=self.now, seed=self.seed)
+        self.log(f"[demo] workforce: {counts}")
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""

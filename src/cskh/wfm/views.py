@@ -241,7 +241,7 @@ def adherence(request: HttpRequest) -> HttpResponse:
             for r in rows
             if r.user_id in users
         ),
-        key=lambda x: x["name"],
+        key=lambda x: str(x["name"]),
     )
     return render(
         request,
