@@ -271,15 +271,14 @@ def test_telecom_profile_uses_contracts_and_olt_splitter_codes(db, geo):
 
 
 def test_workforce_pages_have_data_after_the_demo(built, client):
-    from django.utils import timezone
-
     from cskh.org.models import User
     from cskh.wfm.models import ForecastRun, PresenceLog, Schedule
 
     assert ForecastRun.objects.filter(reason="demo").exists()
     schedule = Schedule.objects.get()
     assert schedule.status == Schedule.Status.PUBLISHED
-    assert schedule.shifts.filter(day=timezone.localdate()).exists()
+    assert schedule.shifts.count() > 10
+    assert schedule.stats["covered"] >= 0.98 * schedule.stats["bound_covered"]
     assert PresenceLog.objects.exists()
     client.force_login(User.objects.get(username="truongca"))
     body = client.get("/wfm/").content.decode()

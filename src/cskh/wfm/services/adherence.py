@@ -69,15 +69,16 @@ def _state_seconds(user_ids: list[int], day: date) -> dict[int, dict[str, np.nda
     end = start + timedelta(days=1)
     out: dict[int, dict[str, np.ndarray]] = {}
     logs: dict[int, list[tuple[datetime, str]]] = {uid: [] for uid in user_ids}
-    for uid in user_ids:
-        before = (
-            PresenceLog.objects.filter(user_id=uid, at__lt=start)
-            .order_by("-at")
-            .values_list("at", "state")
-            .first()
+    # The state each agent was in at midnight: the last change of the two days before (one
+    # query for every agent; older changes than that do not say who is at work today).
+    for uid, _at, state in (
+        PresenceLog.objects.filter(
+            user_id__in=user_ids, at__lt=start, at__gte=start - timedelta(days=2)
         )
-        if before:
-            logs[uid].append((start, before[1]))
+        .order_by("at", "id")
+        .values_list("user_id", "at", "state")
+    ):
+        logs[uid] = [(start, state)]
     for uid, at, state in (
         PresenceLog.objects.filter(user_id__in=user_ids, at__gte=start, at__lt=end)
         .order_by("at", "id")
