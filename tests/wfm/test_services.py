@@ -183,3 +183,30 @@ def test_scheduled_heads_count_lunch_out(forecast, team, lead):
     heads = adherence.scheduled_heads(DAY)
     assert heads.sum() == 16 * Shift.objects.filter(day=DAY).count()
     assert isinstance(heads, np.ndarray)
+
+
+def test_agent_sees_own_published_shifts_and_asks_for_leave(client, team, lead):
+    today = timezone.localdate()
+    schedule = Schedule.objects.create(first_day=today, last_day=today, created_at=timezone.now())
+    pattern = schedules.ensure_patterns()[0]
+    start = timezone.now() + timedelta(hours=1)
+    mine = Shift.objects.create(
+        schedule=schedule,
+        user=team[0],
+        day=today,
+        pattern=pattern,
+        starts_at=start,
+        ends_at=start + timedelta(hours=9),
+    )
+    client.force_login(mine.user)
+    assert "Chưa có ca nào" in client.get("/wfm/me/").content.decode()  # still a draft
+    schedules.publish(schedule=schedule, by=lead, now=timezone.now())
+    body = client.get("/wfm/me/").content.decode()
+    assert mine.pattern.name in body
+    r = client.post("/wfm/me/", {"first_day": "2026-13-01", "last_day": ""})
+    assert r.status_code == 302 and not Request.objects.exists()
+    r = client.post("/wfm/me/", {"first_day": today.isoformat(), "reason": "Ốm"})
+    assert r.status_code == 302
+    assert Request.objects.get().user == mine.user
+    client.force_login(create_user(username="ql", role="manager"))
+    assert client.get("/wfm/me/").status_code == 403  # managers have no shifts here

@@ -12,4 +12,5 @@ urlpatterns = [
     path("wfm/requests/<int:request_id>/decide", views.request_decide, name="request_decide"),
     path("wfm/adherence/", views.adherence, name="adherence"),
     path("wfm/what-if/", views.what_if, name="what_if"),
+    path("wfm/me/", views.my_shifts, name="me"),
 ]

@@ -292,3 +292,44 @@ def what_if(request: HttpRequest) -> HttpResponse:
             "nav": "whatif",
         },
     )
+
+
+def my_shifts(request: HttpRequest) -> HttpResponse:
+    """An agent's own published shifts (next four weeks) and leave requests; asking for leave."""
+    if not permissions.can_request_time_off(request.user):
+        raise PermissionDenied
+    today = timezone.localdate()
+    if request.method == "POST":
+        try:
+            first = date.fromisoformat(request.POST.get("first_day", ""))
+            last = date.fromisoformat(request.POST.get("last_day", "") or first.isoformat())
+            schedules.request_leave(
+                user=request.user,
+                first_day=first,
+                last_day=last,
+                reason=request.POST.get("reason", ""),
+                now=timezone.now(),
+            )
+        except ValueError:
+            messages.error(request, _("Ngày không hợp lệ."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Đã gửi yêu cầu nghỉ, chờ trưởng ca duyệt."))
+        return redirect("wfm:me")
+    shifts = (
+        Shift.objects.filter(
+            user=request.user,
+            schedule__status=Schedule.Status.PUBLISHED,
+            day__gte=today,
+            day__lt=today + timedelta(days=28),
+        )
+        .select_related("pattern")
+        .order_by("starts_at")
+    )
+    requests = Request.objects.filter(user=request.user).order_by("-id")[:20]
+    return render(
+        request,
+        "wfm/me.html",
+        {"shifts": shifts, "requests": requests, "today": today},
+    )
