@@ -296,7 +296,8 @@ def what_if(request: HttpRequest) -> HttpResponse:
 
 def my_shifts(request: HttpRequest) -> HttpResponse:
     """An agent's own published shifts (next four weeks) and leave requests; asking for leave."""
-    if not permissions.can_request_time_off(request.user):
+    user = request.user
+    if not isinstance(user, User) or not permissions.can_request_time_off(user):
         raise PermissionDenied
     today = timezone.localdate()
     if request.method == "POST":
@@ -304,7 +305,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
             first = date.fromisoformat(request.POST.get("first_day", ""))
             last = date.fromisoformat(request.POST.get("last_day", "") or first.isoformat())
             schedules.request_leave(
-                user=request.user,
+                user=user,
                 first_day=first,
                 last_day=last,
                 reason=request.POST.get("reason", ""),
@@ -319,7 +320,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
         return redirect("wfm:me")
     shifts = (
         Shift.objects.filter(
-            user=request.user,
+            user=user,
             schedule__status=Schedule.Status.PUBLISHED,
             day__gte=today,
             day__lt=today + timedelta(days=28),
@@ -327,7 +328,7 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
         .select_related("pattern")
         .order_by("starts_at")
     )
-    requests = Request.objects.filter(user=request.user).order_by("-id")[:20]
+    requests = Request.objects.filter(user=user).order_by("-id")[:20]
     return render(
         request,
         "wfm/me.html",
