@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cskh.dispatch",
     "cskh.notify",
     "cskh.incidents",
+    "cskh.wfm",
     "cskh.scheduler",
     "cskh.desk",
     "cskh.demo",
@@ -108,6 +109,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
     "case_assigned": ["cskh.search.hooks.case_changed"],  # unit may change (access control)
     "customer_changed": ["cskh.search.hooks.customer_changed"],  # created/updated/phone added
     "article_changed": ["cskh.search.hooks.article_changed"],  # KB version approved/rejected
+    "presence_changed": ["cskh.wfm.services.adherence.on_presence_changed"],  # wfm: adherence log
 }
 
 MIDDLEWARE = [

@@ -43,6 +43,7 @@ for app, prefix, module in [
     ("cskh.knowledge", "kb/", "cskh.knowledge.urls"),
     ("cskh.search", "", "cskh.search.urls"),
     ("cskh.sla", "sla/", "cskh.sla.urls"),
+    ("cskh.wfm", "", "cskh.wfm.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

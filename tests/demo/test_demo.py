@@ -318,3 +318,20 @@ def test_fresh_demo_fills_the_floor_screens(built, client):
     assert len(months) >= 10
     past = sorted(months)[0]
     assert sla_selectors.compliance(past)
+
+
+def test_workforce_pages_have_data_after_the_demo(built, client):
+    from cskh.org.models import User
+    from cskh.wfm.models import ForecastRun, PresenceLog, Schedule
+
+    assert ForecastRun.objects.filter(reason="demo").exists()
+    schedule = Schedule.objects.get()
+    assert schedule.status == Schedule.Status.PUBLISHED
+    assert schedule.shifts.count() > 10
+    assert schedule.stats["covered"] >= 0.98 * schedule.stats["bound_covered"]
+    assert PresenceLog.objects.exists()
+    client.force_login(User.objects.get(username="truongca"))
+    body = client.get("/wfm/").content.decode()
+    assert "<polyline" in body and "Tổng đài chăm sóc khách hàng" in body
+    roster = client.get("/wfm/roster/").content.decode()
+    assert "roster-table" in roster and "Việc gia đình" in roster

@@ -178,6 +178,15 @@ class Builder:
         knowledge.install_demo_content(self.profile)
         incidents.ensure_network_entries()
         sla.backfill_clocks(now=self.now)
+        self._workforce()
+
+    def _workforce(self):
+        """Workforce pages: queue, forecast from the call history, a published roster,
+        presence for adherence."""
+        from cskh.wfm.services import demo as wfm_demo
+
+        counts = wfm_demo.install_demo(now=self.now, seed=self.seed)
+        self.log(f"[demo] workforce: {counts}")
 
     def _floor(self):
         """Work orders in every state, a live incident, planned outages next week and the

@@ -421,3 +421,14 @@ def customer_positions_by_code(code: str) -> list[Position] | None:
     if customer is None:
         return None
     return _customer_positions(customer)
+
+
+def incident_windows(*, start, end) -> list[tuple[str, Any, Any]]:
+    """(kind, start, end or None) of incidents overlapping [start, end), merged ones left out:
+    planned outages and storms that workforce forecasting treats as known events."""
+    rows = (
+        Incident.objects.filter(started_at__lt=end, merged_into__isnull=True)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=start))
+        .values_list("kind", "started_at", "resolved_at", "ends_at")
+    )
+    return [(kind, s, r or e) for kind, s, r, e in rows]

@@ -222,3 +222,26 @@ def can_admin(user: Any, perm: str) -> bool:
     if action == "view":
         return True
     return is_manager(user) and bool({f"{app}.*", f"{app}.{model}"} & MANAGER_EDITS)
+
+
+# --------------------------------------------------------------------------- workforce (wfm)
+
+# Who plans the workforce: forecasts, staffing, rosters, adherence, what-if; who approves leave
+# and swaps. The integration role may read the staffing calculator (planning tools).
+WFM_PLANNER_ROLES = LEAD_ROLES
+WFM_CALCULATOR_ROLES = LEAD_ROLES | {Role.INTEGRATION}
+
+
+def can_plan_workforce(user: Any) -> bool:
+    """The workforce pages, schedule generation and publishing, decisions on requests."""
+    return _superuser(user) or _role(user) in WFM_PLANNER_ROLES
+
+
+def can_use_staffing_calculator(user: Any) -> bool:
+    """GET /api/v1/wfm/erlang and /staffing."""
+    return _superuser(user) or _role(user) in WFM_CALCULATOR_ROLES
+
+
+def can_request_time_off(user: Any) -> bool:
+    """Agents and shift leads ask for leave and shift swaps on their own shifts."""
+    return _role(user) in CALL_TAKER_ROLES

@@ -53,4 +53,10 @@ JOBS: tuple[Job, ...] = (
             "version is activated only if it is not worse."
         ),
     ),
+    Job(
+        name="wfm_forecast",
+        schedule=DailyAt(1, 30),
+        task="cskh.wfm.tasks.nightly_forecast",
+        doc="Contacts per half-hour for the next 4 weeks, per staffing queue (method by backtest).",
+    ),
 )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cskh.cases.models import Interaction
-from cskh.core import live
+from cskh.core import hooks, live
 from cskh.core.errors import DomainError, NotFound
 from cskh.org.models import User
 from cskh.telephony.models import (
@@ -63,6 +63,7 @@ def set_presence(
         presence.save()
         if not changed:
             return presence
+    hooks.run("presence_changed", user=user, state=state, at=now)
     label = str(Presence(state).label)
     if reason:
         label = f"{label} ({BreakReason(reason).label})"
