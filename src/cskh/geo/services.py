@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from cskh.core import refcache
+from cskh.core import dbstats, refcache
 from cskh.core.text import fold
 from cskh.geo.models import Province, Ward
 
@@ -72,4 +72,5 @@ def load_admin_units(
         )
     Ward.objects.bulk_create(wards, batch_size=500)
     refcache.invalidate("geo.wards")  # bulk_create sends no signals
+    dbstats.analyze([Province, Ward], rows=len(wards))
     return len(wards)
