@@ -109,6 +109,7 @@ def _desk_context(request) -> dict:
     types = selectors.case_types()
     return {
         "case_types": types,
+        "picker_types": selectors.picker_types(types),
         "priorities": Priority.choices,
         "presence": tel_selectors.presence_state(request.user),
         "presence_choices": Presence.choices,

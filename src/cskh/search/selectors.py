@@ -29,7 +29,7 @@ from cskh.core.errors import DomainError
 from cskh.core.pagination import decode_cursor, encode_cursor
 from cskh.core.text import fold, nfc
 from cskh.org.selectors import visible_unit_ids
-from cskh.search import backends
+from cskh.search import backends, synonyms
 from cskh.search.backends.base import digit_candidates
 from cskh.search.highlight import Terms, highlight, snippet
 from cskh.search.synonyms import Group, active_thesaurus
@@ -109,6 +109,12 @@ def parse(q: str | None) -> Query:
             digits = d
     groups = [] if digits else active_thesaurus().groups(folded)
     return Query(text=text, tokens=tokens, digits=digits, groups=groups)
+
+
+def case_type_terms(name: str, description: str) -> str:
+    """Folded synonyms under which the desk's case-type picker also finds a type (the active
+    profile's sets, cskh.search.synonyms)."""
+    return synonyms.type_terms(name, description)
 
 
 # ---------------------------------------------------------------- access control
