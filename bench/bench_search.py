@@ -11,7 +11,8 @@ with ``cskh demo``, FTS5 index rebuilt, same query families.
 
 Environment: CSKH_BENCH_SEARCH_REBUILD=1 forces a PostgreSQL rebuild;
 CSKH_BENCH_SEARCH_MIN_CUSTOMERS (default 1,000,000) lowers the size required on PostgreSQL
-(for development on a smaller database).
+(for development on a smaller database); CSKH_BENCH_SEARCH_QUERIES (default 60) queries per
+family; CSKH_BENCH_SEARCH_SQLITE=0 skips the SQLite part.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from _common import BIN, Skip, django_setup, ms, require_pg
 
 TARGET = "p95 < 150 ms"
-N_QUERIES = 60
+N_QUERIES = int(os.environ.get("CSKH_BENCH_SEARCH_QUERIES", "60"))
 
 
 def _queries(rng: random.Random, n: int) -> dict[str, list[str]]:

@@ -13,10 +13,11 @@ def rows_in_statistics() -> int | None:
     """What the planner believes the table holds (None: no statistics)."""
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # a partitioned table: its partitions hold the rows
             cur.execute(
-                "SELECT sum(c.reltuples) FROM pg_class c WHERE c.oid = %s::regclass "
-                "OR c.oid IN (SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass)",
-                [TABLE, TABLE],
+                "SELECT sum(c.reltuples) FROM pg_class c WHERE c.oid IN "
+                "(SELECT inhrelid FROM pg_inherits WHERE inhparent = %s::regclass)",
+                [TABLE],
             )
             value = cur.fetchone()[0]
             return None if value is None or value < 0 else int(value)

@@ -69,7 +69,7 @@ class Thesaurus:
 
 
 def _read(path: Path) -> list[list[Phrase]]:
-    sets = []
+    sets: list[list[Phrase]] = []
     if not path.exists():
         return sets
     for line in path.read_text(encoding="utf-8").splitlines():

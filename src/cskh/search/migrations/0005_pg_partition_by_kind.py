@@ -19,6 +19,7 @@ COLUMNS = "id, kind, object_id, unit_id, ref, title, body, keys, title_folded, b
 OLD_COLUMNS = ", ".join(f"o.{c.strip()}" for c in COLUMNS.split(","))
 
 FORWARD = [
+    "SET LOCAL maintenance_work_mem = '512MB'",  # the GIN builds below (millions of rows)
     f"ALTER TABLE {T} RENAME TO search_document_old",
     "CREATE SEQUENCE search_document_id_seq AS bigint",
     f"""CREATE TABLE {T} (
