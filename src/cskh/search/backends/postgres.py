@@ -197,19 +197,26 @@ def cases(ids: list[int] | None = None, id_range: tuple[int, int] | None = None)
 # A case opened or moved to a unit its customer had no case with yet: the customer's document
 # gets its units again (a unit left behind stays until the next reindex of the customer: the
 # selectors re-check every returned customer against the cases, so that only costs a row).
+# Run as a second data-modifying CTE of the statement that writes the case's document: one
+# round trip per case change, as before.
 CUSTOMER_UNITS = f"""
 UPDATE {TABLE} d SET unit_ids = (
     SELECT array_agg(DISTINCT k.unit_id) FROM cases_case k
     WHERE k.customer_id = d.object_id AND k.unit_id IS NOT NULL)
-WHERE d.kind = 'customer' AND d.object_id = %s
-  AND NOT coalesce(d.unit_ids, '{{}}') @> ARRAY[%s]::bigint[]
+FROM cases_case c
+WHERE c.id = %s AND c.unit_id IS NOT NULL AND d.kind = 'customer'
+  AND d.object_id = c.customer_id AND NOT coalesce(d.unit_ids, '{{}}') @> ARRAY[c.unit_id]
+RETURNING 1
 """
 
 
-def customer_units(customer_id: int, unit_id: int | None) -> None:
-    if unit_id is not None:
-        with connection.cursor() as cur:
-            cur.execute(CUSTOMER_UNITS, [customer_id, unit_id])
+def _with_customer_units(write_case: str) -> str:
+    """`write_case` (an INSERT … ON CONFLICT of one case document) and CUSTOMER_UNITS in one
+    statement; returns the number of case documents written."""
+    return (
+        f"WITH doc AS ({write_case} RETURNING 1), units AS ({CUSTOMER_UNITS}) "
+        "SELECT count(*) FROM doc"
+    )
 
 
 def _id_bounds(table: str) -> tuple[int, int]:
@@ -261,20 +268,19 @@ class PostgresBackend:
         return False
 
     def index_case(self, case_id: int) -> bool:
+        write = CASES.format(where="k.id = %s", ewhere="e.case_id = %s") + UPSERT
         with connection.cursor() as cur:
-            cur.execute("SELECT customer_id, unit_id FROM cases_case WHERE id = %s", [case_id])
-            row = cur.fetchone()
-        if row is not None and cases(ids=[case_id]):
-            customer_units(*row)
-            return True
+            cur.execute(_with_customer_units(write), [case_id, case_id, case_id])
+            if cur.fetchone()[0]:
+                return True
         remove("case", case_id)
         return False
 
     def index_new_case(self, case) -> None:
         body = "\n".join(p for p in (case.description, case.resolution) if p)[:BODY_MAX]
+        params = [case.pk, case.unit_id, case.number, case.subject, body]
         with connection.cursor() as cur:
-            cur.execute(NEW_CASE + UPSERT, [case.pk, case.unit_id, case.number, case.subject, body])
-        customer_units(case.customer_id, case.unit_id)
+            cur.execute(_with_customer_units(NEW_CASE + UPSERT), [*params, case.pk])
 
     def rebuild(
         self, kinds: Sequence[str], *, full: bool, batch: int, stats: dict, say: Say
