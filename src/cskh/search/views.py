@@ -13,7 +13,8 @@ def search_page(request):
     q = request.GET.get("q", "")
     kind = request.GET.get("kind") or None
     cursor = request.GET.get("cursor") or None
-    hits, error, status, next_cursor = [], "", 200, None
+    hits: list[selectors.Hit] = []
+    error, status, next_cursor = "", 200, None
     if q.strip():
         try:
             hits, next_cursor = selectors.search_page(
