@@ -161,22 +161,26 @@ def candidates(
     fallback: bool = False,
     prefix: bool = True,
     before: int | None = None,
+    deep: bool = True,
 ) -> list[tuple]:
     """Cheapest, most precise strategies first; stop as soon as ``limit`` documents are found
     (on PostgreSQL a prefix term is the expensive part of a GIN search). Cases come most
-    recent first, below case id `before`."""
+    recent first, below case id `before`; without `deep`, only among the newest cases."""
     backend = backends.get()
     where = scope.sql(kind)
     rows: dict[int, tuple] = {}
+    groups = query.groups
+    if kind == "customer":  # names, addresses, codes: the words as typed, no complaint synonyms
+        groups = [((t,),) for t in query.tokens]
     if fallback:  # nothing matched in any kind: every word as a prefix
         mode = "all" if len(query.tokens) > 1 else "last"
         if kind == "case":
             if all(backend.last_word_as_prefix(t) for t in query.tokens[-1:]):
                 return []  # the last word was a prefix already: other words stay whole
             return backend.recent_candidates(
-                query.groups, mode, where, before=None, limit=limit, fallback=True
+                groups, mode, where, before=None, limit=limit, fallback=True
             )
-        return backend.text_candidates(kind, query.groups, mode, where, fallback=True)
+        return backend.text_candidates(kind, groups, mode, where, fallback=True)
 
     def add(found):
         for r in found:
@@ -197,13 +201,13 @@ def candidates(
         # The most recent matching cases, one query, keyset-paged on the case id (as-you-type:
         # the last word also as a prefix).
         mode = "last" if prefix and backend.last_word_as_prefix(query.tokens[-1]) else "exact"
-        return backend.recent_candidates(query.groups, mode, where, before=before, limit=limit)
-    if add(backend.text_candidates(kind, query.groups, "exact", where)):
+        return backend.recent_candidates(groups, mode, where, before=before, limit=limit, deep=deep)
+    if add(backend.text_candidates(kind, groups, "exact", where)):
         return list(rows.values())
     # As-you-type: the last word as a prefix. (Every word as a prefix is the fallback pass, run by
     # search() only when no kind found anything: on a big index it is the expensive query.)
     if prefix and backend.last_word_as_prefix(query.tokens[-1]):
-        add(backend.text_candidates(kind, query.groups, "last", where))
+        add(backend.text_candidates(kind, groups, "last", where))
     return list(rows.values())
 
 
@@ -317,6 +321,9 @@ def search_page(
                 fallback=fallback,
                 prefix=len(scored) < limit,
                 before=before,
+                # the global search looks at the newest cases only (bounded); "cases only"
+                # searches them all
+                deep=kind == "case",
             )
             if kind == "case" and len(rows) > limit and not query.digits:
                 rows = rows[:limit]

@@ -130,9 +130,11 @@ class SearchBackend(Protocol):
         before: int | None,
         limit: int,
         fallback: bool = False,
+        deep: bool = True,
     ) -> list[tuple]:
         """Cases matching every group, most recent (highest case id) first, below case id
-        `before` (keyset paging)."""
+        `before` (keyset paging). Without `deep` the database may stop at the newest cases
+        (the global search's case part: bounded work)."""
         ...
 
     def unit_filter(self, kind: str, units: list[int]) -> Where:

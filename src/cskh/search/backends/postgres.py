@@ -32,7 +32,7 @@ MIN_PREFIX_FALLBACK = 2
 SCAN_LIMIT = 200  # matching rows ranked by PostgreSQL per kind (bounded work)
 # Newest cases in scope checked before the GIN index (see recent_candidates): all cases are
 # walked in heap order (cheap rows); one unit's cases are spread over the heap (a page each).
-RECENT_WINDOW = 20_000
+RECENT_WINDOW = 10_000
 RECENT_WINDOW_UNITS = 2_000
 
 PARTITIONS = {k: f"search_document_{k}" for k in ("customer", "case", "article")}
@@ -383,16 +383,18 @@ class PostgresBackend:
         before: int | None,
         limit: int,
         fallback: bool = False,
+        deep: bool = True,
     ) -> list[tuple]:
-        """The newest matching cases in two bounded steps, on the case partition alone.
+        """The newest matching cases in two steps, on the case partition alone.
 
         1. The newest RECENT_WINDOW cases in scope, walked backwards on a btree (case id, or
            unit + case id) and filtered by the words: common words (most of what agents type:
            "mat dien") fill the page from the first few hundred rows, and the cost never
            exceeds the window, whatever the planner believes about the words.
-        2. Only when the window held fewer than `limit` matches (rare words): the older cases
-           through the GIN index, where PostgreSQL estimates from the case partition's own
-           statistics (the words are rare there, so the index scan is small)."""
+        2. Only with `deep` and when the window held fewer than `limit` matches (rare words):
+           the older matches collected from the GIN index (a bitmap scan: the OFFSET 0 fence
+           keeps PostgreSQL from walking the case ids backwards hoping for matches that are not
+           there, 9 s for "wifi" at 3M cases), then the newest of them."""
         extra, extra_params = where
         tsq = _tsquery(groups, mode, MIN_PREFIX_FALLBACK if fallback else MIN_PREFIX)
         below, below_params = ("", []) if before is None else (" AND d.object_id < %s", [before])
@@ -407,7 +409,7 @@ class PostgresBackend:
         scope_params = [*extra_params, *below_params]
         size = RECENT_WINDOW_UNITS if extra else RECENT_WINDOW
         rows = fetch(sql, [*scope_params, size, tsq, limit])
-        if len(rows) >= limit:
+        if len(rows) >= limit or not deep:
             return rows
         floor_sql = (
             f"SELECT min(w.object_id), count(*) FROM (SELECT d.object_id FROM {TABLE} d "
@@ -417,8 +419,9 @@ class PostgresBackend:
         if seen < size:  # the window held every case in scope
             return rows
         older = (
-            f"SELECT {COLS} FROM {TABLE} d WHERE {scope} AND d.object_id < %s "
-            "AND d.tsv @@ to_tsquery('simple', %s) ORDER BY d.object_id DESC LIMIT %s"
+            f"SELECT {COLS} FROM (SELECT {COLS} FROM {TABLE} d WHERE {scope} "
+            "AND d.object_id < %s AND d.tsv @@ to_tsquery('simple', %s) OFFSET 0) d "
+            "ORDER BY d.object_id DESC LIMIT %s"
         )
         return rows + fetch(older, [*scope_params, floor, tsq, limit - len(rows)])
 

@@ -230,17 +230,26 @@ class SqliteBackend:
         before: int | None,
         limit: int,
         fallback: bool = False,
+        deep: bool = True,
     ) -> list[tuple]:
+        """Newest first in document order: FTS5 walks its matches by descending rowid and
+        stops at `limit` (ordering by the case id would sort every match: 170 ms instead of
+        1 ms for "mat dien" at 60,000 cases). A case's document is written when the case
+        opens and the rebuild writes them in case order, so document order is case order; the
+        cursor (a case id) is turned back into its document's rowid."""
         extra, extra_params = where
         params: list = [_fts5_expr(groups, mode), *extra_params]
         below = ""
         if before is not None:
-            below = " AND d.object_id < %s"
+            below = (
+                f" AND f.rowid < (SELECT b.id FROM {TABLE} b WHERE b.kind = 'case' "
+                "AND b.object_id = %s)"
+            )
             params.append(before)
         sql = (
             f"SELECT {COLS} FROM search_fts f JOIN {TABLE} d ON d.id = f.rowid "
             f"WHERE search_fts MATCH %s AND d.kind = 'case'{extra}{below} "
-            "ORDER BY d.object_id DESC LIMIT %s"
+            "ORDER BY f.rowid DESC LIMIT %s"
         )
         return fetch(sql, [*params, limit])
 
