@@ -95,3 +95,12 @@ def test_api_pages_cases_with_next_cursor(client, world):
     assert r.json()["next"] is None
     r = client.get("/api/v1/search", {"q": "mat dien", "kind": "case", "cursor": "!!"})
     assert r.status_code == 400
+
+
+def test_an_old_case_is_found_by_its_whole_number_in_the_global_search(world):
+    """The global search looks at recent cases only for words; a case number goes to the
+    keys (number stored as digits too), whatever the case's age."""
+    first = open_many(world, 1)[0]
+    for q in (first.number, first.number.lower().replace("-", " ")):
+        hits = selectors.search(world["agent"], q)
+        assert [h.id for h in hits if h.kind == "case"] == [first.number], q

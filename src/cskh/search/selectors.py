@@ -41,6 +41,9 @@ MAX_TOKENS = 8
 MIN_DIGITS = 4
 TOKEN = re.compile(r"[a-z0-9]+")
 NUMBERISH = re.compile(r"[\d\s.+()\-]+")
+# a case number typed whole ("CS-2026-000123", "cs 2026 123"): looked up in the keys, where
+# the number is also stored as digits only, so old cases are found as fast as new ones
+CASE_NUMBER = re.compile(r"[a-z]{1,4}[\s-]*(\d{4})[\s-]*(\d{3,})")
 
 
 @dataclass
@@ -107,6 +110,8 @@ def parse(q: str | None) -> Query:
         d = re.sub(r"\D", "", text)
         if len(d) >= MIN_DIGITS:
             digits = d
+    elif m := CASE_NUMBER.fullmatch(folded):
+        digits = m.group(1) + m.group(2)
     groups = [] if digits else active_thesaurus().groups(folded)
     return Query(text=text, tokens=tokens, digits=digits, groups=groups)
 
