@@ -513,6 +513,11 @@ def run(args) -> list[dict]:
                 t_feeder[f[1]] for f in failures if f[0] == "transformer"
             }
             notify = _notify_phase(base, token, env, storm_incidents, excl, logdir)
+    # the replay wrote thousands of cases, links, notifications and clocks into a shared
+    # database whose autovacuum may be off: fresh statistics for whoever measures next
+    from cskh.core import dbstats
+
+    dbstats.analyze()
     errors = _server_errors(server_log)
     if errors:
         print(f"  server errors ({server_log}):", *errors, sep="\n    ", flush=True)

@@ -64,3 +64,25 @@ def test_search_page(sworld, client):
 def test_search_page_requires_login(sworld, client):
     r = client.get("/search/", {"q": "mat dien"})
     assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_search_page_pages_older_cases(sworld, client):
+    """30 cases a page, most recent first; the link carries the keyset cursor."""
+    import re
+    from html import unescape
+
+    from cskh.cases.services import open_case
+    from cskh.catalog.services import get_case_type
+
+    outage = get_case_type("outage")
+    for i in range(29):  # 31 matching cases with the two of sworld
+        open_case(customer=sworld["an"], case_type=outage, description=f"Mất điện lần {i}")
+    client.force_login(sworld["agent"])
+    html = client.get("/search/", {"q": "mat dien", "kind": "case"}).content.decode()
+    assert html.count('data-kind="case"') == 30
+    assert sworld["case_an"].number not in html  # the oldest is on the next page
+    link = unescape(re.search(r'<p class="more"><a href="\?([^"]+)"', html).group(1))
+    assert "cursor=" in link
+    html = client.get("/search/?" + link).content.decode()
+    assert html.count('data-kind="case"') == 1 and sworld["case_an"].number in html
+    assert '<p class="more">' not in html

@@ -34,6 +34,7 @@ from cskh.cases.models import Case, CaseCounter, CaseEvent, Interaction
 from cskh.cases.services import sync_number_sequences
 from cskh.catalog.models import CaseType
 from cskh.catalog.services import install_profile
+from cskh.core import dbstats
 from cskh.core.phones import try_e164
 from cskh.core.text import fold
 from cskh.customers.models import Customer, Phone, ServicePoint
@@ -140,6 +141,9 @@ class Builder:
         self._step("extras", self._extras)
         self._step("live floor", self._floor)
         self._step("search index", self._search_index)
+        # every table changed since the bulk step's ANALYZE (knowledge, network, SLA clocks…):
+        # with autovacuum off, stale statistics would plan the first pages wrong
+        self._step("statistics", lambda: dbstats.analyze())
         self.timings["total"] = time.perf_counter() - started
         self.counts.update(self.sink.rows_written)
         return self.org

@@ -38,6 +38,23 @@ def case_types() -> list[CaseType]:
     return list(CaseType.objects.filter(profile=profile, is_active=True).order_by("sort_order"))
 
 
+def picker_types(types: list[CaseType]) -> list[dict[str, Any]]:
+    """The case-type picker's entries: each type with the folded words it is found by (its
+    name, code and the profile's synonyms of the phrases in its name and description, e.g.
+    "cup dien" finds "Mất điện")."""
+    from cskh.search.selectors import case_type_terms
+
+    return [
+        {
+            "code": t.code,
+            "name": t.name,
+            "priority": t.default_priority,
+            "folded": f"{t.name_folded} {t.code} {case_type_terms(t.name, t.description)}",
+        }
+        for t in types
+    ]
+
+
 def current_interaction(user, *, now=None) -> Interaction | None:
     """The agent's call in progress, if any: ringing within the ring timeout or answered
     within the call timeout (a call the PBX never ended is not "current" for ever)."""

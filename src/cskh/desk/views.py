@@ -146,6 +146,7 @@ def _desk_context(request) -> dict:
     types = selectors.case_types()
     return {
         "case_types": types,
+        "picker_types": selectors.picker_types(types),
         "priorities": Priority.choices,
         **_presence_context(request.user),
     }

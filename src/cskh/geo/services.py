@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db import transaction
 
-from cskh.core import refcache
+from cskh.core import dbstats, refcache
 from cskh.core.text import fold
 from cskh.geo.models import LegacyWard, Province, Ward
 
@@ -90,6 +90,7 @@ def load_admin_units(
     if legacy_model is not None:
         load_legacy_wards(province_codes, legacy_model=legacy_model)
     refcache.invalidate("geo.wards", "geo.address")  # bulk_create sends no signals
+    dbstats.analyze([Province, Ward], rows=len(wards))
     return len(wards)
 
 

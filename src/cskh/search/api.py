@@ -22,6 +22,11 @@ class HitOut(Schema):
 
 class SearchOut(Schema):
     items: list[HitOut]
+    next: str | None = Field(
+        None,
+        description="kind=case: cursor of the next page (older cases), null on the last page; "
+        "other kinds: always null (the best `limit` hits)",
+    )
 
 
 @router.get(
@@ -30,9 +35,14 @@ class SearchOut(Schema):
     summary="Tìm kiếm khách hàng, yêu cầu, bài viết (không phân biệt dấu)",
     description=_(
         "q: từ khóa (2–200 ký tự, có hoặc không dấu; tiền tố được chấp nhận; "
-        "chuỗi số ≥ 4 chữ số tìm trong số điện thoại/mã). kind: customer | case | article."
+        "chuỗi số ≥ 4 chữ số tìm trong số điện thoại/mã). kind: customer | case | article. "
+        "Vụ việc (kind=case): mới nhất trước, phân trang bằng cursor (trường next)."
     ),
 )
-def search(request, q: str = "", kind: str | None = None, limit: int = 20):
-    hits = selectors.search(request.auth, q, kind=kind or None, limit=limit)
-    return {"items": [h.__dict__ for h in hits]}
+def search(
+    request, q: str = "", kind: str | None = None, limit: int = 20, cursor: str | None = None
+):
+    hits, next_cursor = selectors.search_page(
+        request.auth, q, kind=kind or None, limit=limit, cursor=cursor or None
+    )
+    return {"items": [h.__dict__ for h in hits], "next": next_cursor}

@@ -8,7 +8,10 @@ class SearchDocument(models.Model):
     ``body_folded`` and ``keys`` are the matching form (cskh.textintel.normalize.fold: no tones,
     đ→d, lower case). The full-text index lives next to this table and is created by the
     migrations per database: SQLite an FTS5 table ``search_fts`` kept in sync by triggers;
-    PostgreSQL a generated ``tsv`` tsvector column (GIN) and a pg_trgm GIN index on ``keys``.
+    PostgreSQL a generated ``tsv`` tsvector column (GIN) and a pg_trgm GIN index on ``keys``,
+    the table list-partitioned by ``kind`` (one partition, statistics and indexes per kind;
+    primary key (id, kind)) with an extra ``unit_ids`` column on customers (the units of their
+    cases, for unit staff), both created by migration 0005.
     Rows are written only by cskh.search.indexing (through cskh.search.backends)."""
 
     class Kind(models.TextChoices):

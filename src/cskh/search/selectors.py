@@ -19,18 +19,20 @@ each database is in cskh.search.backends.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from cskh.cases.models import Case
 from cskh.core.errors import DomainError
+from cskh.core.pagination import decode_cursor, encode_cursor
 from cskh.core.text import fold, nfc
 from cskh.org.selectors import visible_unit_ids
-from cskh.search import backends
+from cskh.search import backends, synonyms
 from cskh.search.backends.base import digit_candidates
 from cskh.search.highlight import Terms, highlight, snippet
+from cskh.search.synonyms import Group, active_thesaurus
 
 KINDS = ("customer", "case", "article")
 MIN_CHARS = 2
@@ -39,6 +41,9 @@ MAX_TOKENS = 8
 MIN_DIGITS = 4
 TOKEN = re.compile(r"[a-z0-9]+")
 NUMBERISH = re.compile(r"[\d\s.+()\-]+")
+# a case number typed whole ("CS-2026-000123", "cs 2026 123"): looked up in the keys, where
+# the number is also stored as digits only, so old cases are found as fast as new ones
+CASE_NUMBER = re.compile(r"[a-z]{1,4}[\s-]*(\d{4})[\s-]*(\d{3,})")
 
 
 @dataclass
@@ -46,10 +51,25 @@ class Query:
     text: str
     tokens: list[str]
     digits: str
+    # the tokens cut into synonym groups (cskh.search.synonyms); default: one group per token
+    groups: list[Group] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.groups:
+            self.groups = [((t,),) for t in self.tokens]
 
     @property
     def phrase(self) -> str:
         return " ".join(self.tokens)
+
+    @property
+    def words(self) -> list[str]:
+        """Every word of every alternative (highlighting), typed words first."""
+        out = dict.fromkeys(self.tokens)
+        for group in self.groups:
+            for alternative in group:
+                out.update(dict.fromkeys(alternative))
+        return list(out)
 
 
 @dataclass
@@ -73,7 +93,8 @@ def parse(q: str | None) -> Query:
             _("Từ khóa tìm kiếm quá dài (tối đa %(n)s ký tự).") % {"n": MAX_CHARS},
             code="query_too_long",
         )
-    tokens = TOKEN.findall(fold(text))
+    folded = fold(text)
+    tokens = TOKEN.findall(folded)
     if len(tokens) > MAX_TOKENS:
         raise DomainError(
             _("Từ khóa tìm kiếm có quá nhiều từ (tối đa %(n)s từ).") % {"n": MAX_TOKENS},
@@ -89,7 +110,16 @@ def parse(q: str | None) -> Query:
         d = re.sub(r"\D", "", text)
         if len(d) >= MIN_DIGITS:
             digits = d
-    return Query(text=text, tokens=tokens, digits=digits)
+    elif m := CASE_NUMBER.fullmatch(folded):
+        digits = m.group(1) + m.group(2)
+    groups = [] if digits else active_thesaurus().groups(folded)
+    return Query(text=text, tokens=tokens, digits=digits, groups=groups)
+
+
+def case_type_terms(name: str, description: str) -> str:
+    """Folded synonyms under which the desk's case-type picker also finds a type (the active
+    profile's sets, cskh.search.synonyms)."""
+    return synonyms.type_terms(name, description)
 
 
 # ---------------------------------------------------------------- access control
@@ -110,15 +140,7 @@ class Scope:
         """Extra WHERE clause on the document table for this kind."""
         if self.units is None or kind == "article":
             return "", []
-        units = sorted(self.units)
-        marks = ", ".join(["%s"] * len(units))
-        if kind == "case":
-            return f" AND d.unit_id IN ({marks})", units
-        return (
-            " AND EXISTS (SELECT 1 FROM cases_case k WHERE k.customer_id = d.object_id"
-            f" AND k.unit_id IN ({marks}))",
-            units,
-        )
+        return backends.get().unit_filter(kind, sorted(self.units))
 
     def verify(self, kind: str, ids: list[int]) -> set[int]:
         """The authoritative check on the rows about to be returned (the document's unit id
@@ -143,15 +165,27 @@ def candidates(
     *,
     fallback: bool = False,
     prefix: bool = True,
+    before: int | None = None,
+    deep: bool = True,
 ) -> list[tuple]:
     """Cheapest, most precise strategies first; stop as soon as ``limit`` documents are found
-    (on PostgreSQL a prefix term is the expensive part of a GIN search)."""
+    (on PostgreSQL a prefix term is the expensive part of a GIN search). Cases come most
+    recent first, below case id `before`; without `deep`, only among the newest cases."""
     backend = backends.get()
     where = scope.sql(kind)
     rows: dict[int, tuple] = {}
+    groups = query.groups
+    if kind == "customer":  # names, addresses, codes: the words as typed, no complaint synonyms
+        groups = [((t,),) for t in query.tokens]
     if fallback:  # nothing matched in any kind: every word as a prefix
         mode = "all" if len(query.tokens) > 1 else "last"
-        return backend.text_candidates(kind, query.tokens, mode, where, fallback=True)
+        if kind == "case":
+            if all(backend.last_word_as_prefix(t) for t in query.tokens[-1:]):
+                return []  # the last word was a prefix already: other words stay whole
+            return backend.recent_candidates(
+                groups, mode, where, before=None, limit=limit, fallback=True
+            )
+        return backend.text_candidates(kind, groups, mode, where, fallback=True)
 
     def add(found):
         for r in found:
@@ -168,12 +202,17 @@ def candidates(
         and add(backend.name_prefix_candidates(query.phrase, where))
     ):
         return list(rows.values())
-    if add(backend.text_candidates(kind, query.tokens, "exact", where)):
+    if kind == "case":
+        # The most recent matching cases, one query, keyset-paged on the case id (as-you-type:
+        # the last word also as a prefix).
+        mode = "last" if prefix and backend.last_word_as_prefix(query.tokens[-1]) else "exact"
+        return backend.recent_candidates(groups, mode, where, before=before, limit=limit, deep=deep)
+    if add(backend.text_candidates(kind, groups, "exact", where)):
         return list(rows.values())
     # As-you-type: the last word as a prefix. (Every word as a prefix is the fallback pass, run by
     # search() only when no kind found anything: on a big index it is the expensive query.)
     if prefix and backend.last_word_as_prefix(query.tokens[-1]):
-        add(backend.text_candidates(kind, query.tokens, "last", where))
+        add(backend.text_candidates(kind, groups, "last", where))
     return list(rows.values())
 
 
@@ -197,9 +236,13 @@ def score(query: Query, title_folded: str, keys: str, body_folded: str) -> float
     tw = title_words + TOKEN.findall(keys)
     bw = TOKEN.findall(body_folded)
     total = 0.0
-    for t in query.tokens:
-        total += max(_word_level(tw, t), 0.4 * _word_level(bw, t))
-    base = total / max(len(query.tokens), 1)
+    for group in query.groups:  # the best alternative; a synonym counts a little less
+        best = 0.0
+        for i, words in enumerate(group):
+            level = sum(max(_word_level(tw, w), 0.4 * _word_level(bw, w)) for w in words)
+            best = max(best, level / len(words) * (1.0 if i == 0 else 0.9))
+        total += best
+    base = total / max(len(query.groups), 1)
     bonus = 0.0
     if query.digits:
         key_list = keys.split()
@@ -235,6 +278,16 @@ def _url(kind: str, ref: str, object_id: int) -> str:
 
 
 def search(user, q: str | None, *, kind: str | None = None, limit: int = 20) -> list[Hit]:
+    """The first page of hits (see search_page)."""
+    return search_page(user, q, kind=kind, limit=limit)[0]
+
+
+def search_page(
+    user, q: str | None, *, kind: str | None = None, limit: int = 20, cursor: str | None = None
+) -> tuple[list[Hit], str | None]:
+    """Hits best first across kinds; with kind="case" the most recent matching cases first,
+    keyset-paged: returns the cursor of the next page (None on the last page, and always for
+    the other kinds, which return the best ``limit`` hits only)."""
     if kind not in (None, "", *KINDS):
         raise DomainError(
             _("Loại kết quả không hợp lệ: %(k)s (customer, case hoặc article).") % {"k": kind},
@@ -242,24 +295,50 @@ def search(user, q: str | None, *, kind: str | None = None, limit: int = 20) -> 
         )
     query = parse(q)
     limit = max(1, min(int(limit), 50))
+    before = None
+    if cursor:
+        if kind != "case":
+            raise DomainError(
+                _("Chỉ kết quả vụ việc (kind=case) có phân trang."), code="bad_cursor"
+            )
+        values = decode_cursor(cursor)
+        if len(values) != 1 or not isinstance(values[0], int):
+            raise DomainError(_("Con trỏ phân trang không hợp lệ."), code="bad_cursor")
+        before = values[0]
     scope = Scope.for_user(user)
     kinds = [kind] if kind else list(KINDS)
-    terms = Terms(words=query.tokens, prefix=set(query.tokens), digits=query.digits)
+    terms = Terms(words=query.words, prefix=set(query.tokens), digits=query.digits)
     scored: list[tuple[float, int, tuple]] = []
+    next_cursor = None
     for fallback in (False, True):
-        if fallback and scored:
+        if fallback and (scored or before is not None):
             break
         for k in kinds:
             if not scope.allows_kind(k):
                 continue
             # Global search: once earlier kinds (customers first) filled the page, the next
             # kinds only get whole-word matches (a prefix over 3M case texts is expensive).
-            rows = candidates(k, query, scope, limit, fallback=fallback, prefix=len(scored) < limit)
+            rows = candidates(
+                k,
+                query,
+                scope,
+                limit + 1 if kind == "case" else limit,
+                fallback=fallback,
+                prefix=len(scored) < limit,
+                before=before,
+                # the global search looks at the newest cases only (bounded); "cases only"
+                # searches them all
+                deep=kind == "case",
+            )
+            if kind == "case" and len(rows) > limit and not query.digits:
+                rows = rows[:limit]
+                next_cursor = encode_cursor([rows[-1][2]])
             allowed = scope.verify(k, [r[2] for r in rows])
             for order, row in enumerate(rows):
                 if row[2] in allowed:
                     scored.append((score(query, row[7], row[6], row[8]), -order, row))
-    scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
+    if kind != "case" or query.digits:  # a page of cases keeps its recency order
+        scored.sort(key=lambda x: (x[0], x[1]), reverse=True)
     hits = []
     for s, _order, (_id, kind_, object_id, ref, title, body, *_rest) in scored[:limit]:
         hits.append(
@@ -274,4 +353,4 @@ def search(user, q: str | None, *, kind: str | None = None, limit: int = 20) -> 
                 url=_url(kind_, ref, object_id),
             )
         )
-    return hits
+    return hits, next_cursor

@@ -12,10 +12,14 @@ def search_page(request):
     fragment only."""
     q = request.GET.get("q", "")
     kind = request.GET.get("kind") or None
-    hits, error, status = [], "", 200
+    cursor = request.GET.get("cursor") or None
+    hits: list[selectors.Hit] = []
+    error, status, next_cursor = "", 200, None
     if q.strip():
         try:
-            hits = selectors.search(request.user, q, kind=kind, limit=30)
+            hits, next_cursor = selectors.search_page(
+                request.user, q, kind=kind, limit=30, cursor=cursor
+            )
         except DomainError as exc:
             error, status = str(exc.message), exc.status
     base = select_template(["desk/base_desk.html", "base.html"]).template.name
@@ -23,6 +27,7 @@ def search_page(request):
         "q": q,
         "kind": kind or "",
         "hits": hits,
+        "next_cursor": next_cursor,
         "error": error,
         "kinds": selectors.KINDS,
         "base_template": base,

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Min
 
+from cskh.core import dbstats
 from cskh.customers.models import ServicePoint
 from cskh.incidents.models import Feeder, Transformer
 from cskh.org.selectors import unit_for_ward
@@ -44,6 +45,7 @@ def ensure_network_entries(
     ]
     Feeder.objects.bulk_create(f_rows, ignore_conflicts=True, batch_size=1000)
     Transformer.objects.bulk_create(t_rows, ignore_conflicts=True, batch_size=1000)
+    dbstats.analyze([Feeder, Transformer], rows=len(f_rows) + len(t_rows))
     return {"feeders": len(f_rows), "transformers": len(t_rows)}
 
 

@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cskh.catalog import services as catalog
-from cskh.core import audit
+from cskh.core import audit, dbstats
 from cskh.core.errors import Conflict, DomainError, Forbidden
 from cskh.core.types import Actor
 from cskh.incidents import selectors, tasks
@@ -131,6 +131,8 @@ def import_planned(*, rows, filename: str = "", actor: Actor = None) -> dict[str
             flagged.append(row.code or inc.code)
         created += 1
         ids.append(inc.pk)
+    # a big schedule file is a bulk change: fresh statistics for the planner after commit
+    dbstats.analyze([Incident, IncidentScope, IncidentEvent], rows=len(rows))
     batch = ScheduleImport.objects.create(
         filename=filename[:200],
         rows=len(rows),

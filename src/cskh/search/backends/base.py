@@ -8,6 +8,7 @@ from typing import Protocol
 from django.db import connection
 
 from cskh.search.documents import TABLE
+from cskh.search.synonyms import Group
 
 # Columns of a candidate row, in this order (selectors unpack them by position).
 COLS = "d.id, d.kind, d.object_id, d.ref, d.title, d.body, d.keys, d.title_folded, d.body_folded"
@@ -17,9 +18,41 @@ Where = tuple[str, list]  # an extra " AND …" clause on the document table `d`
 Say = Callable[[str], None]
 
 
-def is_prefix(mode: str, i: int, n: int) -> bool:
-    """mode: "exact" (whole words), "last" (last word as a prefix), "all" (every word)."""
-    return mode == "all" or (mode == "last" and i == n - 1)
+Term = tuple[str, bool]  # a folded word, and whether it matches as a prefix
+Expr = list[list[list[Term]]]  # AND of groups, OR of alternatives, AND of terms
+
+
+def expression(groups: Sequence[Group], mode: str, min_prefix: int = 1) -> Expr:
+    """The boolean query of synonym groups (cskh.search.synonyms) for the database.
+
+    mode: "exact" (whole words), "last" (the last word typed as a prefix), "all" (every word
+    typed as a prefix); prefixes shorter than `min_prefix` stay whole words. Only the words as
+    typed (each group's first alternative) become prefixes, never the synonyms."""
+    out: Expr = []
+    last = len(groups) - 1
+    for gi, group in enumerate(groups):
+        alternatives = []
+        for ai, words in enumerate(group):
+            terms = []
+            for wi, w in enumerate(words):
+                typed_prefix = mode == "all" or (
+                    mode == "last" and gi == last and wi == len(words) - 1
+                )
+                terms.append((w, ai == 0 and typed_prefix and len(w) >= min_prefix))
+            alternatives.append(terms)
+        out.append(alternatives)
+    return out
+
+
+def render(expr: Expr, word: Callable[[Term], str], and_: str, or_: str) -> str:
+    """`expr` in a database's query syntax (`word` renders one term, quoting it)."""
+
+    def conj(parts: list[str], op: str) -> str:
+        return parts[0] if len(parts) == 1 else "(" + op.join(parts) + ")"
+
+    return and_.join(
+        conj([conj([word(t) for t in alt], and_) for alt in group], or_) for group in expr
+    )
 
 
 def fetch(sql: str, params: list) -> list[tuple]:
@@ -37,6 +70,19 @@ def digit_candidates(kind: str, digits: str, where: Where) -> list[tuple]:
         "ORDER BY d.id DESC LIMIT %s"
     )
     return fetch(sql, [kind, f"%{digits}%", *extra_params, CANDIDATES])
+
+
+def unit_filter_sql(kind: str, units: list[int]) -> Where:
+    """Documents of `kind` visible in `units`: cases of those units, customers with a case
+    there (both databases; PostgreSQL reads the customers' units from their documents)."""
+    marks = ", ".join(["%s"] * len(units))
+    if kind == "case":
+        return f" AND d.unit_id IN ({marks})", units
+    return (
+        " AND EXISTS (SELECT 1 FROM cases_case k WHERE k.customer_id = d.object_id"
+        f" AND k.unit_id IN ({marks}))",
+        units,
+    )
 
 
 class SearchBackend(Protocol):
@@ -69,9 +115,30 @@ class SearchBackend(Protocol):
         ...
 
     def text_candidates(
-        self, kind: str, tokens: list[str], mode: str, where: Where, *, fallback: bool = False
+        self, kind: str, groups: Sequence[Group], mode: str, where: Where, *, fallback: bool = False
     ) -> list[tuple]:
-        """Full-text match of every token (see is_prefix for `mode`), best ranked first."""
+        """Customers and articles matching every group (see `expression` for `mode`), best
+        ranked first."""
+        ...
+
+    def recent_candidates(
+        self,
+        groups: Sequence[Group],
+        mode: str,
+        where: Where,
+        *,
+        before: int | None,
+        limit: int,
+        fallback: bool = False,
+        deep: bool = True,
+    ) -> list[tuple]:
+        """Cases matching every group, most recent (highest case id) first, below case id
+        `before` (keyset paging). Without `deep` the database may stop at the newest cases
+        (the global search's case part: bounded work)."""
+        ...
+
+    def unit_filter(self, kind: str, units: list[int]) -> Where:
+        """The extra WHERE clause limiting `kind` to what staff of `units` may see."""
         ...
 
     def name_prefix_candidates(self, phrase: str, where: Where) -> list[tuple]:

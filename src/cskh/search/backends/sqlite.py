@@ -12,7 +12,16 @@ from django.utils import timezone
 
 from cskh.cases.models import Case, CaseEvent
 from cskh.customers.models import Customer, Phone, ServicePoint
-from cskh.search.backends.base import CANDIDATES, COLS, Say, Where, fetch, is_prefix
+from cskh.search.backends.base import (
+    CANDIDATES,
+    COLS,
+    Say,
+    Where,
+    expression,
+    fetch,
+    render,
+    unit_filter_sql,
+)
 from cskh.search.documents import (
     NOTE_KINDS,
     TABLE,
@@ -25,6 +34,7 @@ from cskh.search.documents import (
     save,
 )
 from cskh.search.models import SearchDocument
+from cskh.search.synonyms import Group
 
 _INSERT = (  # raw cursor: %s placeholders (Django converts)
     f"INSERT INTO {TABLE} (kind, object_id, unit_id, ref, title, body, keys, title_folded, "
@@ -127,12 +137,14 @@ _REBUILD = {
 }
 
 
-def _fts5_expr(tokens: list[str], mode: str) -> str:
-    parts = []
-    for i, t in enumerate(tokens):
-        star = "*" if is_prefix(mode, i, len(tokens)) else ""
-        parts.append(f'"{t}"{star}')
-    return " AND ".join(parts)
+def _fts5_expr(groups: Sequence[Group], mode: str) -> str:
+    """Folded words are [a-z0-9]+; quoted, FTS5 reads them as plain strings."""
+    return render(
+        expression(groups, mode),
+        lambda t: f'"{t[0]}"*' if t[1] else f'"{t[0]}"',
+        " AND ",
+        " OR ",
+    )
 
 
 class SqliteBackend:
@@ -199,7 +211,7 @@ class SqliteBackend:
                 return {}
 
     def text_candidates(
-        self, kind: str, tokens: list[str], mode: str, where: Where, *, fallback: bool = False
+        self, kind: str, groups: Sequence[Group], mode: str, where: Where, *, fallback: bool = False
     ) -> list[tuple]:
         extra, extra_params = where
         sql = (
@@ -207,7 +219,42 @@ class SqliteBackend:
             f"WHERE search_fts MATCH %s AND d.kind = %s{extra} "
             "ORDER BY bm25(search_fts, 10.0, 10.0, 1.0), d.id DESC LIMIT %s"
         )
-        return fetch(sql, [_fts5_expr(tokens, mode), kind, *extra_params, CANDIDATES])
+        return fetch(sql, [_fts5_expr(groups, mode), kind, *extra_params, CANDIDATES])
+
+    def recent_candidates(
+        self,
+        groups: Sequence[Group],
+        mode: str,
+        where: Where,
+        *,
+        before: int | None,
+        limit: int,
+        fallback: bool = False,
+        deep: bool = True,
+    ) -> list[tuple]:
+        """Newest first in document order: FTS5 walks its matches by descending rowid and
+        stops at `limit` (ordering by the case id would sort every match: 170 ms instead of
+        1 ms for "mat dien" at 60,000 cases). A case's document is written when the case
+        opens and the rebuild writes them in case order, so document order is case order; the
+        cursor (a case id) is turned back into its document's rowid."""
+        extra, extra_params = where
+        params: list = [_fts5_expr(groups, mode), *extra_params]
+        below = ""
+        if before is not None:
+            below = (
+                f" AND f.rowid < (SELECT b.id FROM {TABLE} b WHERE b.kind = 'case' "
+                "AND b.object_id = %s)"
+            )
+            params.append(before)
+        sql = (
+            f"SELECT {COLS} FROM search_fts f JOIN {TABLE} d ON d.id = f.rowid "
+            f"WHERE search_fts MATCH %s AND d.kind = 'case'{extra}{below} "
+            "ORDER BY f.rowid DESC LIMIT %s"
+        )
+        return fetch(sql, [*params, limit])
+
+    def unit_filter(self, kind: str, units: list[int]) -> Where:
+        return unit_filter_sql(kind, units)
 
     def name_prefix_candidates(self, phrase: str, where: Where) -> list[tuple]:
         return []

@@ -19,6 +19,7 @@ from cskh.cases.models import Case
 from cskh.cases.services import set_due_times
 from cskh.cases.states import OPEN_STATUSES, PAUSED_STATUSES
 from cskh.catalog.models import SlaPolicy
+from cskh.core import dbstats
 from cskh.sla.calendar import CalendarSpec, business_minutes_between, calendar_spec
 from cskh.sla.models import SlaClock
 from cskh.sla.services.due import (
@@ -235,6 +236,7 @@ def backfill_clocks(
             clocks.append(clock)
         SlaClock.objects.bulk_create(clocks, batch_size=1000, ignore_conflicts=True)
         created += len(clocks)
+    dbstats.analyze([SlaClock], rows=created)
     return {"created": created}
 
 
