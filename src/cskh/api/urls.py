@@ -38,6 +38,8 @@ ROUTERS = [
     ("/planned-outages", "cskh.incidents.planned_api.router", "cskh.incidents"),
     ("/knowledge", "cskh.knowledge.api.router", "cskh.knowledge"),
     ("/desk", "cskh.desk.api.router", "cskh.desk"),
+    ("/conversations", "cskh.conversations.api.router", "cskh.conversations"),
+    ("/channels", "cskh.conversations.api.webhook_router", "cskh.conversations"),
 ]
 
 for prefix, path, app in ROUTERS:

@@ -164,3 +164,16 @@ def can_send_call_events(user: Any) -> bool:
 
 def can_read_notifications(user: Any) -> bool:
     return _superuser(user) or _role(user) in CENTER_SIDE_ROLES
+
+
+# --------------------------------------------------------------------------- conversations
+
+
+def can_use_inbox(user: Any) -> bool:
+    """The written-channel inbox (Zalo, Facebook, e-mail, web chat): the care center."""
+    return is_center_staff(user)
+
+
+def can_reply_conversation(user: Any, conversation: Any) -> bool:
+    """Answer a customer in a conversation: those who work cases (the center side)."""
+    return can_work_cases(user)

@@ -1,0 +1,74 @@
+"""Conversations: signed webhook bodies and a customer reachable on Zalo."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+APP_ID = "4321"
+OA_SECRET = "oa-secret-key"
+FB_SECRET = "fb-app-secret"
+
+
+@pytest.fixture(autouse=True)
+def channel_settings(settings):
+    settings.CSKH_ZALO_APP_ID = APP_ID
+    settings.CSKH_ZALO_OA_SECRET = OA_SECRET
+    settings.CSKH_FACEBOOK_APP_SECRET = FB_SECRET
+    settings.CSKH_FACEBOOK_VERIFY_TOKEN = "verify-me"
+    # always open: due times and auto-replies do not depend on when the suite runs
+    settings.CSKH_CONVERSATION_CHANNELS = {
+        ch: {"calendar": "24x7", "first_response": 30, "next_response": 60, "auto_reply": True}
+        for ch in ("zalo", "facebook", "email", "webchat")
+    }
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": ["default", "notify", "scoring"],
+        }
+    }
+    return settings
+
+
+def zalo_event(
+    name: str = "user_send_text",
+    *,
+    user: str = "zu-1001",
+    text: str = "Nhà tôi mất điện từ sáng",
+    msg_id: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    ts = str(int(time.time() * 1000))
+    event: dict[str, Any] = {
+        "app_id": APP_ID,
+        "event_name": name,
+        "timestamp": ts,
+        "sender": {"id": user},
+        "recipient": {"id": "oa-1"},
+        "user_id_by_app": "app-" + user,
+    }
+    if name.startswith("user_send"):
+        event["message"] = {"msg_id": msg_id or f"m-{ts}-{user}", "text": text}
+    event.update(extra)
+    return event
+
+
+def zalo_signed(event: dict[str, Any] | bytes) -> tuple[bytes, str]:
+    from cskh.conversations.services.webhooks import zalo_signature
+
+    body = event if isinstance(event, bytes) else json.dumps(event, ensure_ascii=False).encode()
+    try:
+        ts = str(json.loads(body).get("timestamp", ""))
+    except (ValueError, AttributeError):
+        ts = ""
+    return body, zalo_signature(app_id=APP_ID, body=body, timestamp=ts, secret=OA_SECRET)
+
+
+def fb_signed(payload: dict[str, Any] | bytes) -> tuple[bytes, str]:
+    from cskh.conversations.services.webhooks import facebook_signature
+
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    return body, facebook_signature(body, FB_SECRET)
