@@ -104,8 +104,10 @@ def test_hazard_on_zalo_gets_the_phone_priority(world, settings):
     from cskh.catalog.services import get_case_type
 
     phoned = open_case(
-        customer=world["customer"], case_type=get_case_type(conv.case.case_type.code),
-        description=text, channel="phone",
+        customer=world["customer"],
+        case_type=get_case_type(conv.case.case_type.code),
+        description=text,
+        channel="phone",
     )
     phoned.refresh_from_db()
     conv.case.refresh_from_db()
@@ -125,8 +127,12 @@ def test_auto_reply_goes_through_the_outbox_once(world):
 
 def test_out_of_hours_message_is_due_from_opening_time(world, settings):
     settings.CSKH_CONVERSATION_CHANNELS = {
-        "zalo": {"calendar": "office", "first_response": 30, "next_response": 60,
-                 "auto_reply": True}
+        "zalo": {
+            "calendar": "office",
+            "first_response": 30,
+            "next_response": 60,
+            "auto_reply": True,
+        }
     }
     saturday_night = datetime(2026, 12, 5, 22, 0, tzinfo=VN)
     monday = datetime(2026, 12, 7, 7, 30, tzinfo=VN)
@@ -173,19 +179,19 @@ def test_reply_is_queued_once_per_message(world):
 
 
 def test_closing_fires_the_hook(world, settings):
-    seen = []
-    settings.CSKH_HOOKS = {**settings.CSKH_HOOKS, "conversation_closed": [
-        "tests.conversations.test_intake.record_closed"]}
+    settings.CSKH_HOOKS = {
+        **settings.CSKH_HOOKS,
+        "conversation_closed": ["tests.conversations.test_intake.record_closed"],
+    }
     from cskh.core import hooks
 
-    hooks._functions.cache_clear()
+    hooks.reload()
     RECORDED.clear()
     got = intake.receive(inbound("xin chào"))
     conv = got.message.conversation
     replies.close(conversation=conv, actor=world["agent"])
-    hooks._functions.cache_clear()
-    seen = RECORDED
-    assert seen == [
+    hooks.reload()
+    assert RECORDED == [
         {
             "conversation_id": conv.pk,
             "customer_id": None,

@@ -9,7 +9,7 @@ from typing import Literal
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from cskh.conversations import selectors
 from cskh.conversations.models import Channel, Conversation
@@ -112,7 +112,7 @@ def list_messages(
     request: HttpRequest,
     conversation_id: int,
     cursor: str | None = None,
-    limit: int = Query(50, ge=1, le=MAX_PAGE),  # type: ignore[type-arg]
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
 ) -> dict[str, object]:
     user = request.auth  # type: ignore[attr-defined]
     _check_reader(user)
@@ -122,16 +122,14 @@ def list_messages(
 
 
 @router.post("/{int:conversation_id}/messages", response={201: MessageOut}, summary="Gửi trả lời")
-def send_message(
-    request: HttpRequest, conversation_id: int, payload: ReplyIn
-) -> tuple[int, dict[str, object]]:
+def send_message(request: HttpRequest, conversation_id: int, payload: ReplyIn) -> Status:
     user = request.auth  # type: ignore[attr-defined]
     _check_reader(user)
     conv = selectors.get_for_user(user, conversation_id)
     if not permissions.can_reply_conversation(user, conv):
         raise Forbidden(_("Bạn không được trả lời hội thoại này."))
     message = replies.send_reply(conversation=conv, text=payload.text, actor=user)
-    return 201, _msg_out(message)
+    return Status(201, _msg_out(message))
 
 
 # --------------------------------------------------------------------------- webhooks

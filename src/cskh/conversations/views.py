@@ -21,6 +21,7 @@ from django.http import (
 )
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -331,7 +332,7 @@ def chat_start(request: HttpRequest) -> dict[str, Any]:
     data = _json_body(request)
     _site(str(data.get("site_key", "")))
     token = str(data.get("token") or "")
-    visitor = _visitor(token) if token else signing.get_random_string(24)
+    visitor = _visitor(token) if token else get_random_string(24)
     return {
         "token": signing.dumps(visitor, salt=CHAT_SALT),
         "online": _online(),
@@ -358,7 +359,7 @@ def chat_messages(request: HttpRequest) -> dict[str, Any]:
             raise DomainError(_("Tin nhắn trống hoặc quá dài."), code="bad_text")
         phone = str(data.get("phone", "")).strip()[:20]
         name = str(data.get("name", "")).strip()[:100]
-        client_id = str(data.get("client_id", ""))[:64] or signing.get_random_string(16)
+        client_id = str(data.get("client_id", ""))[:64] or get_random_string(16)
         received = intake.receive(
             intake.Inbound(
                 channel=Channel.WEBCHAT,

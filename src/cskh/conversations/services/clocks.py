@@ -65,8 +65,8 @@ def first_response_due(
     conf = channel_config(channel)
     minutes = float(conf.get("first_response", 60))
     spec = spec_for(channel)
-    if case_type is not None and case_type.sla_policy_id:
-        policy = case_type.sla_policy
+    policy = case_type.sla_policy if case_type is not None else None
+    if case_type is not None and policy is not None:
         priority = Priority.URGENT if urgent else case_type.default_priority
         minutes = min(minutes, float(policy.targets(priority)[0]))
         spec = calendar_spec(policy.calendar)

@@ -28,6 +28,7 @@ from cskh.core.phones import try_e164
 from cskh.core.types import Actor
 from cskh.customers import selectors as customer_selectors
 from cskh.customers.models import Customer
+from cskh.org.models import User
 from cskh.textintel.normalize import extract_phones
 
 LinkedBy = ChannelIdentity.LinkedBy
@@ -141,7 +142,7 @@ def confirm_customer(
     identity.customer = customer
     identity.linked_by = LinkedBy.AGENT
     identity.save(update_fields=["customer", "linked_by"])
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     IdentityProposal.objects.filter(identity=identity, state=IdentityProposal.State.OPEN).exclude(
         customer=customer
     ).update(state=IdentityProposal.State.REJECTED, decided_by=user)
@@ -165,5 +166,5 @@ def confirm_customer(
 @transaction.atomic
 def reject_proposal(*, proposal: IdentityProposal, actor: Actor) -> None:
     proposal.state = IdentityProposal.State.REJECTED
-    proposal.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    proposal.decided_by = actor if isinstance(actor, User) and actor.is_authenticated else None
     proposal.save(update_fields=["state", "decided_by"])

@@ -23,6 +23,7 @@ from cskh.core.text import nfc
 from cskh.core.types import Actor
 from cskh.notify import services as notify_services
 from cskh.notify.services import fmt_time
+from cskh.org.models import User
 
 MAX_REPLY = 4000  # Zalo OA text messages are limited to 2000 characters; e-mail longer
 NOTIFY_CHANNEL = {
@@ -33,8 +34,8 @@ NOTIFY_CHANNEL = {
 }
 
 
-def _user(actor: Actor) -> Actor:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor | User) -> User | None:
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
 def _clean(text: str, limit: int = MAX_REPLY) -> str:
@@ -217,7 +218,7 @@ def add_note(*, conversation: Conversation, text: str, actor: Actor) -> Message:
 @transaction.atomic
 def assign(*, conversation: Conversation, agent: Actor, actor: Actor) -> Conversation:
     before = conversation.assignee_id
-    conversation.assignee = agent if agent is not None and agent.is_authenticated else None
+    conversation.assignee = _user(agent)
     conversation.save(update_fields=["assignee"])
     audit.record(
         actor=actor,
