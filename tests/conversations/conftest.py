@@ -72,3 +72,52 @@ def fb_signed(payload: dict[str, Any] | bytes) -> tuple[bytes, str]:
 
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     return body, facebook_signature(body, FB_SECRET)
+
+
+@pytest.fixture
+def inbox_page(browser, live_server):
+    """A browser page logged in (session cookie set directly) on the inbox, its live stream
+    connected."""
+    from django.conf import settings as django_settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    contexts = []
+
+    def _page(user, *, path="/inbox/", viewport=(1366, 768)):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        ctx = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]},
+            locale="vi-VN",
+            base_url=live_server.url,
+        )
+        ctx.add_cookies(
+            [
+                {
+                    "name": django_settings.SESSION_COOKIE_NAME,
+                    "value": session.session_key,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto(path)
+        page.wait_for_selector("body[data-inbox-live=connected]", timeout=15_000)
+        return page
+
+    yield _page
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture(scope="session")
+def text_models():
+    """Loading textintel's models takes seconds of CPU: once per session, before timed steps."""
+    from cskh.textintel import sentiment
+
+    sentiment.analyze("mất điện từ sáng", "electricity")

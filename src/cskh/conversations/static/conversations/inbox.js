@@ -6,6 +6,7 @@
   if (!root) return;
   var current = null;
   var source = null;
+  var stale = false;
 
   function rows() { return Array.prototype.slice.call(document.querySelectorAll(".conv-row")); }
   function select(i) {
@@ -29,15 +30,21 @@
   }
   function refreshPane() {
     if (!current) return;
-    var typing = document.activeElement && document.activeElement.tagName === "TEXTAREA" &&
-      document.activeElement.value;
-    if (typing) return; // never wipe what the agent is writing; the list still updates
+    var boxes = document.querySelectorAll("#pane textarea");
+    for (var i = 0; i < boxes.length; i++) {
+      if (boxes[i].value) {
+        stale = true; // never wipe what the agent is writing: refreshed when they are done
+        return;
+      }
+    }
+    stale = false;
     htmx.ajax("GET", "/inbox/c/" + current + "/", { target: "#pane", swap: "innerHTML" });
   }
   function listen() {
     if (source) source.close();
     var url = root.dataset.live + (current ? "?c=" + current : "");
     source = new EventSource(url);
+    source.addEventListener("open", function () { document.body.dataset.inboxLive = "connected"; });
     source.addEventListener("conversation", function (e) {
       var data = JSON.parse(e.data);
       refreshList();
@@ -61,6 +68,11 @@
       root.dataset.open = current || "";
     }
   });
+  document.addEventListener("focusout", function (e) {
+    if (stale && e.target.tagName === "TEXTAREA") {
+      setTimeout(refreshPane, 0);
+    }
+  });
   document.addEventListener("click", function (e) {
     var b = e.target.closest(".canned-item, .kb-insert");
     if (b) insert(b.dataset.text);
@@ -76,7 +88,7 @@
     if (editing) {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && e.target.form) {
         e.preventDefault();
-        htmx.trigger(e.target.form, "submit");
+        e.target.form.requestSubmit();
       } else if (e.key === "Escape") {
         e.target.blur();
       }
