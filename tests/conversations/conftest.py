@@ -121,3 +121,33 @@ def text_models():
     from cskh.textintel import sentiment
 
     sentiment.analyze("mất điện từ sáng", "electricity")
+
+
+@pytest.fixture
+def imap_server():
+    """Under /tmp, not pytest's tmp_path: dovecot's own users must traverse every parent."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from tests.conversations.mailservers import start_dovecot
+
+    tmp = Path(tempfile.mkdtemp(prefix="cskh-dovecot-"))
+    try:
+        yield from start_dovecot(tmp, user="cskh@test.local", password="Matkhau!2026")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server (aiosmtpd) recording what it accepted."""
+    from aiosmtpd.controller import Controller
+
+    from tests.conversations.mailservers import RawSink, free_port
+
+    sink = RawSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield sink, controller.port
+    controller.stop()

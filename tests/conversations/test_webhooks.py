@@ -28,8 +28,9 @@ def post_zalo(client: Client, event, signature: str | None = None):
 
 
 def test_signature_is_zalos_documented_mac():
-    from cskh.conversations.services.webhooks import zalo_signature
     import hashlib
+
+    from cskh.conversations.services.webhooks import zalo_signature
 
     raw = b'{"a":1}'
     expected = "mac=" + hashlib.sha256(b"4321" + raw + b"1700" + b"oa-secret-key").hexdigest()

@@ -88,3 +88,9 @@ def labelled_texts(profile_code: str) -> Iterable[tuple[str, str]]:
         .order_by("-id")
     )
     return qs.iterator(chunk_size=2000)
+
+
+def get_by_number(number: str) -> Case | None:
+    """The case with this number, no access check (callers decide: e.g. an e-mail naming its
+    case in the subject joins it only when the sender is the case's customer)."""
+    return Case.objects.filter(number=(number or "").strip().upper()).first()

@@ -9,10 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cskh.cases import selectors as case_selectors
 from cskh.cases import services as case_services
 from cskh.cases.models import Case, CaseEvent
 from cskh.catalog.models import CaseType, Priority
@@ -53,6 +55,7 @@ class Inbound:
     sent_at: datetime | None = None
     attachments: list[dict[str, Any]] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
+    case_number: str = ""  # e-mail: a case named in the subject joins it
 
 
 @dataclass
@@ -144,20 +147,21 @@ def _receive(inbound: Inbound, key: str, now: datetime) -> Message:
         data=inbound.data,
         sent_at=at,
     )
-    if inbound.attachments:
-        Attachment.objects.bulk_create(
-            [
-                Attachment(
-                    message=message,
-                    kind=str(a.get("kind", "file"))[:10],
-                    name=str(a.get("name", ""))[:255],
-                    content_type=str(a.get("content_type", ""))[:100],
-                    size=int(a.get("size") or 0),
-                    url=str(a.get("url", ""))[:1000],
-                )
-                for a in inbound.attachments[:20]
-            ]
+    for a in inbound.attachments[:20]:
+        att = Attachment(
+            message=message,
+            kind=str(a.get("kind", "file"))[:10],
+            name=str(a.get("name", ""))[:255],
+            content_type=str(a.get("content_type", ""))[:100],
+            size=int(a.get("size") or 0),
+            url=str(a.get("url", ""))[:1000],
         )
+        content = a.get("content")
+        if isinstance(content, bytes):  # e-mail: kept in cskh's storage
+            att.file.save(att.name or "tep", ContentFile(content), save=False)
+        att.save()
+    if opened and inbound.case_number:
+        _join_case(conv, inbound.case_number, identity.customer_id)
     update = ["last_message_at", "last_inbound_at", "waiting_on", "status"]
     if not opened:
         conv.last_message_at = max(conv.last_message_at, at)
@@ -184,6 +188,19 @@ def _receive(inbound: Inbound, key: str, now: datetime) -> Message:
         send_auto_reply(conversation=conv, at=at)
     push.publish(conv, message)
     return message
+
+
+def _join_case(conv: Conversation, number: str, customer_id: int | None) -> None:
+    """A new conversation naming an existing case (e-mail subject) joins it when the case
+    belongs to the sender's customer, or the sender is not known yet."""
+    case = case_selectors.get_by_number(number)
+    if case is None or (customer_id is not None and case.customer_id != customer_id):
+        return
+    conv.case = case
+    conv.team_id = case.unit_id
+    if conv.customer_id is None:
+        conv.customer_id = case.customer_id
+    conv.save(update_fields=["case", "team", "customer"])
 
 
 def _understand(conv: Conversation, message: Message, text: str, at: datetime) -> list[str]:
