@@ -104,7 +104,7 @@ def start_dovecot(tmp: Path, *, user: str, password: str) -> Iterator[Imap]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 log = (tmp / "dovecot.log").read_text() if (tmp / "dovecot.log").exists() else ""
-                raise RuntimeError(f"dovecot did not start: {proc.stderr.read()!r} {log}")
+                raise RuntimeError(f"dovecot did not start: {proc.stderr.read()!r} {log}") from None
             time.sleep(0.1)
     try:
         yield Imap("127.0.0.1", port, user, password)

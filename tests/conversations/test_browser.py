@@ -65,3 +65,55 @@ def test_two_agents_on_one_conversation_see_a_collision_notice(
     second = inbox_page(lead, path=f"/inbox/?c={conv.pk}")
     expect(second.locator("#viewers")).to_contain_text("cũng đang mở hội thoại này")
     expect(first.locator("#viewers")).to_contain_text("cũng đang mở", timeout=10_000)
+
+
+def test_web_chat_visitor_writes_agent_answers_visitor_sees_it(
+    world, live_server, inbox_page, browser, text_models
+):
+    agent = inbox_page(world["agent"])  # an agent with the inbox open: the chat is online
+    ctx = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 800})
+    visitor = ctx.new_page()
+    try:
+        visitor.goto("/chat/demo/?site=demo")
+        visitor.click("#cskh-chat-btn")
+        expect(visitor.locator("#cskh-chat .st")).to_contain_text("đang trực tuyến")
+        visitor.fill("#cskh-chat input[name=phone]", "0901 234 567")
+        visitor.fill("#cskh-chat textarea", "Cho hỏi sao khu tôi mất điện?")
+        visitor.keyboard.press("Enter")
+        expect(visitor.locator("#cskh-chat li.in")).to_have_text("Cho hỏi sao khu tôi mất điện?")
+        row = agent.locator(".conv-row", has_text="Chat trên web")
+        expect(row).to_have_count(1, timeout=10_000)
+        expect(row).to_contain_text("Nguyễn Văn An")  # the phone left in the widget
+        row.click()
+        agent.fill("#reply-text", "Dạ, khu anh đang sửa đường dây, 30 phút nữa có điện ạ.")
+        agent.keyboard.press("Control+Enter")
+        expect(visitor.locator("#cskh-chat li.out").last).to_have_text(
+            "Dạ, khu anh đang sửa đường dây, 30 phút nữa có điện ạ.", timeout=10_000
+        )
+        box = visitor.locator("#cskh-chat").bounding_box()
+        assert box and box["width"] <= 390  # fits a phone screen
+    finally:
+        ctx.close()
+
+
+def test_web_chat_without_agents_is_an_offline_message(world, live_server, browser, text_models):
+    from django.core.cache import cache
+
+    from cskh.conversations.models import Conversation
+    from cskh.conversations.services import presence
+
+    cache.delete(presence.ONLINE_KEY)  # no agent has the inbox open
+    ctx = browser.new_context(base_url=live_server.url)
+    visitor = ctx.new_page()
+    try:
+        visitor.goto("/chat/demo/?site=demo")
+        visitor.click("#cskh-chat-btn")
+        expect(visitor.locator("#cskh-chat .st")).to_contain_text("để lại lời nhắn")
+        visitor.fill("#cskh-chat textarea", "Gọi lại giúp tôi")
+        visitor.keyboard.press("Enter")
+        expect(visitor.locator("#cskh-chat li.in")).to_have_text("Gọi lại giúp tôi")
+    finally:
+        ctx.close()
+    conv = Conversation.objects.get(channel="webchat")
+    assert conv.waiting_on == "us"
+    assert conv.messages.filter(direction="in").get().data["offline"] is True
