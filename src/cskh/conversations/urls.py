@@ -8,6 +8,11 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/live", views.live_stream, name="live"),
     path("inbox/kb", views.kb_search, name="kb"),
+    path(
+        "inbox/customers/<int:customer_id>/history",
+        views.customer_history,
+        name="customer_history",
+    ),
     path("inbox/c/<int:conversation_id>/", views.pane, name="pane"),
     path("inbox/c/<int:conversation_id>/heartbeat", views.heartbeat, name="heartbeat"),
     path("inbox/c/<int:conversation_id>/reply", views.reply, name="reply"),

@@ -410,3 +410,15 @@ def chat_demo(request: HttpRequest) -> HttpResponse:
     if key not in settings.CSKH_CHAT_SITES:
         raise Http404
     return render(request, "conversations/chat_demo.html", {"site_key": key})
+
+
+@require_GET
+def customer_history(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Every channel's conversations of a customer: a fragment for the customer card
+    (hx-get="/inbox/customers/<id>/history")."""
+    user = _inbox_user(request)
+    customer = customer_selectors.get(customer_id)
+    if customer is None or not permissions.can_view_customer(user, customer):
+        raise Http404
+    rows = selectors.customer_history(customer_id, limit=20)
+    return render(request, "conversations/_history.html", {"history": rows})
