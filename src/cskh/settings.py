@@ -256,6 +256,8 @@ CSKH_RATE_LIMITS = {
     "api": int(os.environ.get("CSKH_RATE_LIMIT_API", "6000")),
     "public": int(os.environ.get("CSKH_RATE_LIMIT_PUBLIC", "60")),
     "login": int(os.environ.get("CSKH_RATE_LIMIT_LOGIN", "20")),
+    # provider webhooks (Zalo, Facebook) per sending address: a provider bursts
+    "webhook": int(os.environ.get("CSKH_RATE_LIMIT_WEBHOOK", "60000")),
 }
 CSKH_CASE_NUMBER_PREFIX = os.environ.get("CSKH_CASE_NUMBER_PREFIX", "CS")
 CSKH_MAX_TEXT = 20_000
