@@ -31,5 +31,5 @@ def test_a_year_of_conversations_on_every_channel(world):
     oldest = Conversation.objects.order_by("created_at").first()
     assert oldest is not None and oldest.created_at < now - timedelta(days=180)
     assert Conversation.objects.exclude(customer=None).count() > counts["conversations"] // 2
-    rows, _cursor = selectors.inbox(world["agent"], status="closed", limit=10)
+    rows, _cursor = selectors.list_conversations(world["agent"], status="closed", limit=10)
     assert len(rows) == 10

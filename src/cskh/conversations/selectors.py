@@ -81,7 +81,6 @@ def inbox(
     mine: bool = False,
     waiting: str | None = None,
     due_soon: bool = False,
-    status: str | None = None,
     cursor: str | None = None,
     limit: int = 50,
     now: datetime | None = None,
@@ -90,10 +89,7 @@ def inbox(
     channel, team, mine, waiting for us / for the customer, due soon."""
     now = now or timezone.now()
     qs = visible(user).select_related(*LIST_RELATED)
-    if status:
-        qs = qs.filter(status=status)
-    else:
-        qs = qs.exclude(status=Conversation.Status.CLOSED)
+    qs = qs.exclude(status=Conversation.Status.CLOSED)  # the partial conv_live_* indexes
     if channel:
         qs = qs.filter(channel=channel)
     if team_id:
