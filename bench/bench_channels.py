@@ -186,7 +186,7 @@ from cskh.org.services import create_user
 from cskh.org.models import User
 user = User.objects.filter(username="bench_inbox").first() or create_user(
     username="bench_inbox", password="Matkhau!2026", role="agent")
-c = Client()
+c = Client(HTTP_HOST="127.0.0.1")
 c.force_login(user)
 rounds = int(sys.argv[1])
 out = {}

@@ -110,3 +110,23 @@ def test_messages_query_count_is_pinned(world, api_as, settings):
     assert_one_and_many_cost_the_same(
         fetch, lambda i: i and zalo("tiếp", mid=f"x{next(zalo_n)}"), many=6
     )
+
+
+def test_inbox_filters(world, lead):
+    from cskh.conversations.selectors import inbox
+    from cskh.conversations.services import replies
+
+    a = zalo("xin chào", user="a", mid="a1").conversation
+    b = zalo("cho hỏi", user="b", mid="b1").conversation
+    replies.send_reply(conversation=b, text="Dạ", actor=world["agent"])
+    agent = world["agent"]
+    ids = lambda **kw: [c.pk for c in inbox(agent, **kw)[0]]  # noqa: E731
+    assert ids() == [b.pk, a.pk]
+    assert ids(mine=True) == [b.pk]
+    assert ids(waiting="us") == [a.pk]
+    assert ids(waiting="customer") == [b.pk]
+    assert ids(team_id=agent.unit_id) == [b.pk]
+    assert ids(channel="facebook") == []
+    assert ids(due_soon=True) == [a.pk]  # due in 30 minutes, not answered
+    replies.close(conversation=a, actor=lead)
+    assert ids() == [b.pk]

@@ -139,6 +139,18 @@ def test_fuzzed_payloads_never_500(world):
     resp = post_zalo(client, huge)
     assert resp.status_code == 413
     assert not WebhookEvent.objects.filter(body__startswith='{"x"').exists()
+    for payload in (
+        b"[1,2]",
+        b'{"object": "page", "entry": "x"}',
+        b'{"object": "page", "entry": [{"messaging": [{"message": {"mid": 5}}]}]}',
+        b'{"object": "page", "entry": [{"changes": [{"field": "feed", "value": []}]}]}',
+        b'{"object": "user"}',
+    ):
+        body, sig = fb_signed(payload)
+        resp = client.post(
+            FB, body, content_type="application/json", headers={"X-Hub-Signature-256": sig}
+        )
+        assert resp.status_code < 500, payload
     states = set(WebhookEvent.objects.values_list("state", flat=True))
     assert states <= {"unsupported", "processed"}
     assert Conversation.objects.count() <= 1

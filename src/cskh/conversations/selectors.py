@@ -92,8 +92,8 @@ def inbox(
     qs = qs.exclude(status=Conversation.Status.CLOSED)  # the partial conv_live_* indexes
     if channel:
         qs = qs.filter(channel=channel)
-    if team_id:
-        qs = qs.filter(team_id=team_id)
+    if team_id:  # the unit handling its case, or an agent of that unit holding it
+        qs = qs.filter(Q(team_id=team_id) | Q(assignee__unit_id=team_id))
     if mine:
         qs = qs.filter(assignee_id=user.pk)
     if waiting in (Conversation.Waiting.US, Conversation.Waiting.CUSTOMER):
