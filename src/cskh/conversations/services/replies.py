@@ -111,7 +111,7 @@ def send_reply(
     now = now or timezone.now()
     text = _clean(text)
     conv = (
-        Conversation.objects.select_for_update()
+        Conversation.objects.select_for_update(of=("self",))  # case is an outer join
         .select_related("identity", "case")
         .get(pk=conversation.pk)
     )
