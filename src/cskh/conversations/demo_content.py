@@ -51,6 +51,12 @@ def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 def install(*, now: datetime, seed: int = 1, per_customers: int = 8) -> dict[str, int]:
     """One conversation per `per_customers` customers over the last year; returns counts."""
     rng = random.Random(seed * 1409)
+    # a rebuilt demo replaces the conversations of an earlier one (their customers are gone)
+    earlier = ChannelIdentity.objects.filter(external_id__startswith="demo-") | (
+        ChannelIdentity.objects.filter(channel="email", external_id__endswith="@example.vn")
+    )
+    Conversation.objects.filter(identity__in=earlier).delete()
+    earlier.delete()
     customer_ids = list(Customer.objects.order_by("id").values_list("id", flat=True))
     if not customer_ids:
         return {}
