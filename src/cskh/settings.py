@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "cskh.notify",
     "cskh.incidents",
     "cskh.wfm",
+    "cskh.conversations",
     "cskh.scheduler",
     "cskh.desk",
     "cskh.demo",
@@ -110,6 +111,8 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
     "customer_changed": ["cskh.search.hooks.customer_changed"],  # created/updated/phone added
     "article_changed": ["cskh.search.hooks.article_changed"],  # KB version approved/rejected
     "presence_changed": ["cskh.wfm.services.adherence.on_presence_changed"],  # wfm: adherence log
+    # a written conversation was closed (kwargs conversation_id, customer_id, channel, agent_id)
+    "conversation_closed": [],
 }
 
 MIDDLEWARE = [
@@ -265,6 +268,8 @@ CSKH_RATE_LIMITS = {
     "api": int(os.environ.get("CSKH_RATE_LIMIT_API", "6000")),
     "public": int(os.environ.get("CSKH_RATE_LIMIT_PUBLIC", "60")),
     "login": int(os.environ.get("CSKH_RATE_LIMIT_LOGIN", "20")),
+    # provider webhooks (Zalo, Facebook) per sending address: a provider bursts
+    "webhook": int(os.environ.get("CSKH_RATE_LIMIT_WEBHOOK", "60000")),
 }
 CSKH_CASE_NUMBER_PREFIX = os.environ.get("CSKH_CASE_NUMBER_PREFIX", "CS")
 CSKH_MAX_TEXT = 20_000
@@ -306,9 +311,24 @@ CSKH_NOTIFY_BACKENDS = {  # "log" (development default), "http" (JSON gateway), 
     },
     "email": {
         "BACKEND": os.environ.get(
-            "CSKH_EMAIL_BACKEND", "smtp" if os.environ.get("EMAIL_HOST") else "log"
+            "CSKH_EMAIL_BACKEND",
+            "cskh.conversations.gateways.EmailReplyBackend"
+            if os.environ.get("EMAIL_HOST")
+            else "log",
         )
     },
+    # conversation replies (cskh.conversations.gateways): "log" writes nothing but the outbox row
+    "zalo_oa": {
+        "BACKEND": os.environ.get("CSKH_ZALO_OA_BACKEND", "log"),
+        "URL": os.environ.get("CSKH_ZALO_OA_URL", "https://openapi.zalo.me/v3.0/oa/message/cs"),
+        "TOKEN": os.environ.get("CSKH_ZALO_OA_ACCESS_TOKEN", ""),
+    },
+    "facebook": {
+        "BACKEND": os.environ.get("CSKH_FACEBOOK_BACKEND", "log"),
+        "URL": os.environ.get("CSKH_FACEBOOK_GRAPH_URL", "https://graph.facebook.com/v21.0"),
+        "TOKEN": os.environ.get("CSKH_FACEBOOK_PAGE_TOKEN", ""),
+    },
+    "webchat": {"BACKEND": "cskh.conversations.gateways.WebChatBackend"},
 }
 # `cskh notify_worker` polls the outbox (SKIP LOCKED), so messages need no task each; set this
 # for a deployment that runs only `cskh worker`: then every message also gets a Django Task.
@@ -370,3 +390,54 @@ CSKH_TEXTINTEL_MAX_CHARS = int(os.environ.get("CSKH_TEXTINTEL_MAX_CHARS", "5000"
 # `cskh scheduler` (the periodic-job table is cskh.scheduler.jobs): seconds between looks at
 # the table; a due job starts at most this late.
 CSKH_SCHEDULER_TICK_SECONDS = float(os.environ.get("CSKH_SCHEDULER_TICK_SECONDS", "5"))
+
+# conversations (Zalo OA, Facebook, e-mail, web chat; see cskh.conversations)
+CSKH_ZALO_APP_ID = os.environ.get("CSKH_ZALO_APP_ID", "")
+CSKH_ZALO_OA_SECRET = os.environ.get("CSKH_ZALO_OA_SECRET", "")
+# Zalo lets an OA send free consultation messages only this long after the user's last message;
+# afterwards only ZNS templates (the notify "zalo" channel) reach the user.
+CSKH_ZALO_CONSULT_WINDOW_HOURS = int(os.environ.get("CSKH_ZALO_CONSULT_WINDOW_HOURS", "48"))
+CSKH_FACEBOOK_VERIFY_TOKEN = os.environ.get("CSKH_FACEBOOK_VERIFY_TOKEN", "")
+CSKH_FACEBOOK_APP_SECRET = os.environ.get("CSKH_FACEBOOK_APP_SECRET", "")
+CSKH_FACEBOOK_REPLY_WINDOW_HOURS = int(os.environ.get("CSKH_FACEBOOK_REPLY_WINDOW_HOURS", "24"))
+# above this confidence of the suggested case type a case is opened automatically
+CSKH_CONVERSATION_AUTO_CASE_CONFIDENCE = float(
+    os.environ.get("CSKH_CONVERSATION_AUTO_CASE_CONFIDENCE", "0.75")
+)
+CSKH_WEBHOOK_MAX_BYTES = 256 * 1024  # a larger webhook body is refused (413) and not stored
+# per channel: business calendar (catalog code), response targets in business minutes,
+# whether the Vietnamese auto-reply is sent when a conversation opens
+CSKH_CONVERSATION_CHANNELS: dict[str, dict] = {
+    "zalo": {"calendar": "office", "first_response": 30, "next_response": 60, "auto_reply": True},
+    "facebook": {
+        "calendar": "office",
+        "first_response": 60,
+        "next_response": 120,
+        "auto_reply": True,
+    },
+    "email": {
+        "calendar": "office",
+        "first_response": 240,
+        "next_response": 480,
+        "auto_reply": True,
+    },
+    "webchat": {"calendar": "office", "first_response": 5, "next_response": 10, "auto_reply": True},
+}
+# inbound mailboxes polled by `cskh mail_poll` (JSON list of {"host", "port", "user",
+# "password", "folder", "ssl"}); replies leave through the outbox's "email" channel
+_mailboxes = os.environ.get("CSKH_MAILBOXES", "").strip()
+CSKH_MAILBOXES: list[dict] = json.loads(_mailboxes) if _mailboxes else []
+# our own addresses: mail from them is never answered (loop protection)
+CSKH_SUPPORT_EMAIL = os.environ.get("CSKH_SUPPORT_EMAIL", "cskh@cskh.local")
+CSKH_MAIL_MAX_PER_SENDER_HOUR = int(os.environ.get("CSKH_MAIL_MAX_PER_SENDER_HOUR", "20"))
+CSKH_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+CSKH_ATTACHMENT_TYPES = [
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+]
+# web chat widget: site keys allowed to open chats ({"key": "site name"})
+_chat_sites = os.environ.get("CSKH_CHAT_SITES", "").strip()
+CSKH_CHAT_SITES: dict[str, str] = json.loads(_chat_sites) if _chat_sites else {"demo": "cskh"}

@@ -44,6 +44,7 @@ for app, prefix, module in [
     ("cskh.search", "", "cskh.search.urls"),
     ("cskh.sla", "sla/", "cskh.sla.urls"),
     ("cskh.wfm", "", "cskh.wfm.urls"),
+    ("cskh.conversations", "", "cskh.conversations.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

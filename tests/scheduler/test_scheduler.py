@@ -149,15 +149,17 @@ def test_the_command_enqueues_the_due_tasks_once():
         "sla_escalation_scan",
         "incidents_tick",
         "telephony_tick",
+        "conversations_webhook_sweep",
     }
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == {
         "cskh.sla.tasks.escalation_scan",
         "cskh.incidents.tasks.deliver_planned_notices",
         "cskh.telephony.tasks.tick",
+        "cskh.conversations.tasks.process_pending_webhooks",
     }
     call_command("scheduler", "--once", stdout=StringIO())  # not due again within the minute
-    assert DBTaskResult.objects.count() == 3
+    assert DBTaskResult.objects.count() == 4
     listing = StringIO()
     call_command("scheduler", "--list", stdout=listing)
     assert all(job.name in listing.getvalue() for job in JOBS)

@@ -39,6 +39,8 @@ ROUTERS = [
     ("/knowledge", "cskh.knowledge.api.router", "cskh.knowledge"),
     ("/desk", "cskh.desk.api.router", "cskh.desk"),
     ("/wfm", "cskh.wfm.api.router", "cskh.wfm"),
+    ("/conversations", "cskh.conversations.api.router", "cskh.conversations"),
+    ("/channels", "cskh.conversations.api.webhook_router", "cskh.conversations"),
 ]
 
 for prefix, path, app in ROUTERS:

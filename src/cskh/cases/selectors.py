@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -116,3 +117,19 @@ def inbound_contacts_per_half_hour(*, start, end) -> list[tuple[str, Any, int]]:
         .order_by()
     )
     return [(ch, hour + timedelta(minutes=30 * half), n) for ch, hour, half, n in rows]
+
+
+def get_by_number(number: str) -> Case | None:
+    """The case with this number, no access check (callers decide: e.g. an e-mail naming its
+    case in the subject joins it only when the sender is the case's customer)."""
+    return Case.objects.filter(number=(number or "").strip().upper()).first()
+
+
+def recent_written_cases(*, limit: int) -> list[tuple[int, int, datetime]]:
+    """(id, customer id, created_at) of the newest cases opened on a written channel (Zalo,
+    social, e-mail, chat): the demo ties conversations to them."""
+    return list(
+        Case.objects.filter(channel__in=["zalo", "social", "email", "chat"])
+        .order_by("-id")
+        .values_list("id", "customer_id", "created_at")[:limit]
+    )

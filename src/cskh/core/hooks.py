@@ -48,6 +48,12 @@ def _functions(event: str) -> tuple[Callable[..., Any], ...]:
     return tuple(import_string(e.path) for e in entries(event))
 
 
+def reload() -> None:
+    """Forget the imported hook functions: the next run reads settings.CSKH_HOOKS again
+    (after a settings change, e.g. in tests)."""
+    _functions.cache_clear()
+
+
 def run(hook: str, /, **kwargs: Any) -> None:
     for fn in _functions(hook):
         fn(**kwargs)

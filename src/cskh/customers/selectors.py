@@ -95,3 +95,18 @@ def search_simple(q: str, *, limit: int = 20, after_id: int | None = None) -> li
     if after_id:
         qs = qs.filter(id__gt=after_id)
     return list(qs.order_by("id")[:limit])
+
+
+def find_by_email(email: str) -> list[Customer]:
+    """Customers with this e-mail address (case-insensitive), at most a few."""
+    email = (email or "").strip()
+    if not email or "@" not in email:
+        return []
+    return list(base_qs().filter(email__iexact=email).order_by("id")[:5])
+
+
+def find_by_zalo_id(zalo_id: str) -> list[Customer]:
+    """Customers whose record carries this Zalo user id (set at the counter or by import)."""
+    if not zalo_id:
+        return []
+    return list(base_qs().filter(zalo_id=zalo_id).order_by("id")[:5])

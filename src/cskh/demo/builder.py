@@ -180,6 +180,10 @@ class Builder:
         from cskh.sla import services as sla
 
         knowledge.install_demo_content(self.profile)
+        from cskh.conversations import demo_content as conversations
+
+        counts = conversations.install(now=self.now, seed=self.seed)
+        self.counts.update(counts)
         incidents.ensure_network_entries()
         sla.backfill_clocks(now=self.now)
         self._workforce()

@@ -9,6 +9,10 @@ class ChannelKind(models.TextChoices):
     SMS = "sms", _("SMS")
     ZALO = "zalo", _("Zalo ZNS")
     EMAIL = "email", _("Email")
+    # replies in a written conversation (cskh.conversations), sent by its gateway adapters
+    ZALO_OA = "zalo_oa", _("Zalo OA (tin tư vấn)")
+    FACEBOOK = "facebook", _("Facebook Messenger")
+    WEBCHAT = "webchat", _("Chat trên web")
 
 
 class Template(models.Model):

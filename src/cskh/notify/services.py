@@ -23,7 +23,8 @@ from cskh.notify.models import ChannelKind, Notification, Template
 
 log = logging.getLogger("cskh.notify")
 
-CHANNELS = tuple(ChannelKind.values)
+# the channels of templated customer notifications (the others carry conversation replies)
+CHANNELS = (ChannelKind.SMS.value, ChannelKind.ZALO.value, ChannelKind.EMAIL.value)
 BULK_BATCH = 1000
 _ENGINE = Engine(autoescape=False)
 
@@ -350,3 +351,40 @@ def retry(*, notification: Notification, actor=None) -> Notification:
     n.save(update_fields=["status", "next_attempt_at"])
     _enqueue_one(n.pk)
     return n
+
+
+@transaction.atomic
+def queue_text(
+    *,
+    channel: str,
+    to: str,
+    body: str,
+    dedupe_key: str,
+    subject: str = "",
+    customer=None,
+    case=None,
+    template: str = "conversation_reply",
+) -> Notification:
+    """A free text already written (an agent's reply in a conversation) to one address on any
+    channel, delivered by the outbox worker like every other message: retries with back-off,
+    and the dedupe key makes a second call return the first row (never sent twice)."""
+    if channel not in ChannelKind.values or not to:
+        raise DomainError(_("Kênh hoặc người nhận không hợp lệ."), code="bad_channel")
+    now = timezone.now()
+    row, created = _insert(
+        Notification(
+            customer=customer,
+            case=case,
+            template=template,
+            channel=channel,
+            to=to[:254],
+            subject=subject[:200],
+            body=body,
+            next_attempt_at=now,
+            dedupe_key=dedupe_key[:200],
+            created_at=now,
+        )
+    )
+    if created:
+        _enqueue_one(row.pk)
+    return row

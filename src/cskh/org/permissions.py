@@ -245,3 +245,16 @@ def can_use_staffing_calculator(user: Any) -> bool:
 def can_request_time_off(user: Any) -> bool:
     """Agents and shift leads ask for leave and shift swaps on their own shifts."""
     return _role(user) in CALL_TAKER_ROLES
+
+
+# --------------------------------------------------------------------------- conversations
+
+
+def can_use_inbox(user: Any) -> bool:
+    """The written-channel inbox (Zalo, Facebook, e-mail, web chat): the care center."""
+    return is_center_staff(user)
+
+
+def can_reply_conversation(user: Any, conversation: Any) -> bool:
+    """Answer a customer in a conversation: those who work cases (the center side)."""
+    return can_work_cases(user)

@@ -45,6 +45,12 @@ JOBS: tuple[Job, ...] = (
         ),
     ),
     Job(
+        name="conversations_webhook_sweep",
+        schedule=Every(60),
+        task="cskh.conversations.tasks.process_pending_webhooks",
+        doc="Webhook deliveries stored but not processed (a lost task): processed now.",
+    ),
+    Job(
         name="textintel_retrain",
         schedule=DailyAt(2, 30),
         task="cskh.textintel.tasks.retrain",
