@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cskh.dispatch",
     "cskh.notify",
     "cskh.incidents",
+    "cskh.qa",
     "cskh.scheduler",
     "cskh.desk",
     "cskh.demo",
@@ -99,6 +100,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
     "case_replied": [
         "cskh.sla.services.on_case_replied",  # sla: first response
         "cskh.search.hooks.case_changed",  # search: reply text
+        "cskh.qa.services.on_case_replied",  # qa: count replies the attitude check flags
     ],
     "case_priority_changed": ["cskh.sla.services.on_case_priority_changed"],  # sla: new targets
     "case_noted": ["cskh.search.hooks.case_changed"],  # internal note added

@@ -37,6 +37,7 @@ for app, prefix, module in [
     ("cskh.knowledge", "kb/", "cskh.knowledge.urls"),
     ("cskh.search", "", "cskh.search.urls"),
     ("cskh.sla", "sla/", "cskh.sla.urls"),
+    ("cskh.qa", "qa/", "cskh.qa.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

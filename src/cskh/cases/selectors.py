@@ -88,3 +88,12 @@ def labelled_texts(profile_code: str) -> Iterable[tuple[str, str]]:
         .order_by("-id")
     )
     return qs.iterator(chunk_size=2000)
+
+
+def handled_in_range(*, start, end) -> list[dict]:
+    """Cases created in [start, end) with an assigned agent, as plain rows (QA sampling)."""
+    return list(
+        Case.objects.filter(created_at__gte=start, created_at__lt=end, assigned_agent__isnull=False)
+        .order_by("id")
+        .values("id", "assigned_agent_id", "complaint", "created_at", "resolved_at")
+    )

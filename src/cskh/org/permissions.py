@@ -164,3 +164,23 @@ def can_send_call_events(user: Any) -> bool:
 
 def can_read_notifications(user: Any) -> bool:
     return _superuser(user) or _role(user) in CENTER_SIDE_ROLES
+
+
+# --------------------------------------------------------------------------- quality (QA)
+
+
+def can_review_quality(user: Any) -> bool:
+    """Score agents' cases, run calibration, see every agent's QA: shift leads and above."""
+    return can_supervise(user)
+
+
+def can_check_replies(user: Any) -> bool:
+    """Run the attitude check on a reply draft: whoever writes to customers."""
+    return can_work_cases(user)
+
+
+def can_view_review(user: Any, review: Any) -> bool:
+    """A review is the reviewed agent's own, and visible to reviewers."""
+    return can_review_quality(user) or (
+        getattr(user, "pk", None) is not None and review.agent_id == user.pk
+    )
