@@ -182,12 +182,12 @@ def _rule_issues(text: str, profile: str) -> list[Issue]:
     folded = _folded(text)
     accented = not text.isascii()
     issues: list[Issue] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[str, int, int]] = []
 
     def add(code: str, start: int, end: int) -> None:
-        if any(s < end and start < e for s, e in taken):
-            return
-        taken.append((start, end))
+        if any(c == code and s < end and start < e for c, s, e in taken):
+            return  # one issue per stretch of text and code (accented and plain may both hit)
+        taken.append((code, start, end))
         issues.append(Issue(code, str(MESSAGES[code]), start, end))
 
     for code, acc, plain in _COMPILED:
@@ -218,7 +218,7 @@ def _rule_issues(text: str, profile: str) -> list[Issue]:
             add("teencode", start, end)
     if len(words) >= 4 and not (
         ADDRESS.search(lower)
-        or ADDRESS_PLAIN.search(folded)
+        or any(text[m.start() : m.end()].isascii() for m in ADDRESS_PLAIN.finditer(folded))
         or (profile == "telecom" and ADDRESS_TELECOM_EXTRA.search(lower))
     ):
         issues.append(Issue("no_address", str(MESSAGES["no_address"]), 0, len(text)))
@@ -312,7 +312,9 @@ def check_reply(text: str, profile: str = "electricity") -> Result:
         polite = bool(POLITE_MARKERS_PLAIN.search(text.lower()))
     else:
         polite = bool(POLITE_MARKERS.search(text.lower()))
-    if not issues and p >= (THRESHOLD_POLITE if polite else THRESHOLD):
+    # rescaled so that the threshold in use sits at 0.5: score > 0.5 when the model is content
+    p = min(1.0, p * THRESHOLD / (THRESHOLD_POLITE if polite else THRESHOLD))
+    if not issues and p >= THRESHOLD:
         issues.append(Issue("tone", str(MESSAGES["tone"]), 0, len(text)))
     worst = max([SEVERITY[i.code] for i in issues] + [p])
     score = round(max(0.0, 1.0 - worst), 3)
