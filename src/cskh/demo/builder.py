@@ -170,11 +170,13 @@ class Builder:
         detector reads, and SLA clocks for the open cases (so escalation scans see them)."""
         from cskh.incidents import services as incidents
         from cskh.knowledge import services as knowledge
+        from cskh.qa import demo as qa_demo
         from cskh.sla import services as sla
 
         knowledge.install_demo_content(self.profile)
         incidents.ensure_network_entries()
         sla.backfill_clocks(now=self.now)
+        qa_demo.install_demo_reviews(now=self.now, seed=self.seed)
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""
