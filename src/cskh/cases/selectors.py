@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -90,10 +91,11 @@ def labelled_texts(profile_code: str) -> Iterable[tuple[str, str]]:
     return qs.iterator(chunk_size=2000)
 
 
-def handled_in_range(*, start, end) -> list[dict]:
+def handled_in_range(*, start, end) -> list[dict[str, Any]]:
     """Cases created in [start, end) with an assigned agent, as plain rows (QA sampling)."""
-    return list(
+    rows = (
         Case.objects.filter(created_at__gte=start, created_at__lt=end, assigned_agent__isnull=False)
         .order_by("id")
         .values("id", "assigned_agent_id", "complaint", "created_at", "resolved_at")
     )
+    return [dict(row) for row in rows]

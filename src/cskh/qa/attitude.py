@@ -203,9 +203,9 @@ def _rule_issues(text: str, profile: str) -> list[Issue]:
     # shouting: three upper-case words in a row, or "!!"/"??"
     words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
     run: list[tuple[int, int, str]] = []
-    for w in [*words, (0, 0, "")]:
-        if len(w[2]) >= 2 and w[2].isupper() and w[2] not in ACRONYMS:
-            run.append(w)
+    for word in [*words, (0, 0, "")]:
+        if len(word[2]) >= 2 and word[2].isupper() and word[2] not in ACRONYMS:
+            run.append(word)
             continue
         if len(run) >= 3:
             add("shouting", run[0][0], run[-1][1])

@@ -82,7 +82,7 @@ def detail(request: HttpRequest, review_id: int) -> HttpResponse:
         else None,
         "leads": User.objects.filter(
             is_active=True, role__in=[User.Role.SHIFT_LEAD, User.Role.MANAGER]
-        ).exclude(pk=request.user.pk)[:50]
+        ).exclude(pk=review.reviewer_id or 0)[:50]
         if reviewer
         else [],
     }
@@ -139,8 +139,6 @@ def mine(request: HttpRequest) -> HttpResponse:
         "qa/mine.html",
         {
             "reviews": selectors.reviews_of(request.user),
-            "flags": selectors.attitude_counts(since=since, agent=request.user).get(
-                request.user.pk, 0
-            ),
+            "flags": sum(selectors.attitude_counts(since=since, agent=request.user).values()),
         },
     )
