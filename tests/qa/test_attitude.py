@@ -131,3 +131,13 @@ def test_api_bad_input_is_4xx(world, api_as, unit_staff):
         .status_code
         == 401
     )
+
+
+def test_flattened_model_agrees_with_sklearn():
+    from cskh.core.text import fold
+    from cskh.qa.attitude import model_probability, trained_model
+
+    pipe = trained_model().pipeline
+    for r in corpus.heldout()[:60]:
+        expected = pipe.predict_proba([fold(r.text)])[0][1]
+        assert model_probability(r.text) == pytest.approx(expected, abs=1e-9)
