@@ -96,6 +96,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
         "cskh.notify.hooks.case_transitioned",  # notify: resolved / needs your information
         "cskh.dispatch.services.on_case_transitioned",  # dispatch: withdraw WO on resolve
         "cskh.search.hooks.case_changed",  # search: resolution text
+        "cskh.qa.services.on_case_transitioned",  # qa: count a resolution the check flags
     ],
     "case_replied": [
         "cskh.sla.services.on_case_replied",  # sla: first response

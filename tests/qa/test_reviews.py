@@ -128,6 +128,13 @@ def test_flagged_reply_is_counted_when_sent(world, case):
     assert flag.agent == world["agent"] and "dismissive" in flag.codes
 
 
+def test_flagged_resolution_is_counted(world, case):
+    from cskh.cases.services import transition
+
+    transition(case=case, to="resolved", note="ko bik, tự ra điện lực đi", actor=world["agent"])
+    assert AttitudeFlag.objects.get().codes == ["dismissive", "no_address", "teencode"]
+
+
 def test_warning_partial(world, client, unit_staff):
     client.force_login(world["agent"])
     r = client.post("/qa/check-reply", {"body": "ko bik, tự xem đi"})

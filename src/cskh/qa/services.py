@@ -31,6 +31,7 @@ __all__ = [
     "dispute",
     "record_reply",
     "on_case_replied",
+    "on_case_transitioned",
     "week_start",
 ]
 
@@ -264,4 +265,18 @@ def on_case_replied(*, case: Any, event: Any, actor: Any = None, **_: Any) -> No
         case=case,
         profile=check_profile(None),
         now=event.created_at,
+    )
+
+
+def on_case_transitioned(*, case: Any, before: str, actor: Any = None, **_: Any) -> None:
+    """Hook ``case_transitioned``: the resolution text is told to the customer (notify's
+    "resolved" message), so a resolution the attitude check flags counts like a reply."""
+    if case.status != "resolved" or not case.resolution:
+        return
+    record_reply(
+        agent=actor,
+        text=case.resolution,
+        case=case,
+        profile=check_profile(None),
+        now=case.resolved_at,
     )
