@@ -144,3 +144,9 @@ def test_warning_partial(world, client, unit_staff):
     assert client.post("/qa/check-reply", {"reply": "Dạ em cảm ơn anh ạ."}).content.strip() == b""
     client.force_login(unit_staff)
     assert client.post("/qa/check-reply", {"body": "x"}).status_code == 403
+
+
+def test_admin_lists_are_read_only(admin_client, review):
+    assert admin_client.get("/admin/qa/review/").status_code == 200
+    assert admin_client.get(f"/admin/qa/scorecard/{review.scorecard_id}/change/").status_code == 200
+    assert admin_client.get("/admin/qa/scorecard/add/").status_code == 403
