@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "cskh.incidents",
     "cskh.wfm",
     "cskh.conversations",
+    "cskh.qa",
     "cskh.scheduler",
     "cskh.desk",
     "cskh.demo",
@@ -100,10 +101,12 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
         "cskh.notify.hooks.case_transitioned",  # notify: resolved / needs your information
         "cskh.dispatch.services.on_case_transitioned",  # dispatch: withdraw WO on resolve
         "cskh.search.hooks.case_changed",  # search: resolution text
+        "cskh.qa.services.on_case_transitioned",  # qa: count a resolution the check flags
     ],
     "case_replied": [
         "cskh.sla.services.on_case_replied",  # sla: first response
         "cskh.search.hooks.case_changed",  # search: reply text
+        "cskh.qa.services.on_case_replied",  # qa: count replies the attitude check flags
     ],
     "case_priority_changed": ["cskh.sla.services.on_case_priority_changed"],  # sla: new targets
     "case_noted": ["cskh.search.hooks.case_changed"],  # internal note added

@@ -45,6 +45,7 @@ for app, prefix, module in [
     ("cskh.sla", "sla/", "cskh.sla.urls"),
     ("cskh.wfm", "", "cskh.wfm.urls"),
     ("cskh.conversations", "", "cskh.conversations.urls"),
+    ("cskh.qa", "qa/", "cskh.qa.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

@@ -41,6 +41,7 @@ ROUTERS = [
     ("/wfm", "cskh.wfm.api.router", "cskh.wfm"),
     ("/conversations", "cskh.conversations.api.router", "cskh.conversations"),
     ("/channels", "cskh.conversations.api.webhook_router", "cskh.conversations"),
+    ("/qa", "cskh.qa.api.router", "cskh.qa"),
 ]
 
 for prefix, path, app in ROUTERS:

@@ -133,3 +133,13 @@ def recent_written_cases(*, limit: int) -> list[tuple[int, int, datetime]]:
         .order_by("-id")
         .values_list("id", "customer_id", "created_at")[:limit]
     )
+
+
+def handled_in_range(*, start, end) -> list[dict[str, Any]]:
+    """Cases created in [start, end) with an assigned agent, as plain rows (QA sampling)."""
+    rows = (
+        Case.objects.filter(created_at__gte=start, created_at__lt=end, assigned_agent__isnull=False)
+        .order_by("id")
+        .values("id", "assigned_agent_id", "complaint", "created_at", "resolved_at")
+    )
+    return [dict(row) for row in rows]

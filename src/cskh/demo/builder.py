@@ -177,6 +177,7 @@ class Builder:
         detector reads, and SLA clocks for the open cases (so escalation scans see them)."""
         from cskh.incidents import services as incidents
         from cskh.knowledge import services as knowledge
+        from cskh.qa import demo as qa_demo
         from cskh.sla import services as sla
 
         knowledge.install_demo_content(self.profile)
@@ -187,6 +188,7 @@ class Builder:
         incidents.ensure_network_entries()
         sla.backfill_clocks(now=self.now)
         self._workforce()
+        qa_demo.install_demo_reviews(now=self.now, seed=self.seed)
 
     def _workforce(self):
         """Workforce pages: queue, forecast from the call history, a published roster,

@@ -258,3 +258,23 @@ def can_use_inbox(user: Any) -> bool:
 def can_reply_conversation(user: Any, conversation: Any) -> bool:
     """Answer a customer in a conversation: those who work cases (the center side)."""
     return can_work_cases(user)
+
+
+# --------------------------------------------------------------------------- quality (QA)
+
+
+def can_review_quality(user: Any) -> bool:
+    """Score agents' cases, run calibration, see every agent's QA: shift leads and above."""
+    return can_supervise(user)
+
+
+def can_check_replies(user: Any) -> bool:
+    """Run the attitude check on a reply draft: whoever writes to customers."""
+    return can_work_cases(user)
+
+
+def can_view_review(user: Any, review: Any) -> bool:
+    """A review is the reviewed agent's own, and visible to reviewers."""
+    return can_review_quality(user) or (
+        getattr(user, "pk", None) is not None and review.agent_id == user.pk
+    )
