@@ -39,3 +39,23 @@ def staff_name(user) -> str:
     if user is None or not getattr(user, "pk", None):
         return ""
     return user.display_name
+
+
+@register.filter
+def can_plan_workforce(user) -> bool:
+    return permissions.can_plan_workforce(user)
+
+
+@register.filter
+def can_review_quality(user) -> bool:
+    return permissions.can_review_quality(user)
+
+
+@register.filter
+def can_check_replies(user) -> bool:
+    return permissions.can_check_replies(user)
+
+
+@register.filter
+def can_request_time_off(user) -> bool:
+    return permissions.can_request_time_off(user)
