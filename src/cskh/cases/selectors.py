@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from datetime import date
 
 from django.db.models import QuerySet
 
@@ -6,12 +7,13 @@ from cskh.cases.models import Case, CaseEvent
 from cskh.core.errors import NotFound
 from cskh.core.pagination import keyset_page
 from cskh.org import permissions
+from cskh.org.models import User
 from cskh.org.selectors import visible_unit_ids
 
 LIST_RELATED = ("customer", "case_type", "unit", "assigned_agent")
 
 
-def visible_cases(user) -> QuerySet[Case]:
+def visible_cases(user: User) -> QuerySet[Case]:
     qs = Case.objects.all()
     units = visible_unit_ids(user)
     if units is not None:
@@ -19,7 +21,7 @@ def visible_cases(user) -> QuerySet[Case]:
     return qs
 
 
-def get_for_user(user, number: str) -> Case:
+def get_for_user(user: User, number: str) -> Case:
     from django.utils.translation import gettext as _
 
     case = (
@@ -36,7 +38,7 @@ def get_for_user(user, number: str) -> Case:
 
 
 def list_cases(
-    user,
+    user: User,
     *,
     status: str | None = None,
     type_code: str | None = None,
@@ -45,12 +47,12 @@ def list_cases(
     agent_id: int | None = None,
     customer_id: int | None = None,
     is_open: bool | None = None,
-    created_from=None,
-    created_to=None,
+    created_from: date | None = None,
+    created_to: date | None = None,
     cursor: str | None = None,
     limit: int = 50,
     order: tuple[str, ...] = ("-id",),
-):
+) -> tuple[list[Case], str | None]:
     qs = visible_cases(user).select_related(*LIST_RELATED)
     if status:
         qs = qs.filter(status=status)

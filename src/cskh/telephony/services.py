@@ -15,6 +15,8 @@ from cskh.cases.models import Case, Interaction
 from cskh.core import audit, live
 from cskh.core.errors import DomainError, NotFound
 from cskh.core.phones import to_e164
+from cskh.core.types import Actor
+from cskh.customers.models import Customer
 from cskh.customers.selectors import find_by_phone
 from cskh.org.models import User
 from cskh.telephony.models import AgentPresence, CallbackTask, CallEvent, Presence
@@ -56,7 +58,7 @@ def handle_call_event(
     agent_username: str | None = None,
     at: datetime | None = None,
     recording_url: str = "",
-    source=None,
+    source: Actor = None,
 ) -> dict[str, Any]:
     """Apply one PBX event. Idempotent on (call_id, event): a replay changes nothing and
     returns {"duplicate": True}. Raises DomainError (4xx) for bad events."""
@@ -95,7 +97,7 @@ def handle_call_event(
                 from_e164=from_e164,
                 to_number=(to_number or "")[:40],
                 agent=agent,
-                source=source if getattr(source, "is_authenticated", False) else None,
+                source=source if isinstance(source, User) else None,
             )
     except IntegrityError:
         return {"duplicate": True, "call_id": call_id, "event": event}
@@ -106,7 +108,7 @@ def handle_call_event(
         .order_by("id")
         .first()
     )
-    matches: list = []
+    matches: list[Customer] = []
     if interaction is None:
         matches = find_by_phone(from_e164)
         interaction = case_services.record_interaction(
@@ -128,8 +130,9 @@ def handle_call_event(
             interaction.answered_at = at
             interaction.state = Interaction.State.ACTIVE
             interaction.save(update_fields=["answered_at", "state"])
-            set_presence(user=agent, state=Presence.ON_CALL, interaction=interaction)
-        if not matches and interaction.customer_id:
+            if agent is not None:
+                set_presence(user=agent, state=Presence.ON_CALL, interaction=interaction)
+        if not matches and interaction.customer is not None:
             matches = [interaction.customer]
         elif not matches:
             matches = find_by_phone(from_e164)
@@ -196,7 +199,7 @@ def _link_cases_logged_during(interaction: Interaction, *, until: datetime) -> N
         interaction.cases.add(case)
 
 
-def _merge_callback(*, interaction: Interaction, agent, at: datetime) -> CallbackTask:
+def _merge_callback(*, interaction: Interaction, agent: User | None, at: datetime) -> CallbackTask:
     from cskh.org.selectors import default_unit
 
     day = timezone.localdate(at)
@@ -237,12 +240,12 @@ def _merge_callback(*, interaction: Interaction, agent, at: datetime) -> Callbac
 
 
 @transaction.atomic
-def complete_callback(*, task: CallbackTask, actor, note: str = "") -> CallbackTask:
+def complete_callback(*, task: CallbackTask, actor: Actor, note: str = "") -> CallbackTask:
     task = CallbackTask.objects.select_for_update().get(pk=task.pk)
     if task.status == CallbackTask.Status.DONE:
         return task
     task.status = CallbackTask.Status.DONE
-    task.done_by = actor
+    task.done_by = actor if isinstance(actor, User) else None
     task.done_at = timezone.now()
     task.note = (note or "")[:500]
     task.save()
@@ -253,13 +256,15 @@ def complete_callback(*, task: CallbackTask, actor, note: str = "") -> CallbackT
 # --------------------------------------------------------------------------- presence
 
 
-def _presence_state(user) -> str:
+def _presence_state(user: User) -> str:
     row = AgentPresence.objects.filter(user=user).values_list("state", flat=True).first()
     return row or Presence.OFFLINE
 
 
 @transaction.atomic
-def set_presence(*, user, state: str, interaction: Interaction | None = None) -> AgentPresence:
+def set_presence(
+    *, user: User, state: str, interaction: Interaction | None = None
+) -> AgentPresence:
     if state not in Presence.values:
         raise DomainError(_("Trạng thái không hợp lệ: %(s)s") % {"s": state}, code="bad_presence")
     now = timezone.now()
