@@ -4,7 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.models import F
+from django.db.models import CharField, F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,9 +30,19 @@ def _clean_text(text: str, *, field: str, required: bool = True) -> str:
     return text
 
 
-def _next_number(now: datetime) -> str:
+def _next_number(now: datetime) -> str | RawSQL:
+    """The new case's number, or on PostgreSQL (once the year's sequence is known to exist) an
+    expression that the case's INSERT evaluates: the number then costs no round trip of its
+    own, and save() reads it back from the INSERT's RETURNING clause."""
     year = timezone.localtime(now).year
     if connection.vendor == "postgresql":
+        if year in _SEQUENCES_SEEN:
+            return RawSQL(
+                "(SELECT %s || lpad(v::text, greatest(6, length(v::text)), '0') "
+                "FROM nextval(%s) AS v)",
+                [f"{settings.CSKH_CASE_NUMBER_PREFIX}-{year}-", _sequence_name(year)],
+                output_field=CharField(),
+            )
         value = _pg_next_value(year)
     else:  # SQLite has one writer at a time anyway: a counter row is enough
         updated = CaseCounter.objects.filter(year=year).update(value=F("value") + 1)
@@ -53,10 +64,6 @@ def _pg_next_value(year: int) -> int:
     """nextval() on a per-year sequence: unlike a counter row it holds no lock until commit,
     so concurrent case intake does not queue behind one row (a rolled-back case leaves a gap)."""
     name = _sequence_name(year)
-    if year in _SEQUENCES_SEEN:  # known to exist: no savepoint round trips
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(%s)", [name])
-            return cursor.fetchone()[0]
     for _attempt in range(2):
         try:
             with transaction.atomic(), connection.cursor() as cursor:

@@ -76,19 +76,13 @@ def render(code: str, channel: str, context: dict) -> tuple[str, str]:
     return _compile(subject).render(c).strip()[:200], _compile(body).render(c).strip()
 
 
-def _primary_phone(customer) -> str:
-    phones = list(customer.phones.all())
-    phones.sort(key=lambda p: (not p.is_primary, p.pk))
-    return phones[0].e164 if phones else ""
-
-
 def address_for(customer, channel: str) -> str:
     """Where to send on a channel, or "" when the customer opted out or has no address."""
     if channel == ChannelKind.SMS:
-        return _primary_phone(customer) if customer.consent_sms else ""
+        return customer.primary_phone() if customer.consent_sms else ""
     if channel == ChannelKind.ZALO:
         # Zalo ZNS messages are addressed to the phone number registered with Zalo.
-        return _primary_phone(customer) if customer.consent_zalo else ""
+        return customer.primary_phone() if customer.consent_zalo else ""
     if channel == ChannelKind.EMAIL:
         return customer.email if customer.consent_email else ""
     return ""
@@ -125,15 +119,22 @@ def _enqueue_one(notification_id: int) -> None:
     transaction.on_commit(go)
 
 
-def _insert(row: Notification) -> tuple[Notification, bool]:
+def _insert(row: Notification, *, new_key: bool = False) -> tuple[Notification, bool]:
     """(the stored row, True) when new; (the earlier row, False) when its dedupe_key exists.
 
-    ``bulk_create(ignore_conflicts=True)`` is INSERT … ON CONFLICT DO NOTHING (INSERT OR IGNORE
-    on SQLite): a duplicate neither raises nor needs a savepoint, and a writer racing another
-    transaction on the same key waits for it instead of failing. It returns no primary key, so
-    the row is read back by the unique key; it is the one just written when it carries this
-    row's ``created_at`` (to the microsecond). Two writers of one key in the same microsecond
-    would both enqueue its delivery; the delivery's lease still sends it once."""
+    ``new_key``: no other row can hold this dedupe_key (a random key, or one naming a row the
+    caller's transaction just created, such as a new case): one plain INSERT, which returns
+    the primary key. A duplicate would then be a bug, and raises IntegrityError.
+
+    Otherwise ``bulk_create(ignore_conflicts=True)``, INSERT … ON CONFLICT DO NOTHING (INSERT
+    OR IGNORE on SQLite): a duplicate neither raises nor needs a savepoint, and a writer racing
+    another transaction on the same key waits for it instead of failing. It returns no primary
+    key, so the row is read back by the unique key; it is the one just written when it carries
+    this row's ``created_at`` (to the microsecond). Two writers of one key in the same
+    microsecond would both enqueue its delivery; the delivery's lease still sends it once."""
+    if new_key:
+        row.save(force_insert=True)
+        return row, True
     Notification.objects.bulk_create([row], ignore_conflicts=True)
     stored = Notification.objects.get(dedupe_key=row.dedupe_key)
     return stored, stored.created_at == row.created_at
@@ -147,11 +148,14 @@ def notify_customer(
     case=None,
     dedupe_key: str | None = None,
     channel: str | None = None,
+    new_key: bool = False,
 ) -> Notification | None:
     """Queue a message to a customer. Returns the row, or None when the customer cannot be
     reached on an allowed channel (a "skipped" row is kept for the record). A dedupe_key seen
-    before returns the earlier row (the unique key decides: no look-up first, this runs on
-    every case opened)."""
+    before returns the earlier row (the unique key decides: no look-up first). ``new_key``:
+    the caller knows no row can hold dedupe_key yet, because it names something created in the
+    same transaction (the "received" message of a case just opened): a single INSERT, without
+    the conflict handling and read-back (see _insert)."""
     now = timezone.now()
     key = (dedupe_key or f"auto:{uuid.uuid4().hex}")[:200]
     ch, to = choose_channel(customer, channel)
@@ -170,7 +174,7 @@ def notify_customer(
         dedupe_key=key,
         created_at=now,
     )
-    row, created = _insert(row)
+    row, created = _insert(row, new_key=new_key or not dedupe_key)
     if not created:
         return row if row.status != Notification.Status.SKIPPED else None
     if not ch:
@@ -219,7 +223,8 @@ def notify_address(
             next_attempt_at=now,
             dedupe_key=(dedupe_key or f"auto:{uuid.uuid4().hex}")[:200],
             created_at=now,
-        )
+        ),
+        new_key=not dedupe_key,
     )
     if created:
         _enqueue_one(row.pk)
