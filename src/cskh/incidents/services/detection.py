@@ -13,7 +13,6 @@ from cskh.core.types import Actor
 from cskh.customers.models import ServicePoint
 from cskh.geo.models import Ward
 from cskh.incidents import rules as rules_mod
-from cskh.incidents.rules import Rule
 from cskh.incidents import selectors
 from cskh.incidents.models import (
     Incident,
@@ -23,6 +22,7 @@ from cskh.incidents.models import (
     IncidentSignal,
     Level,
 )
+from cskh.incidents.rules import Rule
 from cskh.incidents.selectors import Position
 from cskh.incidents.services import links
 from cskh.incidents.services.common import record
