@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -11,13 +12,18 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.template import Context, Engine
+from django.template.base import Template as DjangoTemplate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cskh.cases.models import Case
 from cskh.core import refcache
 from cskh.core.errors import DomainError
+from cskh.core.types import Actor
+from cskh.customers.models import Customer
 from cskh.notify.defaults import DEFAULTS
 from cskh.notify.models import ChannelKind, Notification, Template
+from cskh.org.models import User
 
 log = logging.getLogger("cskh.notify")
 
@@ -33,7 +39,7 @@ def fmt_time(value: datetime | None) -> str:
 
 
 @lru_cache(maxsize=512)
-def _compile(source: str):
+def _compile(source: str) -> DjangoTemplate:
     return _ENGINE.from_string(source)
 
 
@@ -69,14 +75,14 @@ def _template_for(code: str, channel: str) -> tuple[str, str]:
     )
 
 
-def render(code: str, channel: str, context: dict) -> tuple[str, str]:
+def render(code: str, channel: str, context: dict[str, Any]) -> tuple[str, str]:
     subject, body = _template_for(code, channel)
     ctx = {k: (fmt_time(v) if isinstance(v, datetime) else v) for k, v in context.items()}
     c = Context(ctx, autoescape=False)
     return _compile(subject).render(c).strip()[:200], _compile(body).render(c).strip()
 
 
-def address_for(customer, channel: str) -> str:
+def address_for(customer: Customer, channel: str) -> str:
     """Where to send on a channel, or "" when the customer opted out or has no address."""
     if channel == ChannelKind.SMS:
         return customer.primary_phone() if customer.consent_sms else ""
@@ -88,7 +94,7 @@ def address_for(customer, channel: str) -> str:
     return ""
 
 
-def choose_channel(customer, channel: str | None = None) -> tuple[str | None, str]:
+def choose_channel(customer: Customer, channel: str | None = None) -> tuple[str | None, str]:
     """(channel, address): the requested channel only, or the preferred one then the others."""
     if channel is not None:
         if channel not in CHANNELS:
@@ -108,7 +114,7 @@ def _enqueue_one(notification_id: int) -> None:
     if not settings.CSKH_NOTIFY_ENQUEUE:
         return
 
-    def go():
+    def go() -> None:
         from cskh.notify.tasks import deliver_notification
 
         try:
@@ -142,10 +148,10 @@ def _insert(row: Notification, *, new_key: bool = False) -> tuple[Notification, 
 
 def notify_customer(
     *,
-    customer,
+    customer: Customer,
     template: str,
-    context: dict,
-    case=None,
+    context: dict[str, Any],
+    case: Case | None = None,
     dedupe_key: str | None = None,
     channel: str | None = None,
     new_key: bool = False,
@@ -183,13 +189,13 @@ def notify_customer(
     return row
 
 
-def case_context(case, **extra) -> dict[str, Any]:
+def case_context(case: Case, **extra: Any) -> dict[str, Any]:
     """The standard template variables of a case (see admin → Mẫu thông báo)."""
     return {
         "case_number": case.number,
         "case_type": case.case_type.name,
         "due_at": case.due_at,
-        "unit_name": case.unit.name if case.unit_id else "",
+        "unit_name": case.unit.name if case.unit is not None else "",
         "resolution": case.resolution,
         **extra,
     }
@@ -201,9 +207,9 @@ def notify_address(
     channel: str,
     to: str,
     template: str,
-    context: dict,
-    user=None,
-    case=None,
+    context: dict[str, Any],
+    user: User | None = None,
+    case: Case | None = None,
     dedupe_key: str | None = None,
 ) -> Notification | None:
     """Internal messages (SLA escalations to staff): a known address, no consent flags."""
@@ -234,9 +240,9 @@ def notify_address(
 @transaction.atomic
 def notify_customers(
     *,
-    customer_ids,
+    customer_ids: Iterable[int],
     template: str,
-    context: dict,
+    context: dict[str, Any],
     incident_id: int | None = None,
     dedupe_prefix: str,
     channel: str | None = None,
@@ -244,8 +250,6 @@ def notify_customers(
     """Bulk variant for incidents: one row per reachable customer, inserted in batches.
     The dedupe key is f"{dedupe_prefix}:{customer_id}", so calling twice sends once.
     Returns the number of rows queued for sending."""
-    from cskh.customers.models import Customer
-
     now = timezone.now()
     rendered: dict[str | None, tuple[str, str]] = {}
     ids = list(dict.fromkeys(int(i) for i in customer_ids))
@@ -284,7 +288,7 @@ def notify_customers(
         queued += sum(1 for r in fresh if r.status == Notification.Status.PENDING)
     if queued and settings.CSKH_NOTIFY_ENQUEUE:
 
-        def go():
+        def go() -> None:
             from cskh.notify.tasks import deliver_pending
 
             try:
@@ -298,7 +302,7 @@ def notify_customers(
 
 
 @transaction.atomic
-def retry(*, notification: Notification, actor=None) -> Notification:
+def retry(*, notification: Notification, actor: Actor = None) -> Notification:
     """Put a failed notification back in the queue (admin / API)."""
     n = Notification.objects.select_for_update().get(pk=notification.pk)
     if n.status != Notification.Status.FAILED:
