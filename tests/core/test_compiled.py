@@ -2,7 +2,7 @@ import importlib
 from pathlib import Path
 
 import pytest
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
 import cskh
 from cskh.core.compiled import REGISTRY, CompiledQuery
@@ -84,3 +84,21 @@ def test_what_does_not_fit_runs_through_the_orm(customer):
     assert c.n == 1 and not counted.compiles("Nguyễn Văn An")
     empty = CompiledQuery(lambda ids: Customer.objects.filter(id__in=ids), example=([],))
     assert empty([]) == []
+
+
+@pytest.mark.django_db
+def test_annotations_compile_and_become_attributes(customer):
+    """A Subquery annotation (the intake look-up's primary phone) runs compiled: its value is
+    an attribute of each instance, as the ORM sets it."""
+    first_phone = Phone.objects.filter(customer=OuterRef("pk")).order_by("id").values("e164")
+    with_phone = CompiledQuery(
+        lambda pk: Customer.objects.filter(id=pk).annotate(e164=Subquery(first_phone[:1])),
+        example=(1,),
+    )
+    bare = Customer.objects.create(code="X2", full_name="Lê Văn Cường")
+    assert with_phone.compiles(customer.pk)
+    [found] = with_phone(customer.pk)
+    assert found.pk == customer.pk and found.e164 == "+84901234567"
+    assert found.created_at == Customer.objects.get(pk=customer.pk).created_at
+    [alone] = with_phone(bare.pk)
+    assert alone.e164 is None

@@ -98,3 +98,25 @@ def test_update_is_audited(profile, agent):
     assert log.changes == {"full_name": ["Lý Văn F", "Lý Văn Phúc"]}
     with pytest.raises(DomainError):
         services.update_customer(customer=c, code="X")
+
+
+def test_intake_lookups_load_the_primary_phone_with_the_customer(
+    profile, django_assert_num_queries
+):
+    from cskh.customers.models import Phone
+
+    c = services.create_customer(full_name="Trần Thị Mai", phones=["0901234567", "0912345678"])
+    Phone.objects.filter(customer=c).update(is_primary=False)
+    Phone.objects.filter(customer=c, e164="+84912345678").update(is_primary=True)
+    bare = services.create_customer(full_name="Lê Văn Cường", phones=[])
+    selectors.get_for_intake(bare.pk)  # the process caches (wards) filled, as in a server
+    with django_assert_num_queries(1):
+        [by_phone] = selectors.find_by_phone_for_intake("0901 234 567")
+    with django_assert_num_queries(1):
+        by_id = selectors.get_for_intake(c.pk)
+    with django_assert_num_queries(0):
+        assert by_phone.primary_phone() == by_id.primary_phone() == "+84912345678"
+    assert selectors.get_for_intake(bare.pk).primary_phone() == ""
+    assert selectors.get_for_intake(10**9) is None
+    # without the look-up's value the phones are read (prefetched or not)
+    assert selectors.find_by_phone("0901 234 567")[0].primary_phone() == "+84912345678"

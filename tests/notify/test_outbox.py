@@ -316,3 +316,26 @@ def _row(kwargs: dict) -> Notification:
         dedupe_key=kwargs["dedupe_key"],
         created_at=now,
     )
+
+
+def test_a_new_key_is_one_insert_and_a_reused_one_is_an_error(world, django_assert_num_queries):
+    """new_key: the caller vouches that no row holds the key (the "received" message of a case
+    its transaction just opened): one INSERT, no read-back; breaking the promise raises
+    instead of quietly returning another row."""
+    from django.db import IntegrityError
+    from django.db.models import prefetch_related_objects
+
+    kwargs = {
+        "customer": world["customer"],
+        "template": "case_received",
+        "context": {"case_number": "CS-2026-000001"},
+        "dedupe_key": "test:new",
+    }
+    prefetch_related_objects([world["customer"]], "phones")  # read before counting
+    notify.render("case_received", "sms", {})  # templates cached, as in a server
+    with django_assert_num_queries(1):
+        row = notify.notify_customer(**kwargs, new_key=True)
+    assert row.pk is not None and row.to == "+84901234567"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        notify.notify_customer(**kwargs, new_key=True)
+    assert Notification.objects.filter(dedupe_key="test:new").count() == 1

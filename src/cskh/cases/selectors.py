@@ -1,5 +1,5 @@
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
@@ -8,12 +8,13 @@ from cskh.cases.models import Case, CaseEvent, Interaction
 from cskh.core.errors import NotFound
 from cskh.core.pagination import keyset_page
 from cskh.org import permissions
+from cskh.org.models import User
 from cskh.org.selectors import visible_unit_ids
 
 LIST_RELATED = ("customer", "case_type", "unit", "assigned_agent")
 
 
-def visible_cases(user) -> QuerySet[Case]:
+def visible_cases(user: User) -> QuerySet[Case]:
     qs = Case.objects.all()
     units = visible_unit_ids(user)
     if units is not None:
@@ -21,7 +22,7 @@ def visible_cases(user) -> QuerySet[Case]:
     return qs
 
 
-def get_for_user(user, number: str) -> Case:
+def get_for_user(user: User, number: str) -> Case:
     from django.utils.translation import gettext as _
 
     case = (
@@ -38,7 +39,7 @@ def get_for_user(user, number: str) -> Case:
 
 
 def list_cases(
-    user,
+    user: User,
     *,
     status: str | None = None,
     type_code: str | None = None,
@@ -47,12 +48,12 @@ def list_cases(
     agent_id: int | None = None,
     customer_id: int | None = None,
     is_open: bool | None = None,
-    created_from=None,
-    created_to=None,
+    created_from: date | None = None,
+    created_to: date | None = None,
     cursor: str | None = None,
     limit: int = 50,
     order: tuple[str, ...] = ("-id",),
-):
+) -> tuple[list[Case], str | None]:
     qs = visible_cases(user).select_related(*LIST_RELATED)
     if status:
         qs = qs.filter(status=status)
@@ -92,7 +93,7 @@ def labelled_texts(profile_code: str) -> Iterable[tuple[str, str]]:
     return qs.iterator(chunk_size=2000)
 
 
-def inbound_contacts_per_half_hour(*, start, end) -> list[tuple[str, Any, int]]:
+def inbound_contacts_per_half_hour(*, start: datetime, end: datetime) -> list[tuple[str, Any, int]]:
     """(channel, half-hour start in local time, count) of inbound interactions in
     [start, end): calls recorded from the PBX's events, chats, e-mails, visits. Workforce
     forecasting reads this; one grouped query (hour truncation + a minute ≥ 30 flag)."""
@@ -135,7 +136,7 @@ def recent_written_cases(*, limit: int) -> list[tuple[int, int, datetime]]:
     )
 
 
-def handled_in_range(*, start, end) -> list[dict[str, Any]]:
+def handled_in_range(*, start: datetime, end: datetime) -> list[dict[str, Any]]:
     """Cases created in [start, end) with an assigned agent, as plain rows (QA sampling)."""
     rows = (
         Case.objects.filter(created_at__gte=start, created_at__lt=end, assigned_agent__isnull=False)

@@ -4,7 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.models import F
+from django.db.models import CharField, F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,9 @@ from cskh.catalog.models import CaseType, Priority
 from cskh.core import audit, hooks
 from cskh.core.errors import DomainError
 from cskh.core.text import nfc
+from cskh.core.types import Actor
+from cskh.customers.models import Customer, ServicePoint
+from cskh.org.models import Unit, User
 
 
 def _clean_text(text: str, *, field: str, required: bool = True) -> str:
@@ -29,9 +33,19 @@ def _clean_text(text: str, *, field: str, required: bool = True) -> str:
     return text
 
 
-def _next_number(now: datetime) -> str:
+def _next_number(now: datetime) -> str | RawSQL:
+    """The new case's number, or on PostgreSQL (once the year's sequence is known to exist) an
+    expression that the case's INSERT evaluates: the number then costs no round trip of its
+    own, and save() reads it back from the INSERT's RETURNING clause."""
     year = timezone.localtime(now).year
     if connection.vendor == "postgresql":
+        if year in _SEQUENCES_SEEN:
+            return RawSQL(
+                "(SELECT %s || lpad(v::text, greatest(6, length(v::text)), '0') "
+                "FROM nextval(%s) AS v)",
+                [f"{settings.CSKH_CASE_NUMBER_PREFIX}-{year}-", _sequence_name(year)],
+                output_field=CharField(),
+            )
         value = _pg_next_value(year)
     else:  # SQLite has one writer at a time anyway: a counter row is enough
         updated = CaseCounter.objects.filter(year=year).update(value=F("value") + 1)
@@ -53,15 +67,11 @@ def _pg_next_value(year: int) -> int:
     """nextval() on a per-year sequence: unlike a counter row it holds no lock until commit,
     so concurrent case intake does not queue behind one row (a rolled-back case leaves a gap)."""
     name = _sequence_name(year)
-    if year in _SEQUENCES_SEEN:  # known to exist: no savepoint round trips
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(%s)", [name])
-            return cursor.fetchone()[0]
     for _attempt in range(2):
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SELECT nextval(%s)", [name])
-                value = cursor.fetchone()[0]
+                value: int = cursor.fetchone()[0]
             # only once committed: a rolled-back transaction may have created the sequence
             transaction.on_commit(lambda: _SEQUENCES_SEEN.add(year))
             return value
@@ -91,7 +101,7 @@ def add_event(
     *,
     case: Case,
     kind: str,
-    actor=None,
+    actor: Actor = None,
     body: str = "",
     public: bool = False,
     data: dict[str, Any] | None = None,
@@ -126,21 +136,22 @@ def add_events(*, case: Case, events: list[dict[str, Any]]) -> list[CaseEvent]:
     return CaseEvent.objects.bulk_create(rows) if rows else []
 
 
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor) -> User | None:
+    """The signed-in user acting, or None (the system, an anonymous visitor)."""
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
 @transaction.atomic
 def open_case(
     *,
-    customer,
+    customer: Customer,
     case_type: CaseType,
     description: str,
     channel: str = Channel.PHONE,
     priority: int | None = None,
     subject: str = "",
-    actor=None,
-    service_point=None,
+    actor: Actor = None,
+    service_point: ServicePoint | None = None,
     resolved_on_call: bool = False,
     resolution: str | Callable[[Case], str] = "",
     interaction: Interaction | None = None,
@@ -231,7 +242,7 @@ def open_case(
 
 @transaction.atomic
 def transition(
-    *, case: Case, to: str, actor=None, note: str = "", first_contact: bool = False
+    *, case: Case, to: str, actor: Actor = None, note: str = "", first_contact: bool = False
 ) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if to not in Status.values:
@@ -275,7 +286,7 @@ def transition(
 
 
 @transaction.atomic
-def add_note(*, case: Case, body: str, public: bool = False, actor=None) -> CaseEvent:
+def add_note(*, case: Case, body: str, public: bool = False, actor: Actor = None) -> CaseEvent:
     body = _clean_text(body, field="body")
     event = add_event(
         case=case,
@@ -295,7 +306,14 @@ def add_note(*, case: Case, body: str, public: bool = False, actor=None) -> Case
 
 
 @transaction.atomic
-def assign(*, case: Case, agent=None, unit=None, actor=None, reason: str = "") -> Case:
+def assign(
+    *,
+    case: Case,
+    agent: User | None = None,
+    unit: Unit | None = None,
+    actor: Actor = None,
+    reason: str = "",
+) -> Case:
     case = Case.objects.select_for_update().get(pk=case.pk)
     if agent is None and unit is None:
         raise DomainError(_("Cần chọn người hoặc đơn vị xử lý."), code="missing_assignee")
@@ -337,7 +355,9 @@ def assign(*, case: Case, agent=None, unit=None, actor=None, reason: str = "") -
     return case
 
 
-def set_due_times(*, case: Case, first_response_due_at, due_at) -> None:
+def set_due_times(
+    *, case: Case, first_response_due_at: datetime | None, due_at: datetime | None
+) -> None:
     """The SLA app's computed due times, stored on the case (and on this instance)."""
     case.first_response_due_at = first_response_due_at
     case.due_at = due_at
@@ -348,7 +368,7 @@ def set_due_times(*, case: Case, first_response_due_at, due_at) -> None:
 
 @transaction.atomic
 def change_priority(
-    *, case: Case, priority: int, actor=None, reason: str = "", at: datetime | None = None
+    *, case: Case, priority: int, actor: Actor = None, reason: str = "", at: datetime | None = None
 ) -> Case:
     """Set the priority (e.g. textintel raising a case with danger cues to Khẩn cấp) and
     recompute the SLA targets from the new priority (elapsed time is kept)."""
@@ -382,7 +402,7 @@ def change_priority(
 
 @transaction.atomic
 def link_cases(
-    *, case: Case, other: Case, kind: str = CaseLink.Kind.RELATED, actor=None
+    *, case: Case, other: Case, kind: str = CaseLink.Kind.RELATED, actor: Actor = None
 ) -> CaseLink:
     if case.pk == other.pk:
         raise DomainError(_("Không thể liên kết yêu cầu với chính nó."), code="self_link")
@@ -411,8 +431,8 @@ def link_cases(
 def record_interaction(
     *,
     channel: str = Channel.PHONE,
-    customer=None,
-    agent=None,
+    customer: Customer | None = None,
+    agent: User | None = None,
     external_id: str = "",
     from_address: str = "",
     to_address: str = "",
@@ -468,7 +488,9 @@ def end_interaction(
     return interaction
 
 
-def set_interaction_customer(*, interaction: Interaction, customer, actor=None) -> bool:
+def set_interaction_customer(
+    *, interaction: Interaction, customer: Customer, actor: Actor = None
+) -> bool:
     """An unknown caller is now known (quick-create, or the case logged for them). Never
     overwrites a customer already set. Returns whether it was set."""
     updated = Interaction.objects.filter(pk=interaction.pk, customer__isnull=True).update(

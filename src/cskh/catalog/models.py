@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -126,7 +128,7 @@ class CaseType(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         from cskh.core.text import fold
 
         self.name_folded = fold(self.name)

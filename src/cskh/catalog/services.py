@@ -8,6 +8,7 @@ from cskh.catalog.models import BusinessCalendar, CaseType, Profile, RoutingRule
 from cskh.catalog.profiles import CALENDARS, PROFILES, SLA_POLICIES, ProfileTerms
 from cskh.core import refcache
 from cskh.core.errors import DomainError
+from cskh.org.models import Unit
 
 
 @transaction.atomic
@@ -116,7 +117,7 @@ def get_case_type(code: str, *, profile: Profile | None = None) -> CaseType:
     return ct
 
 
-def route(*, case_type: CaseType, ward_id: int | None):
+def route(*, case_type: CaseType, ward_id: int | None) -> Unit | None:
     """The unit responsible for a case: explicit rules first, then the ward's field unit."""
     from cskh.org.selectors import default_unit, unit_for_ward
 

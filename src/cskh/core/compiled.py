@@ -5,7 +5,8 @@ lookups and joins, building the column list, quoting), often more than PostgreSQ
 answer it. The screen-pop / lookup path runs the same few queries for every call, so it
 compiles them once: the queryset is still written with the ORM (columns stay in step with the
 model, no hand-written SQL). Compiling also fixes the column list and the converters, so a run
-is one cursor call and ``Model.from_db`` per row (converters applied, normal instances).
+is one cursor call and ``Model.from_db`` per row (converters applied, normal instances;
+annotations set as attributes, as the ORM sets them).
 
 Only for querysets whose parameters are exactly the arguments given (no expressions that
 bake values into the SQL); a list argument compiles once per length. Anything that does not
@@ -28,8 +29,8 @@ from django.db.models.sql.compiler import SQLCompiler
 log = logging.getLogger("cskh.compiled")
 
 
-def _flatten(args: tuple) -> list:
-    out: list = []
+def _flatten(args: tuple[Any, ...]) -> list[Any]:
+    out: list[Any] = []
     for a in args:
         if isinstance(a, (list, tuple)):
             out.extend(a)
@@ -39,42 +40,52 @@ def _flatten(args: tuple) -> list:
 
 
 @dataclass(frozen=True)
-class _Plan:
+class _Plan[M: Model]:
     sql: str
-    model: type[Model]
+    model: type[M]
     db: str
     field_names: tuple[str, ...]
-    converters: dict  # {column position: ([converters], expression)} as the compiler makes it
+    annotations: tuple[tuple[str, int], ...]  # (name, column position) after the fields
+    # {column position: ([converters], expression)}, as the compiler makes it
+    converters: dict[int, Any]
     compiler: SQLCompiler
 
-    def build(self, rows: Iterable[Any]) -> list:
+    def build(self, rows: Iterable[Any]) -> list[M]:
         if self.converters:
             rows = self.compiler.apply_converters(rows, self.converters)
         from_db, db, names = self.model.from_db, self.db, self.field_names
-        return [from_db(db, names, row) for row in rows]
+        if not self.annotations:
+            return [from_db(db, names, row) for row in rows]
+        n, out = len(names), []
+        for row in rows:  # as the ORM does: the annotations become attributes
+            obj = from_db(db, names, row[:n])
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
+            out.append(obj)
+        return out
 
 
-REGISTRY: list["CompiledQuery"] = []  # every CompiledQuery made, in the order made
+REGISTRY: list["CompiledQuery[Any]"] = []  # every CompiledQuery made, in the order made
 
 
 class CompiledQuery[M: Model]:
-    def __init__(self, build: Callable[..., QuerySet[M]], *, example: tuple):
+    def __init__(self, build: Callable[..., QuerySet[M]], *, example: tuple[object, ...]):
         """build(*args) makes the queryset; example: arguments shaped like the real ones (the
         compile check in the tests runs every registered query with them)."""
         self.build = build
         self.example = example
-        self._sql: dict[tuple, _Plan | None] = {}
+        self._sql: dict[tuple[int | None, ...], _Plan[M] | None] = {}
         REGISTRY.append(self)
 
     def __repr__(self) -> str:
         code = self.build.__code__
         return f"<CompiledQuery {self.build.__module__}:{code.co_firstlineno}>"
 
-    def compiles(self, *args) -> bool:
+    def compiles(self, *args: object) -> bool:
         """Whether this query, called with args, runs as compiled SQL (not through the ORM)."""
         return self._plan(args)[0] is not None
 
-    def _plan(self, args: tuple) -> tuple[_Plan | None, QuerySet | None]:
+    def _plan(self, args: tuple[object, ...]) -> tuple[_Plan[M] | None, QuerySet[M] | None]:
         shape = tuple(len(a) if isinstance(a, (list, tuple)) else None for a in args)
         if shape in self._sql:
             return self._sql[shape], None
@@ -84,7 +95,7 @@ class CompiledQuery[M: Model]:
             log.warning("%r does not compile for %r: it runs through the ORM", self, shape)
         return plan, qs
 
-    def __call__(self, *args) -> list[M]:
+    def __call__(self, *args: object) -> list[M]:
         plan, qs = self._plan(args)
         if plan is None:  # does not fit: the ORM as usual
             return list(qs if qs is not None else self.build(*args))
@@ -92,9 +103,11 @@ class CompiledQuery[M: Model]:
             cursor.execute(plan.sql, _flatten(args))
             return plan.build(cursor.fetchall())
 
-    def _compile(self, qs: QuerySet, params: list) -> _Plan | None:
+    def _compile(self, qs: QuerySet[M], params: list[Any]) -> _Plan[M] | None:
         query = qs.query
-        if query.select_related or query.annotations or query.deferred_loading[0]:
+        # annotations (e.g. a Subquery value) come after the model's columns; an aggregate's
+        # GROUP BY does not fit
+        if query.select_related or query.group_by is not None or query.deferred_loading[0]:
             return None
         compiler = query.get_compiler(using=qs.db, connection=connections[qs.db])
         try:
@@ -104,15 +117,19 @@ class CompiledQuery[M: Model]:
         if list(compiled_params) != params:
             return None
         columns = [col for col, _alias, _sql in compiler.select]
-        names = tuple(getattr(col, "target", None) and col.target.attname for col in columns)
         concrete = tuple(f.attname for f in qs.model._meta.concrete_fields)
-        if names != concrete:  # a plain model query selects exactly the concrete fields
+        n = len(concrete)
+        names = tuple(getattr(col, "target", None) and col.target.attname for col in columns[:n])
+        annotations = tuple(sorted(compiler.annotation_col_map.items(), key=lambda a: a[1]))
+        # a model query selects exactly the concrete fields, then its annotations
+        if names != concrete or [p for _name, p in annotations] != list(range(n, len(columns))):
             return None
         return _Plan(
             sql=sql,
             model=qs.model,
             db=qs.db,
             field_names=names,
+            annotations=annotations,
             converters=compiler.get_converters(columns),
             compiler=compiler,
         )

@@ -22,7 +22,9 @@ import logging
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import timedelta
+from typing import Any
 
+import redis
 from django.conf import settings
 from django.db import transaction
 
@@ -35,8 +37,11 @@ KEEP_SECONDS = 600  # database fallback: rows older than this are pruned
 LOOKBACK = 200  # database fallback: ids re-read to catch rows committed out of order
 REDIS_PREFIX = "cskh:live:"
 
+# (event id (None from Redis), channel, payload JSON), or None for a heartbeat
+type Item = tuple[int | None, str, str] | None
 
-def agent_channel(user_or_id) -> str:
+
+def agent_channel(user_or_id: object) -> str:
     return f"agent:{getattr(user_or_id, 'pk', user_or_id)}"
 
 
@@ -55,7 +60,7 @@ def _redis_channel(channel: str) -> str:
 # --------------------------------------------------------------------------- publishing
 
 
-def publish(channel: str, payload: dict) -> None:
+def publish(channel: str, payload: dict[str, Any]) -> None:
     """Send payload (JSON-serialisable) to every tab listening on channel, after commit."""
     data = json.dumps(payload, ensure_ascii=False, default=str)
     transaction.on_commit(lambda: _send(channel, data), robust=True)
@@ -81,11 +86,12 @@ def prune(keep_seconds: int = KEEP_SECONDS) -> int:
     return deleted
 
 
-def _redis_sync():
+def _redis_sync() -> redis.Redis:
     """The default cache's Redis client (django-redis: one connection pool per process)."""
     from django_redis import get_redis_connection
 
-    return get_redis_connection("default")
+    client: redis.Redis = get_redis_connection("default")
+    return client
 
 
 # --------------------------------------------------------------------------- database tail
@@ -105,15 +111,15 @@ def _db_since(after_id: int, channels: Iterable[str] | None = None) -> list[tupl
 class _Hub:
     """One database poller per process (per event loop), fanning out to local subscribers."""
 
-    def __init__(self):
-        self.queues: dict[str, set[asyncio.Queue]] = {}
-        self.task: asyncio.Task | None = None
+    def __init__(self) -> None:
+        self.queues: dict[str, set[asyncio.Queue[Item]]] = {}
+        self.task: asyncio.Task[None] | None = None
         self.last_id = 0
         self.floor = 0
         self.seen: dict[int, float] = {}
         self.floors: dict[int, int] = {}  # id(queue) -> last event id when it subscribed
 
-    async def add(self, channels: list[str]) -> asyncio.Queue:
+    async def add(self, channels: list[str]) -> asyncio.Queue[Item]:
         """A queue for a new subscriber. It receives only events stored after it subscribed:
         rows published while this process had no listener (an agent logging in again after
         a call) are history, never replayed as live pops."""
@@ -124,13 +130,13 @@ class _Hub:
             self.last_id = self.floor = current
             self.seen = {}
             self.task = asyncio.get_running_loop().create_task(self._run())
-        q: asyncio.Queue = asyncio.Queue(maxsize=1000)
+        q: asyncio.Queue[Item] = asyncio.Queue(maxsize=1000)
         self.floors[id(q)] = current
         for ch in channels:
             self.queues.setdefault(ch, set()).add(q)
         return q
 
-    def remove(self, channels: list[str], q: asyncio.Queue) -> None:
+    def remove(self, channels: list[str], q: asyncio.Queue[Item]) -> None:
         self.floors.pop(id(q), None)
         for ch in channels:
             subs = self.queues.get(ch)
@@ -139,7 +145,7 @@ class _Hub:
                 if not subs:
                     del self.queues[ch]
 
-    async def _run(self):
+    async def _run(self) -> None:
         from asgiref.sync import sync_to_async
 
         fetch = sync_to_async(_db_since, thread_sensitive=False)
@@ -183,7 +189,7 @@ def _hub() -> _Hub:
 # --------------------------------------------------------------------------- subscribing
 
 
-async def subscribe(channels: list[str], *, heartbeat: float = 15.0) -> AsyncIterator:
+async def subscribe(channels: list[str], *, heartbeat: float = 15.0) -> AsyncIterator[Item]:
     """Yields (event_id, channel, payload_json) or None for a heartbeat. The first item is None
     once the subscription is in place (so a caller can tell the browser it is connected)."""
     if use_redis():
@@ -205,7 +211,7 @@ async def subscribe(channels: list[str], *, heartbeat: float = 15.0) -> AsyncIte
         hub.remove(channels, q)
 
 
-async def _subscribe_redis(channels: list[str], heartbeat: float) -> AsyncIterator:
+async def _subscribe_redis(channels: list[str], heartbeat: float) -> AsyncIterator[Item]:
     import redis.asyncio as aioredis
 
     client = aioredis.Redis.from_url(settings.REDIS_URL)
@@ -234,7 +240,7 @@ async def _subscribe_redis(channels: list[str], heartbeat: float) -> AsyncIterat
 
 def subscribe_sync(
     channels: list[str], *, heartbeat: float = 15.0, last_id: int | None = None
-) -> Iterator:
+) -> Iterator[Item]:
     """Blocking twin of subscribe() for threaded WSGI servers (each stream holds a thread)."""
     if use_redis():
         client = _redis_sync()
@@ -273,7 +279,7 @@ def subscribe_sync(
             yield None
 
 
-def sse_format(item) -> str:
+def sse_format(item: Item) -> str:
     """An SSE frame: a comment for heartbeats, else `event: <type>` + JSON data."""
     if item is None:
         return ": hb\n\n"

@@ -50,6 +50,16 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} ({self.code})"
 
+    def primary_phone(self) -> str:
+        """E.164 of the primary phone (else the oldest one), or "" without phones. Loaded with
+        the customer by the intake selectors (the ``primary_e164`` annotation, see
+        customers.selectors.with_primary_phone); otherwise read from the phones (no query when
+        they were prefetched)."""
+        if hasattr(self, "primary_e164"):
+            return self.primary_e164 or ""
+        phones = sorted(self.phones.all(), key=lambda p: (not p.is_primary, p.pk))
+        return phones[0].e164 if phones else ""
+
 
 class Phone(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")

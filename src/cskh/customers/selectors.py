@@ -1,4 +1,4 @@
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 
 from cskh.core.compiled import CompiledQuery
 from cskh.core.phones import try_e164
@@ -21,6 +21,26 @@ _BY_PHONE = CompiledQuery(
     lambda e164: Customer.objects.filter(phones__e164=e164).order_by("id")[:MAX_PHONE_MATCHES],
     example=("+84901234567",),
 )
+
+
+def with_primary_phone(qs: QuerySet[Customer]) -> QuerySet[Customer]:
+    """The customers with ``primary_e164``: their primary phone (else the oldest), None without
+    one, read in the same query (Customer.primary_phone() then costs none)."""
+    first = Phone.objects.filter(customer=OuterRef("pk")).order_by("-is_primary", "id")
+    return qs.annotate(primary_e164=Subquery(first.values("e164")[:1]))
+
+
+# Opening a case reads the customer's ward (routing) and primary phone (the "received"
+# message): one query.
+_BY_PHONE_FOR_INTAKE = CompiledQuery(
+    lambda e164: with_primary_phone(Customer.objects.filter(phones__e164=e164)).order_by("id")[
+        :MAX_PHONE_MATCHES
+    ],
+    example=("+84901234567",),
+)
+_BY_ID_FOR_INTAKE = CompiledQuery(
+    lambda pk: with_primary_phone(Customer.objects.filter(id=pk))[:1], example=(1,)
+)
 _BY_CODE = CompiledQuery(lambda code: Customer.objects.filter(code=code)[:1], example=("KH1",))
 _BY_ID = CompiledQuery(lambda pk: Customer.objects.filter(id=pk)[:1], example=(1,))
 _POINT_BY_CODE = CompiledQuery(
@@ -40,17 +60,14 @@ def find_by_phone(raw: str) -> list[Customer]:
     return _with_details(_BY_PHONE(e164))
 
 
-def _with_details(customers: list[Customer], *, points: bool = True) -> list[Customer]:
-    """What base_qs() loads, for the screen-pop / lookup hot path: phones and (unless points
-    is False) service points prefetched, customer.phones.all() then costs no query; wards and
-    their provinces from the reference cache instead of a join."""
-    lookups = (_PHONES, "service_points") if points else (_PHONES,)
-    prefetch_related_objects(customers, *lookups)
+def _with_details(customers: list[Customer]) -> list[Customer]:
+    """What base_qs() loads, for the screen-pop / lookup hot path: phones and service points
+    prefetched, customer.phones.all() then costs no query; wards and their provinces from the
+    reference cache instead of a join."""
+    prefetch_related_objects(customers, _PHONES, "service_points")
     wards = ward_selectors.wards_by_code()
-    for c in customers:
-        if c.ward_id in wards:
-            c.ward = wards[c.ward_id]
-        for sp in c.service_points.all() if points else ():
+    for c in _with_wards(customers):
+        for sp in c.service_points.all():
             if sp.ward_id in wards:
                 sp.ward = wards[sp.ward_id]
     return customers
@@ -58,11 +75,19 @@ def _with_details(customers: list[Customer], *, points: bool = True) -> list[Cus
 
 def find_by_phone_for_intake(raw: str) -> list[Customer]:
     """Customers with this phone, with just what opening a case reads (ward for routing,
-    phones for the "received" message)."""
+    primary phone for the "received" message), in one query."""
     e164 = try_e164(raw)
     if not e164:
         return []
-    return _with_details(_BY_PHONE(e164), points=False)
+    return _with_wards(_BY_PHONE_FOR_INTAKE(e164))
+
+
+def _with_wards(customers: list[Customer]) -> list[Customer]:
+    wards = ward_selectors.wards_by_code()
+    for c in customers:
+        if c.ward_id in wards:
+            c.ward = wards[c.ward_id]
+    return customers
 
 
 def find_by_code(code: str) -> Customer | None:
@@ -78,9 +103,9 @@ def find_by_code(code: str) -> Customer | None:
 
 
 def get_for_intake(customer_id: int) -> Customer | None:
-    """The customer with its ward (routing reads it, from the reference cache) and phones (the
-    "received" message goes to the primary one)."""
-    return _first(_with_details(_BY_ID(customer_id), points=False))
+    """The customer with its ward (routing reads it, from the reference cache) and primary
+    phone (the "received" message goes to it), in one query."""
+    return _first(_with_wards(_BY_ID_FOR_INTAKE(customer_id)))
 
 
 def get(customer_id: int) -> Customer | None:

@@ -9,10 +9,12 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cskh.cases.models import Case
 from cskh.core.errors import NotFound
 from cskh.core.pagination import keyset_page
+from cskh.customers.models import Customer
 from cskh.dispatch.models import Attachment, WorkOrder, WorkOrderEvent
-from cskh.org.models import Unit
+from cskh.org.models import Unit, User
 from cskh.org.selectors import visible_unit_ids
 
 LIST_RELATED = ("unit", "case", "case__case_type")
@@ -20,7 +22,7 @@ STATES = ("open", "overdue", "info", "new", "closed", "all")
 ORDERS: dict[str, tuple[str, ...]] = {"-id": ("-id",), "expected_at": ("expected_at", "id")}
 
 
-def visible_work_orders(user) -> QuerySet[WorkOrder]:
+def visible_work_orders(user: User) -> QuerySet[WorkOrder]:
     """Unit staff: their unit (and its sub-units) only. Center staff: every unit."""
     qs = WorkOrder.objects.all()
     units = visible_unit_ids(user)
@@ -29,7 +31,7 @@ def visible_work_orders(user) -> QuerySet[WorkOrder]:
     return qs
 
 
-def get_for_user(user, work_order_id: int | str) -> WorkOrder:
+def get_for_user(user: User, work_order_id: int | str) -> WorkOrder:
     try:
         pk = int(work_order_id)
     except (TypeError, ValueError):
@@ -48,7 +50,7 @@ def get_for_user(user, work_order_id: int | str) -> WorkOrder:
 
 
 def list_for_user(
-    user,
+    user: User,
     *,
     state: str = "open",
     status: str | None = None,
@@ -99,7 +101,7 @@ def attachments(wo: WorkOrder) -> list[Attachment]:
     return list(wo.attachments.order_by("id"))
 
 
-def attachment_for_user(user, work_order_id: int, attachment_id: int) -> Attachment:
+def attachment_for_user(user: User, work_order_id: int, attachment_id: int) -> Attachment:
     wo = get_for_user(user, work_order_id)
     att = wo.attachments.filter(pk=attachment_id).first()
     if att is None:
@@ -107,15 +109,15 @@ def attachment_for_user(user, work_order_id: int, attachment_id: int) -> Attachm
     return att
 
 
-def for_case(case) -> list[WorkOrder]:
+def for_case(case: Case) -> list[WorkOrder]:
     return list(WorkOrder.objects.filter(case=case).select_related("unit").order_by("-id"))
 
 
-def active_for_case(case) -> WorkOrder | None:
+def active_for_case(case: Case) -> WorkOrder | None:
     return WorkOrder.objects.filter(case=case, is_active=True).select_related("unit").first()
 
 
-def customer_of(user, wo_id: int):
+def customer_of(user: User, wo_id: int) -> Customer:
     """The customer behind a work order, for the unit that holds it (404 for anyone else)."""
     wo = get_for_user(user, wo_id)
     return wo.case.customer
@@ -125,7 +127,7 @@ def field_units() -> list[Unit]:
     return list(Unit.objects.filter(is_active=True).exclude(kind=Unit.Kind.CENTER).order_by("code"))
 
 
-def backlog(user, *, now: datetime | None = None) -> list[dict[str, Any]]:
+def backlog(user: User, *, now: datetime | None = None) -> list[dict[str, Any]]:
     """Per unit: open work orders, not yet accepted, overdue, waiting for information."""
     now = now or timezone.now()
     rows = (
@@ -151,7 +153,7 @@ def backlog(user, *, now: datetime | None = None) -> list[dict[str, Any]]:
     return out
 
 
-def overdue(user, *, now: datetime | None = None, limit: int = 100) -> list[WorkOrder]:
+def overdue(user: User, *, now: datetime | None = None, limit: int = 100) -> list[WorkOrder]:
     now = now or timezone.now()
     return list(
         visible_work_orders(user)

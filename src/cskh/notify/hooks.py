@@ -15,6 +15,7 @@ def case_opened(*, case, actor=None, **_):
         context=_ctx(case),
         case=case,
         dedupe_key=f"case:{case.pk}:received",
+        new_key=True,  # the case was inserted by this transaction: no row can hold the key
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -13,13 +14,18 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.template import Context, Engine
+from django.template.base import Template as DjangoTemplate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cskh.cases.models import Case
 from cskh.core import refcache
 from cskh.core.errors import DomainError
+from cskh.core.types import Actor
+from cskh.customers.models import Customer
 from cskh.notify.defaults import DEFAULTS
 from cskh.notify.models import ChannelKind, Notification, Template
+from cskh.org.models import User
 
 log = logging.getLogger("cskh.notify")
 
@@ -36,7 +42,7 @@ def fmt_time(value: datetime | None) -> str:
 
 
 @lru_cache(maxsize=512)
-def _compile(source: str):
+def _compile(source: str) -> DjangoTemplate:
     return _ENGINE.from_string(source)
 
 
@@ -75,14 +81,14 @@ def _template_for(code: str, channel: str) -> tuple[str, str, str]:
     )
 
 
-def render(code: str, channel: str, context: dict) -> tuple[str, str]:
+def render(code: str, channel: str, context: dict[str, Any]) -> tuple[str, str]:
     subject, body, _zns = _template_for(code, channel)
     ctx = _plain(context)
     c = Context(ctx, autoescape=False)
     return _compile(subject).render(c).strip()[:200], _compile(body).render(c).strip()
 
 
-def _plain(context: dict) -> dict[str, Any]:
+def _plain(context: dict[str, Any]) -> dict[str, Any]:
     return {k: (fmt_time(v) if isinstance(v, datetime) else v) for k, v in context.items()}
 
 
@@ -98,7 +104,7 @@ class Zns:
     data: dict[str, str] = field(default_factory=dict)
 
 
-def zns_for(code: str, channel: str, context: dict) -> Zns:
+def zns_for(code: str, channel: str, context: dict[str, Any]) -> Zns:
     """The ZNS part of a Zalo message ({} for other channels or without a ZNS template id)."""
     if channel != ChannelKind.ZALO:
         return Zns()
@@ -113,25 +119,19 @@ def zns_for(code: str, channel: str, context: dict) -> Zns:
     return Zns(template_id=template_id, data=data)
 
 
-def _primary_phone(customer) -> str:
-    phones = list(customer.phones.all())
-    phones.sort(key=lambda p: (not p.is_primary, p.pk))
-    return phones[0].e164 if phones else ""
-
-
-def address_for(customer, channel: str) -> str:
+def address_for(customer: Customer, channel: str) -> str:
     """Where to send on a channel, or "" when the customer opted out or has no address."""
     if channel == ChannelKind.SMS:
-        return _primary_phone(customer) if customer.consent_sms else ""
+        return customer.primary_phone() if customer.consent_sms else ""
     if channel == ChannelKind.ZALO:
         # Zalo ZNS messages are addressed to the phone number registered with Zalo.
-        return _primary_phone(customer) if customer.consent_zalo else ""
+        return customer.primary_phone() if customer.consent_zalo else ""
     if channel == ChannelKind.EMAIL:
         return customer.email if customer.consent_email else ""
     return ""
 
 
-def choose_channel(customer, channel: str | None = None) -> tuple[str | None, str]:
+def choose_channel(customer: Customer, channel: str | None = None) -> tuple[str | None, str]:
     """(channel, address): the requested channel only, or the preferred one then the others."""
     if channel is not None:
         if channel not in CHANNELS:
@@ -151,7 +151,7 @@ def _enqueue_one(notification_id: int) -> None:
     if not settings.CSKH_NOTIFY_ENQUEUE:
         return
 
-    def go():
+    def go() -> None:
         from cskh.notify.tasks import deliver_notification
 
         try:
@@ -162,15 +162,22 @@ def _enqueue_one(notification_id: int) -> None:
     transaction.on_commit(go)
 
 
-def _insert(row: Notification) -> tuple[Notification, bool]:
+def _insert(row: Notification, *, new_key: bool = False) -> tuple[Notification, bool]:
     """(the stored row, True) when new; (the earlier row, False) when its dedupe_key exists.
 
-    ``bulk_create(ignore_conflicts=True)`` is INSERT … ON CONFLICT DO NOTHING (INSERT OR IGNORE
-    on SQLite): a duplicate neither raises nor needs a savepoint, and a writer racing another
-    transaction on the same key waits for it instead of failing. It returns no primary key, so
-    the row is read back by the unique key; it is the one just written when it carries this
-    row's ``created_at`` (to the microsecond). Two writers of one key in the same microsecond
-    would both enqueue its delivery; the delivery's lease still sends it once."""
+    ``new_key``: no other row can hold this dedupe_key (a random key, or one naming a row the
+    caller's transaction just created, such as a new case): one plain INSERT, which returns
+    the primary key. A duplicate would then be a bug, and raises IntegrityError.
+
+    Otherwise ``bulk_create(ignore_conflicts=True)``, INSERT … ON CONFLICT DO NOTHING (INSERT
+    OR IGNORE on SQLite): a duplicate neither raises nor needs a savepoint, and a writer racing
+    another transaction on the same key waits for it instead of failing. It returns no primary
+    key, so the row is read back by the unique key; it is the one just written when it carries
+    this row's ``created_at`` (to the microsecond). Two writers of one key in the same
+    microsecond would both enqueue its delivery; the delivery's lease still sends it once."""
+    if new_key:
+        row.save(force_insert=True)
+        return row, True
     Notification.objects.bulk_create([row], ignore_conflicts=True)
     stored = Notification.objects.get(dedupe_key=row.dedupe_key)
     return stored, stored.created_at == row.created_at
@@ -178,17 +185,20 @@ def _insert(row: Notification) -> tuple[Notification, bool]:
 
 def notify_customer(
     *,
-    customer,
+    customer: Customer,
     template: str,
-    context: dict,
-    case=None,
+    context: dict[str, Any],
+    case: Case | None = None,
     dedupe_key: str | None = None,
     channel: str | None = None,
+    new_key: bool = False,
 ) -> Notification | None:
     """Queue a message to a customer. Returns the row, or None when the customer cannot be
     reached on an allowed channel (a "skipped" row is kept for the record). A dedupe_key seen
-    before returns the earlier row (the unique key decides: no look-up first, this runs on
-    every case opened)."""
+    before returns the earlier row (the unique key decides: no look-up first). ``new_key``:
+    the caller knows no row can hold dedupe_key yet, because it names something created in the
+    same transaction (the "received" message of a case just opened): a single INSERT, without
+    the conflict handling and read-back (see _insert)."""
     now = timezone.now()
     key = (dedupe_key or f"auto:{uuid.uuid4().hex}")[:200]
     ch, to = choose_channel(customer, channel)
@@ -210,7 +220,7 @@ def notify_customer(
         dedupe_key=key,
         created_at=now,
     )
-    row, created = _insert(row)
+    row, created = _insert(row, new_key=new_key or not dedupe_key)
     if not created:
         return row if row.status != Notification.Status.SKIPPED else None
     if not ch:
@@ -219,13 +229,13 @@ def notify_customer(
     return row
 
 
-def case_context(case, **extra) -> dict[str, Any]:
+def case_context(case: Case, **extra: Any) -> dict[str, Any]:
     """The standard template variables of a case (see admin → Mẫu thông báo)."""
     return {
         "case_number": case.number,
         "case_type": case.case_type.name,
         "due_at": case.due_at,
-        "unit_name": case.unit.name if case.unit_id else "",
+        "unit_name": case.unit.name if case.unit is not None else "",
         "resolution": case.resolution,
         **extra,
     }
@@ -237,9 +247,9 @@ def notify_address(
     channel: str,
     to: str,
     template: str,
-    context: dict,
-    user=None,
-    case=None,
+    context: dict[str, Any],
+    user: User | None = None,
+    case: Case | None = None,
     dedupe_key: str | None = None,
 ) -> Notification | None:
     """Internal messages (SLA escalations to staff): a known address, no consent flags."""
@@ -262,7 +272,8 @@ def notify_address(
             next_attempt_at=now,
             dedupe_key=(dedupe_key or f"auto:{uuid.uuid4().hex}")[:200],
             created_at=now,
-        )
+        ),
+        new_key=not dedupe_key,
     )
     if created:
         _enqueue_one(row.pk)
@@ -272,9 +283,9 @@ def notify_address(
 @transaction.atomic
 def notify_customers(
     *,
-    customer_ids,
+    customer_ids: Iterable[int],
     template: str,
-    context: dict,
+    context: dict[str, Any],
     incident_id: int | None = None,
     dedupe_prefix: str,
     channel: str | None = None,
@@ -282,8 +293,6 @@ def notify_customers(
     """Bulk variant for incidents: one row per reachable customer, inserted in batches.
     The dedupe key is f"{dedupe_prefix}:{customer_id}", so calling twice sends once.
     Returns the number of rows queued for sending."""
-    from cskh.customers.models import Customer
-
     now = timezone.now()
     rendered: dict[str | None, tuple[str, str, Zns]] = {}
     ids = list(dict.fromkeys(int(i) for i in customer_ids))
@@ -327,7 +336,7 @@ def notify_customers(
         queued += sum(1 for r in fresh if r.status == Notification.Status.PENDING)
     if queued and settings.CSKH_NOTIFY_ENQUEUE:
 
-        def go():
+        def go() -> None:
             from cskh.notify.tasks import deliver_pending
 
             try:
@@ -341,7 +350,7 @@ def notify_customers(
 
 
 @transaction.atomic
-def retry(*, notification: Notification, actor=None) -> Notification:
+def retry(*, notification: Notification, actor: Actor = None) -> Notification:
     """Put a failed notification back in the queue (admin / API)."""
     n = Notification.objects.select_for_update().get(pk=notification.pk)
     if n.status != Notification.Status.FAILED:
@@ -361,8 +370,8 @@ def queue_text(
     body: str,
     dedupe_key: str,
     subject: str = "",
-    customer=None,
-    case=None,
+    customer: Customer | None = None,
+    case: Case | None = None,
     template: str = "conversation_reply",
 ) -> Notification:
     """A free text already written (an agent's reply in a conversation) to one address on any

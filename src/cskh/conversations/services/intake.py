@@ -277,12 +277,13 @@ def open_case_for_conversation(
     conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if conv.case_id:
         raise DomainError(_("Hội thoại đã gắn với một vụ việc."), status=409, code="has_case")
-    if conv.customer_id is None:
+    customer = conv.customer
+    if customer is None:
         raise DomainError(
             _("Cần xác định khách hàng trước khi mở vụ việc."), code="unknown_customer"
         )
     case = case_services.open_case(
-        customer=conv.customer,
+        customer=customer,
         case_type=case_type,
         description=(description or _conversation_text(conv))[: settings.CSKH_MAX_TEXT],
         channel=CASE_CHANNEL[Channel(conv.channel)],

@@ -13,6 +13,7 @@ from cskh.cases.models import Case
 from cskh.cases.states import OPEN_STATUSES, Status
 from cskh.catalog.services import route
 from cskh.core.errors import Conflict, DomainError
+from cskh.core.types import Actor
 from cskh.dispatch import states
 from cskh.dispatch.models import Attachment, WorkOrder, WorkOrderEvent
 from cskh.dispatch.services import uploads
@@ -29,6 +30,7 @@ from cskh.dispatch.services.common import (
     require_visible,
     user_or_none,
 )
+from cskh.dispatch.services.uploads import Upload
 from cskh.geo.models import Ward
 from cskh.org.models import Unit
 
@@ -99,11 +101,11 @@ def _create(
     *,
     case: Case,
     unit: Unit,
-    actor,
+    actor: Actor,
     instructions: str,
     expected_at: datetime | None,
     previous: WorkOrder | None,
-    files,
+    files: list[tuple[Upload, str, str]],
     copy_from: WorkOrder | None,
     now: datetime,
     kind: str,
@@ -188,11 +190,11 @@ def _create(
 def dispatch_case(
     *,
     case: Case,
-    actor=None,
+    actor: Actor = None,
     unit: Unit | None = None,
     instructions: str = "",
     expected_at: datetime | None = None,
-    attachments: Iterable | None = None,
+    attachments: Iterable[Upload | None] | None = None,
     check_permission: bool = True,
 ) -> WorkOrder:
     """Send a case to a field unit (the routed one unless `unit` is given)."""
@@ -237,7 +239,7 @@ def redispatch(
     work_order: WorkOrder,
     unit: Unit | None,
     reason: str,
-    actor=None,
+    actor: Actor = None,
     instructions: str | None = None,
     expected_at: datetime | None = None,
 ) -> WorkOrder:
@@ -302,7 +304,7 @@ def redispatch(
 
 
 @transaction.atomic
-def cancel(*, work_order: WorkOrder, reason: str, actor=None) -> WorkOrder:
+def cancel(*, work_order: WorkOrder, reason: str, actor: Actor = None) -> WorkOrder:
     """The center withdraws the work order; the case comes back to the center."""
     require_coordinator(actor)
     require_visible(actor, work_order)
@@ -313,7 +315,7 @@ def cancel(*, work_order: WorkOrder, reason: str, actor=None) -> WorkOrder:
 
 
 @transaction.atomic
-def provide_info(*, work_order: WorkOrder, answer: str, actor=None) -> WorkOrder:
+def provide_info(*, work_order: WorkOrder, answer: str, actor: Actor = None) -> WorkOrder:
     """The center answers the unit's question; the case goes back to waiting for the unit."""
     require_coordinator(actor)
     require_visible(actor, work_order)

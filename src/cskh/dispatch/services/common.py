@@ -15,10 +15,12 @@ from cskh.cases.states import allowed as case_allowed
 from cskh.core import audit
 from cskh.core.errors import Conflict, DomainError, Forbidden, NotFound
 from cskh.core.text import nfc
+from cskh.core.types import Actor
 from cskh.dispatch import states
 from cskh.dispatch.models import WorkOrder, WorkOrderEvent
 from cskh.notify.services import notify_customer
 from cskh.org import permissions
+from cskh.org.models import User
 from cskh.org.selectors import visible_unit_ids
 
 REASON_MAX = 500
@@ -28,22 +30,22 @@ def user_or_none(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def can_coordinate(actor) -> bool:
+def can_coordinate(actor: Actor) -> bool:
     """Center-side steps (dispatch, redispatch, cancel, answer a unit's question); the system
     itself (hooks, commands: no actor) may always."""
     return actor is None or permissions.can_coordinate(actor)
 
 
-def require_coordinator(actor) -> None:
+def require_coordinator(actor: Actor) -> None:
     if not can_coordinate(actor):
         raise Forbidden(_("Chỉ trung tâm CSKH được điều phối phiếu giao việc."))
 
 
-def require_visible(actor, wo: WorkOrder) -> None:
+def require_visible(actor: Actor, wo: WorkOrder) -> None:
     """Another unit's work order does not exist for this user (404, not 403)."""
     if actor is None:
         return
-    units = visible_unit_ids(actor)
+    units = visible_unit_ids(actor) if isinstance(actor, User) else set()
     if units is not None and wo.unit_id not in units:
         raise NotFound(_("Không tìm thấy phiếu giao việc."))
 
@@ -65,7 +67,7 @@ def journal(
     wo: WorkOrder,
     kind: str,
     *,
-    actor,
+    actor: Actor,
     body: str = "",
     data: dict[str, Any] | None = None,
     at: datetime,
@@ -90,7 +92,7 @@ def journal(
     return event
 
 
-def move_case(case: Case, to: str, *, actor, note: str) -> Case:
+def move_case(case: Case, to: str, *, actor: Actor, note: str) -> Case:
     """Transition the case when it is not already there and the move is legal."""
     current = Case.objects.filter(pk=case.pk).values_list("status", flat=True).get()
     if current == to or to not in case_allowed(current):
@@ -116,7 +118,13 @@ def require_open(wo: WorkOrder) -> None:
 
 
 def close(
-    wo: WorkOrder, status: str, *, reason: str, actor, kind: str, move_case_back: bool = True
+    wo: WorkOrder,
+    status: str,
+    *,
+    reason: str,
+    actor: Actor,
+    kind: str,
+    move_case_back: bool = True,
 ) -> WorkOrder:
     """End a work order without result (cancelled by the center, rejected by the unit)."""
     now = timezone.now()

@@ -5,8 +5,10 @@ reached (transformer, then feeder, then ward), escalating transformers to their 
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from cskh.cases.models import Case
 from cskh.catalog import services as catalog
 from cskh.core.types import Actor
 from cskh.customers.models import ServicePoint
@@ -20,6 +22,7 @@ from cskh.incidents.models import (
     IncidentSignal,
     Level,
 )
+from cskh.incidents.rules import Rule
 from cskh.incidents.selectors import Position
 from cskh.incidents.services import links
 from cskh.incidents.services.common import auto_title, record
@@ -28,7 +31,7 @@ from cskh.incidents.services.lifecycle import merge
 TELECOM_TYPES = {"internet_down", "slow_speed", "tv_service"}
 
 
-def on_case_opened(*, case, actor: Actor = None, **_kwargs) -> None:
+def on_case_opened(*, case: Case, actor: Actor = None, **_kwargs: object) -> None:
     """Hook: link a grouping case to a live incident, or cluster it into a suspected one.
 
     Cost for a case outside any incident: 1 scope query + 1 insert + 1 indexed count.
@@ -76,11 +79,11 @@ def on_case_opened(*, case, actor: Actor = None, **_kwargs) -> None:
     _detect(case=case, pos=pos, at=at, actor=actor)
 
 
-def _window_start(rule, at: datetime) -> datetime:
+def _window_start(rule: Rule, at: datetime) -> datetime:
     return at - timedelta(minutes=rule.window_minutes)
 
 
-def _detect(*, case, pos: Position, at: datetime, actor: Actor = None) -> Incident | None:
+def _detect(*, case: Case, pos: Position, at: datetime, actor: Actor = None) -> Incident | None:
     rules = rules_mod.rules()
     tr, fd, wd = rules[Level.TRANSFORMER], rules[Level.FEEDER], rules[Level.WARD]
     if pos.transformer_code and tr.enabled:
@@ -144,14 +147,22 @@ def _detect(*, case, pos: Position, at: datetime, actor: Actor = None) -> Incide
     return None
 
 
-def _kind_for(case) -> str:
+def _kind_for(case: Case) -> str:
     if case.case_type.code in TELECOM_TYPES:
         return Incident.Kind.NETWORK
     return Incident.Kind.UNPLANNED
 
 
 def _ensure_suspected(
-    *, level, code, feeder_code, case, pos: Position, signals, at, actor: Actor = None
+    *,
+    level: str,
+    code: str,
+    feeder_code: str,
+    case: Case,
+    pos: Position,
+    signals: QuerySet[IncidentSignal],
+    at: datetime,
+    actor: Actor = None,
 ) -> Incident:
     key = f"{level}:{code}"
     first = signals.order_by("created_at").values_list("created_at", flat=True).first() or at
@@ -195,7 +206,9 @@ def _ensure_suspected(
     return inc
 
 
-def _maybe_escalate(*, feeder_code: str, case, pos: Position, at) -> Incident | None:
+def _maybe_escalate(
+    *, feeder_code: str, case: Case, pos: Position, at: datetime
+) -> Incident | None:
     """≥ min_children suspected/confirmed transformers of one feeder → suspected feeder incident."""
     fd = rules_mod.rules()[Level.FEEDER]
     children = list(

@@ -2,18 +2,21 @@
 ETA/message edits and manual case links."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cskh.cases.models import Case
 from cskh.catalog.models import CaseType
 from cskh.core import audit
 from cskh.core.errors import Conflict, DomainError, Forbidden
+from cskh.core.types import Actor
 from cskh.customers.models import ServicePoint
 from cskh.geo.models import Ward
 from cskh.incidents import rules as rules_mod
-from cskh.incidents import selectors, states
+from cskh.incidents import states
 from cskh.incidents.models import (
     Feeder,
     Incident,
@@ -35,7 +38,8 @@ from cskh.incidents.services.common import (
 )
 from cskh.incidents.services.notices import notify_affected
 from cskh.org import permissions
-from cskh.org.selectors import unit_for_ward
+from cskh.org.models import Unit, User
+from cskh.org.selectors import unit_for_ward, visible_unit_ids
 
 MAX_SCOPE = 5000
 
@@ -44,7 +48,7 @@ def _set_live(incident: Incident, live: bool) -> None:
     IncidentScope.objects.filter(incident=incident).update(live=live)
 
 
-def merge(*, source: Incident, target: Incident, actor=None, note: str = "") -> None:
+def merge(*, source: Incident, target: Incident, actor: Actor = None, note: str = "") -> None:
     """Move the cases, subscribers and scope of `source` into `target`; `source` is merged."""
     if target.pk == source.pk:
         raise DomainError(_("Không thể gộp sự cố vào chính nó."), code="self_merge")
@@ -102,7 +106,7 @@ def merge(*, source: Incident, target: Incident, actor=None, note: str = "") -> 
     )
 
 
-def _scope_rows(scope: dict[str, list]) -> list[tuple[str, str, int | None]]:
+def _scope_rows(scope: dict[str, list[Any]]) -> list[tuple[str, str, int | None]]:
     rows: list[tuple[str, str, int | None]] = []
     for code in scope.get("transformers") or []:
         code = str(code).strip()
@@ -141,14 +145,14 @@ def create_incident(
     *,
     kind: str,
     title: str,
-    scope: dict[str, list],
-    actor=None,
+    scope: dict[str, list[Any]],
+    actor: Actor = None,
     status: str = Incident.Status.CONFIRMED,
     started_at: datetime | None = None,
     eta: datetime | None = None,
     public_message: str = "",
     reason: str = "",
-    unit=None,
+    unit: Unit | None = None,
 ) -> Incident:
     """Manual creation. scope: {"transformers": [...], "feeders": [...], "wards": [ward codes],
     "service_points": [service point codes]}."""
@@ -170,7 +174,7 @@ def create_incident(
     if actor is not None and not permissions.can_manage_incident(actor):
         raise Forbidden(_("Bạn không có quyền tạo sự cố."))
     if actor is not None and getattr(actor, "role", "") == "unit_staff":
-        units = selectors.visible_unit_ids(actor) or set()
+        units = (visible_unit_ids(actor) if isinstance(actor, User) else None) or set()
         if unit is None or unit.pk not in units:
             raise Forbidden(_("Sự cố phải thuộc đơn vị của bạn."))
     levels = {lvl for lvl, _c, _w in rows}
@@ -204,7 +208,7 @@ def create_incident(
     return inc
 
 
-def _ensure_eta(incident: Incident, *, actor=None, now: datetime) -> None:
+def _ensure_eta(incident: Incident, *, actor: Actor = None, now: datetime) -> None:
     """A confirmed outage always tells customers when it should end: without a lead's ETA, the
     restore target of the profile's outage case type (its SLA resolution time)."""
     if incident.eta is not None:
@@ -231,7 +235,7 @@ def _ensure_eta(incident: Incident, *, actor=None, now: datetime) -> None:
     )
 
 
-def _backfill(incident: Incident, *, actor=None) -> int:
+def _backfill(incident: Incident, *, actor: Actor = None) -> int:
     """Link open grouping cases already reported inside the scope since the incident began."""
     lookback = timedelta(minutes=max(r.window_minutes for r in rules_mod.rules().values()))
     since = min(incident.started_at, incident.first_case_at or incident.started_at) - lookback
@@ -257,7 +261,7 @@ def transition(
     *,
     incident: Incident,
     to: str,
-    actor=None,
+    actor: Actor = None,
     note: str = "",
     eta: datetime | None = None,
     merge_into: Incident | None = None,
@@ -335,7 +339,7 @@ def transition(
 def update_incident(
     *,
     incident: Incident,
-    actor=None,
+    actor: Actor = None,
     eta: datetime | None = None,
     public_message: str | None = None,
     title: str | None = None,
@@ -389,7 +393,7 @@ def update_incident(
 
 
 @transaction.atomic
-def link_case(*, incident: Incident, case, actor=None) -> bool:
+def link_case(*, incident: Incident, case: Case, actor: Actor = None) -> bool:
     require_manage(actor, incident)
     if incident.status not in Incident.LIVE:
         raise Conflict(_("Sự cố đã kết thúc."), code="closed")

@@ -15,11 +15,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from cskh.cases.models import Case
+from cskh.cases.models import Case, CaseEvent
 from cskh.cases.services import set_due_times
 from cskh.cases.states import OPEN_STATUSES, PAUSED_STATUSES
 from cskh.catalog.models import SlaPolicy
 from cskh.core import dbstats
+from cskh.core.types import Actor
 from cskh.sla.calendar import CalendarSpec, business_minutes_between, calendar_spec
 from cskh.sla.models import SlaClock
 from cskh.sla.services.due import (
@@ -32,14 +33,14 @@ from cskh.sla.services.due import (
 from cskh.sla.services.escalation import ladder
 
 
-def _reschedule_and_store(clock: SlaClock, spec: CalendarSpec, steps: Ladder, case) -> None:
+def _reschedule_and_store(clock: SlaClock, spec: CalendarSpec, steps: Ladder, case: Case) -> None:
     """Recompute the running clock's due times and store them on the case."""
     reschedule(clock, spec, steps)
     set_due_times(case=case, first_response_due_at=clock.first_response_due_at, due_at=clock.due_at)
 
 
 @transaction.atomic(savepoint=False)  # part of opening the case: no savepoint round trips
-def start_clock(*, case) -> SlaClock | None:
+def start_clock(*, case: Case) -> SlaClock | None:
     """Start the case's clock at its creation time and store its due times on the case."""
     policy = case.case_type.sla_policy
     if policy is None:
@@ -63,7 +64,7 @@ def start_clock(*, case) -> SlaClock | None:
     return clock
 
 
-def _locked_clock(case) -> SlaClock | None:
+def _locked_clock(case: Case) -> SlaClock | None:
     return (
         SlaClock.objects.select_for_update()
         .select_related("calendar")
@@ -73,7 +74,7 @@ def _locked_clock(case) -> SlaClock | None:
 
 
 @transaction.atomic
-def pause_clock(*, case, at: datetime | None = None) -> SlaClock | None:
+def pause_clock(*, case: Case, at: datetime | None = None) -> SlaClock | None:
     clock = _locked_clock(case)
     if clock is None or clock.state != SlaClock.State.RUNNING:
         return clock
@@ -89,7 +90,7 @@ def pause_clock(*, case, at: datetime | None = None) -> SlaClock | None:
 
 
 @transaction.atomic
-def resume_clock(*, case, at: datetime | None = None) -> SlaClock | None:
+def resume_clock(*, case: Case, at: datetime | None = None) -> SlaClock | None:
     clock = _locked_clock(case)
     if clock is None or clock.state == SlaClock.State.RUNNING:
         return clock
@@ -108,7 +109,7 @@ def resume_clock(*, case, at: datetime | None = None) -> SlaClock | None:
 
 
 @transaction.atomic
-def stop_clock(*, case, at: datetime | None = None) -> SlaClock | None:
+def stop_clock(*, case: Case, at: datetime | None = None) -> SlaClock | None:
     clock = _locked_clock(case)
     if clock is None or clock.state == SlaClock.State.STOPPED:
         return clock
@@ -130,7 +131,7 @@ def stop_clock(*, case, at: datetime | None = None) -> SlaClock | None:
 
 
 @transaction.atomic
-def record_first_response(*, case, at: datetime | None = None) -> None:
+def record_first_response(*, case: Case, at: datetime | None = None) -> None:
     clock = _locked_clock(case)
     if clock is None or clock.first_responded_at is not None:
         return
@@ -141,7 +142,7 @@ def record_first_response(*, case, at: datetime | None = None) -> None:
     clock.save(update_fields=["first_responded_at", "first_response_met"])
 
 
-def recompute_clock(*, case, at: datetime | None = None) -> SlaClock | None:
+def recompute_clock(*, case: Case, at: datetime | None = None) -> SlaClock | None:
     """After a priority/type change: new targets, same elapsed time (nothing resets)."""
     with transaction.atomic():
         clock = _locked_clock(case)
@@ -179,7 +180,7 @@ def backfill_clocks(
     time runs to `now`. Idempotent: cases that have a clock are skipped.
     """
     now = now or timezone.now()
-    ladders: dict[int, list] = {}
+    ladders: dict[int, Ladder] = {}
     policies: dict[int | None, SlaPolicy] = {  # keyed like CaseType.sla_policy_id
         p.pk: p for p in SlaPolicy.objects.select_related("calendar").prefetch_related("case_types")
     }
@@ -243,7 +244,7 @@ def backfill_clocks(
 # --- hooks (settings.CSKH_HOOKS) -------------------------------------------------------------
 
 
-def on_case_opening(*, case, **_) -> None:
+def on_case_opening(*, case: Case, **_: object) -> None:
     """case_opening (the case is not saved yet): its due times, stored with the row's INSERT
     (one write of the case table's indexes instead of an INSERT and an UPDATE)."""
     case.first_response_due_at, case.due_at = compute_due(
@@ -254,13 +255,13 @@ def on_case_opening(*, case, **_) -> None:
     )
 
 
-def on_case_opened(*, case, actor=None, **_) -> None:
+def on_case_opened(*, case: Case, actor: Actor = None, **_: object) -> None:
     """case_opened: start the clock (its due times are those set at case_opening, stored
     again only if they differ)."""
     start_clock(case=case)
 
 
-def on_case_transitioned(*, case, before, actor=None, **_) -> None:
+def on_case_transitioned(*, case: Case, before: str, actor: Actor = None, **_: object) -> None:
     if case.status in PAUSED_STATUSES:
         pause_clock(case=case)
     elif case.status in OPEN_STATUSES:
@@ -269,11 +270,11 @@ def on_case_transitioned(*, case, before, actor=None, **_) -> None:
         stop_clock(case=case)
 
 
-def on_case_replied(*, case, event, actor=None, **_) -> None:
+def on_case_replied(*, case: Case, event: CaseEvent, actor: Actor = None, **_: object) -> None:
     record_first_response(case=case, at=event.created_at)
 
 
-def on_case_priority_changed(*, case, at: datetime | None = None, **_) -> None:
+def on_case_priority_changed(*, case: Case, at: datetime | None = None, **_: object) -> None:
     """case_priority_changed: new targets from the new priority (elapsed time is kept)."""
     recompute_clock(case=case, at=at)
 

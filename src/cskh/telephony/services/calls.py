@@ -16,6 +16,7 @@ from cskh.cases.models import Case, Interaction
 from cskh.core import audit, live
 from cskh.core.errors import DomainError, NotFound
 from cskh.core.phones import to_e164
+from cskh.core.types import Actor
 from cskh.customers.models import Customer
 from cskh.customers.selectors import find_by_phone
 from cskh.org.models import User
@@ -64,7 +65,7 @@ def handle_call_event(
     agent_username: str | None = None,
     at: datetime | None = None,
     recording_url: str = "",
-    source: User | None = None,
+    source: Actor = None,
 ) -> dict[str, Any]:
     """Apply one PBX event. Idempotent on (call_id, event): a replay changes nothing and
     returns {"duplicate": True}. Raises DomainError (4xx) for bad events."""
@@ -107,7 +108,7 @@ def handle_call_event(
                 from_e164=from_e164,
                 to_number=(to_number or "")[:40],
                 agent=agent,
-                source=source if getattr(source, "is_authenticated", False) else None,
+                source=source if isinstance(source, User) else None,
             )
     except IntegrityError:
         return {"duplicate": True, "call_id": call_id, "event": event}
@@ -316,12 +317,12 @@ def _merge_callback(*, interaction: Interaction, agent: User | None, at: datetim
 
 
 @transaction.atomic
-def complete_callback(*, task: CallbackTask, actor: User, note: str = "") -> CallbackTask:
+def complete_callback(*, task: CallbackTask, actor: Actor, note: str = "") -> CallbackTask:
     task = CallbackTask.objects.select_for_update().get(pk=task.pk)
     if task.status == CallbackTask.Status.DONE:
         return task
     task.status = CallbackTask.Status.DONE
-    task.done_by = actor
+    task.done_by = actor if isinstance(actor, User) else None
     task.done_at = timezone.now()
     task.note = (note or "")[:500]
     task.save()
