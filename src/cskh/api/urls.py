@@ -38,6 +38,7 @@ ROUTERS = [
     ("/planned-outages", "cskh.incidents.planned_api.router", "cskh.incidents"),
     ("/knowledge", "cskh.knowledge.api.router", "cskh.knowledge"),
     ("/desk", "cskh.desk.api.router", "cskh.desk"),
+    ("/cx", "cskh.cx.api.router", "cskh.cx"),
 ]
 
 for prefix, path, app in ROUTERS:

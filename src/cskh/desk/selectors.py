@@ -14,6 +14,7 @@ from cskh.cases.models import Case, Interaction
 from cskh.cases.selectors import LIST_RELATED, visible_cases
 from cskh.catalog.models import CaseType
 from cskh.core.pagination import keyset_page
+from cskh.cx import selectors as cx_selectors
 
 log = logging.getLogger("cskh.desk")
 
@@ -60,6 +61,7 @@ def card(customer, *, user) -> dict[str, Any]:
         "open_cases": open_cases,
         "interactions": interactions,
         "incidents": active_incidents(customer),
+        "cx": cx_selectors.card(customer.pk),
         "now": timezone.now(),
     }
 

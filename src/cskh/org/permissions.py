@@ -164,3 +164,21 @@ def can_send_call_events(user: Any) -> bool:
 
 def can_read_notifications(user: Any) -> bool:
     return _superuser(user) or _role(user) in CENTER_SIDE_ROLES
+
+
+# --------------------------------------------------------------------------- customer experience
+
+
+def can_view_cx_results(user: Any) -> bool:
+    """CSAT/NPS results, comments, referral report: supervisors and managers."""
+    return _superuser(user) or _role(user) in LEAD_ROLES
+
+
+def can_work_save_desk(user: Any) -> bool:
+    """The retention queue and detractor call-backs: the care center's people."""
+    return _superuser(user) or _role(user) in CENTER_ROLES
+
+
+def can_approve_rewards(user: Any) -> bool:
+    """Approve and pay referral rewards: managers and admins."""
+    return _superuser(user) or _role(user) in {Role.MANAGER, Role.ADMIN}

@@ -16,3 +16,8 @@ def can_supervise(user) -> bool:
 @register.filter
 def is_center_staff(user) -> bool:
     return permissions.is_center_staff(user)
+
+
+@register.filter
+def can_view_cx_results(user) -> bool:
+    return permissions.can_view_cx_results(user)
