@@ -18,7 +18,6 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
-
 # Candidate blends (logistic regression, shallow trees, deeper trees), chosen on the
 # training rows by an inner 3-fold split. Only two: "linear-led" or "trees"; a finer grid
 # over-fits the choice on 3 inner folds (measured: -0.005 AUC on the BigML set).

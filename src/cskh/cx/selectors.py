@@ -77,14 +77,15 @@ def results(
     if end:
         qs = qs.filter(month__lte=month_floor(end))
     sums = {"s": Sum("sent"), "r": Sum("responses"), "h": Sum("high"), "lo": Sum("low")}
+    grouped: list[tuple[str, dict[str, Any]]]
     if group_by == "month":
-        rows = qs.filter(dim="month").values("month").annotate(**sums).order_by("month")
-        grouped = [(r["month"].strftime("%Y-%m"), r) for r in rows]
+        by_month = qs.filter(dim="month").values("month").annotate(**sums).order_by("month")
+        grouped = [(r["month"].strftime("%Y-%m"), dict(r)) for r in by_month]
     else:
-        rows = qs.filter(dim=group_by).values("key").annotate(**sums).order_by("key")
-        grouped = [(r["key"], r) for r in rows]
+        by_key = qs.filter(dim=group_by).values("key").annotate(**sums).order_by("key")
+        grouped = [(str(r["key"]), dict(r)) for r in by_key]
     labels = _labels(group_by, [k for k, _r in grouped])
-    items = []
+    items: list[dict[str, Any]] = []
     for key, r in grouped:
         n, high, low = r["r"] or 0, r["h"] or 0, r["lo"] or 0
         if kind == "csat":
@@ -180,8 +181,9 @@ def followups(*, pending_only: bool = True) -> QuerySet[FollowUp]:
 
 
 def referral_report(*, since: date) -> dict[str, Any]:
-    by_source = list(
-        Referral.objects.filter(created_at__date__gte=since)
+    by_source: list[dict[str, Any]] = [
+        dict(r)
+        for r in Referral.objects.filter(created_at__date__gte=since)
         .values("source")
         .annotate(
             n=Count("pk"),
@@ -189,7 +191,7 @@ def referral_report(*, since: date) -> dict[str, Any]:
             converted=Count("pk", filter=Q(status="converted")),
         )
         .order_by("-n")
-    )
+    ]
     for row in by_source:
         valid = row["n"] - row["rejected"]
         row["conversion"] = round(100 * row["converted"] / valid, 1) if valid else 0.0

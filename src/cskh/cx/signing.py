@@ -6,6 +6,7 @@ survey row (expires_at, status), so a link dies when its survey is answered or e
 from __future__ import annotations
 
 from django.core import signing
+from django.utils.crypto import constant_time_compare
 
 SALT = "cskh.cx.survey"
 
@@ -36,7 +37,7 @@ def survey_id_from(token: str) -> int | None:
     if not value or len(sig) != 16 or len(value) > 12:
         return None
     expected = _signer().sign(value).split(".", 1)[1][:16]
-    if not signing.constant_time_compare(sig, expected):
+    if not constant_time_compare(sig, expected):
         return None
     try:
         return int(value, 36)

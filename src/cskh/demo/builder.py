@@ -136,6 +136,7 @@ class Builder:
             self.sink.fix_sequences(tables[:-1])
             self._step("analyze", lambda: self.sink.analyze(tables))
         self._step("extras", self._extras)
+        self._step("customer experience", self._cx)
         self._step("search index", self._search_index)
         self.timings["total"] = time.perf_counter() - started
         self.counts.update(self.sink.rows_written)
@@ -175,6 +176,12 @@ class Builder:
         knowledge.install_demo_content(self.profile)
         incidents.ensure_network_entries()
         sla.backfill_clocks(now=self.now)
+
+    def _cx(self):
+        """Surveys, churn scores, save desk and referrals (app cx)."""
+        from cskh.demo import cx
+
+        self.counts.update(cx.build(seed=self.seed, now=self.now))
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""

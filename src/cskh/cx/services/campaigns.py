@@ -7,6 +7,7 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
@@ -104,7 +105,7 @@ def feed(*, now: datetime) -> int:
                     customer_id=customer_id,
                     campaign_id=c.pk,
                     channel="campaign",
-                    now=now - timedelta(minutes=surveys.settings.CSKH_CX_SURVEY_DELAY_MINUTES),
+                    now=now - timedelta(minutes=settings.CSKH_CX_SURVEY_DELAY_MINUTES),
                 )
             c.sampled += len(batch)
             if c.sampled >= len(chosen):

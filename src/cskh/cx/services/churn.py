@@ -102,8 +102,9 @@ def _aggregate_cases(now: datetime) -> dict[int, dict[str, float]]:
         )
     )
     out: dict[int, dict[str, float]] = {}
-    for r in rows.iterator(chunk_size=20_000):
-        cid = r.pop("customer_id")
+    for row in rows.iterator(chunk_size=20_000):
+        r: dict[str, Any] = dict(row)
+        cid = int(r.pop("customer_id"))
         r["repeat_30"] = max(0, r.pop("cases_30") - r.pop("types_30"))
         out[cid] = {k: float(v or 0) for k, v in r.items()}
     return out
@@ -132,7 +133,7 @@ def _aggregate_surveys(now: datetime) -> dict[int, dict[str, float]]:
             .iterator(chunk_size=20_000)
         ):
             if last_at.get(cid) == at:
-                out.setdefault(cid, {})["nps_last"] = float(score)
+                out.setdefault(cid, {})["nps_last"] = float(score or 0)
     return out
 
 
@@ -145,7 +146,7 @@ def _aggregate_services(today: date) -> dict[int, tuple[float, float]]:
     out = {}
     for r in rows.iterator(chunk_size=20_000):
         tenure = (today - r["first"]).days / 30.4 if r["first"] else 0.0
-        out[r["customer_id"]] = (round(tenure, 1), float(r["active"]))
+        out[r["customer_id"]] = (round(tenure, 1), float(r["active"] or 0))
     return out
 
 

@@ -20,6 +20,7 @@ from cskh.core.phones import try_e164
 from cskh.core.text import fold, nfc
 from cskh.core.types import Actor
 from cskh.cx.models import ContractAttributes, Referral, ReferralCode, RewardEntry, Survey
+from cskh.org.models import User
 
 R = Referral.Status
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
@@ -220,6 +221,8 @@ def accrue(*, now: datetime | None = None) -> int:
     )
     n = 0
     for r in due.iterator():
+        if r.referred_customer_id is None:
+            continue
         active = ServicePoint.objects.filter(
             customer_id=r.referred_customer_id, status="active"
         ).exists()
@@ -249,7 +252,7 @@ def advance_reward(*, referral: Referral, to: str, actor: Actor = None) -> Rewar
         referral=referral,
         kind=to,
         amount=steps[previous],
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=actor if isinstance(actor, User) else None,
         created_at=timezone.now(),
     )
     audit.record(actor=actor, action=f"cx.reward.{to}", obj=entry, changes={"amount": entry.amount})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import F, Q
 from django.utils import timezone
@@ -55,7 +56,7 @@ def add(survey: Survey, *, sent: int = 0, score: int | None = None) -> None:
         [Rollup(kind=survey.kind, dim=d, key=k, month=month) for d, k in pairs],
         ignore_conflicts=True,
     )
-    changes: dict[str, F | int] = {}
+    changes: dict[str, Any] = {}
     if sent:
         changes["sent"] = F("sent") + sent
     if score is not None:

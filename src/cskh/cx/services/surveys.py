@@ -352,6 +352,10 @@ def answer(*, token: str, score: Any, comment: str = "", now: datetime | None = 
         from cskh.cx.services import followups
 
         followups.open_for(survey, now=now)
+    elif rollups.is_high(survey.kind, value):
+        from cskh.cx.services import referrals
+
+        referrals.maybe_issue_after_answer(survey, now=now)
     return survey
 
 
