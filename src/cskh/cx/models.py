@@ -159,7 +159,7 @@ class FollowUp(models.Model):
         UNREACHABLE = "unreachable", _("Không liên lạc được")
 
     survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="followup")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.PENDING)
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
@@ -299,7 +299,7 @@ class Referral(models.Model):
         REJECTED = "rejected", _("Từ chối")
         CONVERTED = "converted", _("Đã thành khách hàng")
 
-    code = models.ForeignKey(ReferralCode, on_delete=models.PROTECT, related_name="referrals")
+    code = models.ForeignKey(ReferralCode, on_delete=models.CASCADE, related_name="referrals")
     referrer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
     source = models.CharField(max_length=16)  # sms | zalo | email | web | counter | agent
     prospect_name = models.CharField(max_length=200)
@@ -326,7 +326,7 @@ class RewardEntry(models.Model):
         APPROVED = "approved", _("Đã duyệt")
         PAID = "paid", _("Đã chi trả")
 
-    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="rewards")
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="rewards")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     amount = models.PositiveIntegerField()  # VND
     actor = models.ForeignKey(

@@ -146,17 +146,6 @@ def build(*, seed: int, now: datetime) -> dict[str, int]:
         )
     Survey.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
     n_rollups = rollups.rebuild()
-    # detractor call-backs of the last weeks, as real cases
-    from cskh.cx.services import followups
-
-    recent = Survey.objects.filter(
-        status="answered", score__lte=2, kind="csat", answered_at__gte=now - timedelta(days=10)
-    ).order_by("-answered_at")[:15]
-    for s in recent:
-        try:
-            followups.open_for(s, now=s.answered_at)
-        except Exception:  # noqa: BLE001 - demo data: a missing case type must not stop the demo
-            break
     # contract attributes; the churned label for customers whose services all ended
     today = timezone.localdate(now)
     terminated = set(
