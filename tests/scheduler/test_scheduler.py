@@ -145,14 +145,15 @@ def test_a_failing_job_does_not_stop_the_others():
 def test_the_command_enqueues_the_due_tasks_once():
     out = StringIO()
     call_command("scheduler", "--once", stdout=out)
-    assert set(out.getvalue().split()) == {"sla_escalation_scan", "incidents_tick"}
+    assert set(out.getvalue().split()) == {"sla_escalation_scan", "incidents_tick", "cx_tick"}
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == {
         "cskh.sla.tasks.escalation_scan",
         "cskh.incidents.tasks.deliver_planned_notices",
+        "cskh.cx.tasks.tick",
     }
     call_command("scheduler", "--once", stdout=StringIO())  # not due again within the minute
-    assert DBTaskResult.objects.count() == 2
+    assert DBTaskResult.objects.count() == 3
     listing = StringIO()
     call_command("scheduler", "--list", stdout=listing)
     assert all(job.name in listing.getvalue() for job in JOBS)
