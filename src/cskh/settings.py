@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "cskh.conversations",
     "cskh.qa",
     "cskh.scheduler",
+    "cskh.cx",
     "cskh.desk",
     "cskh.demo",
     "cskh.api",
@@ -95,6 +96,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
         # dispatch: field cases (CSKH_DISPATCH_AUTO), dispatched after commit
         "cskh.dispatch.services.on_case_opened",
         "cskh.search.hooks.case_opened",  # search: index the case
+        "cskh.cx.services.retention.on_case_opened",  # cx: cancellation → save desk
     ],
     "case_transitioned": [
         "cskh.sla.services.on_case_transitioned",  # sla: pause / resume / stop
@@ -102,7 +104,14 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
         "cskh.dispatch.services.on_case_transitioned",  # dispatch: withdraw WO on resolve
         "cskh.search.hooks.case_changed",  # search: resolution text
         "cskh.qa.services.on_case_transitioned",  # qa: count a resolution the check flags
+        "cskh.cx.services.surveys.on_case_transitioned",  # cx: CSAT survey after resolution
+        "cskh.cx.services.retention.on_case_transitioned",  # cx: cancellation → save desk
     ],
+    # dispatch: a field visit finished (before its case is resolved)
+    "work_order_completed": ["cskh.cx.services.surveys.on_work_order_completed"],
+    # conversations: a written conversation closed (kwargs conversation_id, customer_id,
+    # channel, agent_id)
+    "conversation_closed": ["cskh.cx.services.surveys.on_conversation_closed"],
     "case_replied": [
         "cskh.sla.services.on_case_replied",  # sla: first response
         "cskh.search.hooks.case_changed",  # search: reply text
@@ -389,6 +398,24 @@ CSKH_CALLBACK_REMIND_MINUTES = int(os.environ.get("CSKH_CALLBACK_REMIND_MINUTES"
 
 # textintel: longer texts are cut before analysis
 CSKH_TEXTINTEL_MAX_CHARS = int(os.environ.get("CSKH_TEXTINTEL_MAX_CHARS", "5000"))
+
+# Customer experience (cx): surveys, churn, save desk, referrals
+CSKH_CX_PUBLIC_URL = os.environ.get("CSKH_CX_PUBLIC_URL", "http://127.0.0.1:8000")
+CSKH_CX_FATIGUE_DAYS = int(os.environ.get("CSKH_CX_FATIGUE_DAYS", "14"))
+CSKH_CX_QUIET_HOURS = (21, 8)  # no survey or reminder sent from 21:00 to 08:00 local time
+CSKH_CX_SURVEY_DELAY_MINUTES = int(os.environ.get("CSKH_CX_SURVEY_DELAY_MINUTES", "30"))
+CSKH_CX_LINK_DAYS = int(os.environ.get("CSKH_CX_LINK_DAYS", "7"))
+CSKH_CX_REMINDER_HOURS = int(os.environ.get("CSKH_CX_REMINDER_HOURS", "48"))
+CSKH_CX_FOLLOWUP_CASE_TYPE = "cx_followup"
+CSKH_CX_AT_RISK_SCORE = float(os.environ.get("CSKH_CX_AT_RISK_SCORE", "0.5"))
+CSKH_CX_HOLDOUT_SHARE = float(os.environ.get("CSKH_CX_HOLDOUT_SHARE", "0.1"))
+CSKH_CX_REFERRAL_ACTIVE_DAYS = int(os.environ.get("CSKH_CX_REFERRAL_ACTIVE_DAYS", "30"))
+CSKH_CX_REFERRAL_MONTHLY_CAP = int(os.environ.get("CSKH_CX_REFERRAL_MONTHLY_CAP", "5"))
+CSKH_CX_REFERRAL_REWARD_VND = int(os.environ.get("CSKH_CX_REFERRAL_REWARD_VND", "100000"))
+# public research datasets (`cskh churn evaluate`); never used to train shipped models
+CSKH_SHARED_DATA = Path(
+    os.environ.get("CSKH_SHARED_DATA", BASE_DIR.parent.parent / "shared" / "data")
+)
 
 # `cskh scheduler` (the periodic-job table is cskh.scheduler.jobs): seconds between looks at
 # the table; a due job starts at most this late.

@@ -38,6 +38,7 @@ urlpatterns = [
 
 for app, prefix, module in [
     ("cskh.desk", "", "cskh.desk.urls"),
+    ("cskh.cx", "", "cskh.cx.urls"),
     ("cskh.dispatch", "portal/", "cskh.dispatch.urls"),
     ("cskh.incidents", "", "cskh.incidents.urls"),
     ("cskh.knowledge", "kb/", "cskh.knowledge.urls"),

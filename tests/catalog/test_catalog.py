@@ -16,6 +16,7 @@ ELECTRICITY = {
     "power_quality",
     "staff_complaint",
     "general",
+    "cx_followup",
 }
 TELECOM = {
     "internet_down",
@@ -28,6 +29,7 @@ TELECOM = {
     "equipment",
     "staff_complaint",
     "general",
+    "cx_followup",
 }
 
 

@@ -150,6 +150,7 @@ def test_the_command_enqueues_the_due_tasks_once():
         "incidents_tick",
         "telephony_tick",
         "conversations_webhook_sweep",
+        "cx_tick",
     }
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == {
@@ -157,9 +158,10 @@ def test_the_command_enqueues_the_due_tasks_once():
         "cskh.incidents.tasks.deliver_planned_notices",
         "cskh.telephony.tasks.tick",
         "cskh.conversations.tasks.process_pending_webhooks",
+        "cskh.cx.tasks.tick",
     }
     call_command("scheduler", "--once", stdout=StringIO())  # not due again within the minute
-    assert DBTaskResult.objects.count() == 4
+    assert DBTaskResult.objects.count() == 5
     listing = StringIO()
     call_command("scheduler", "--list", stdout=listing)
     assert all(job.name in listing.getvalue() for job in JOBS)

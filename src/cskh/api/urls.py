@@ -42,6 +42,7 @@ ROUTERS = [
     ("/conversations", "cskh.conversations.api.router", "cskh.conversations"),
     ("/channels", "cskh.conversations.api.webhook_router", "cskh.conversations"),
     ("/qa", "cskh.qa.api.router", "cskh.qa"),
+    ("/cx", "cskh.cx.api.router", "cskh.cx"),
 ]
 
 for prefix, path, app in ROUTERS:

@@ -93,6 +93,14 @@ SLA_POLICIES = {
     "office_5d": (N_("Giải quyết trong 5 ngày làm việc"), "office", 8 * 60, 5 * DAY, None, ""),
     "net_24h": (N_("Khắc phục sự cố mạng trong 24 giờ"), "24x7", 30, 24 * 60, None, ""),
     "info_1d": (N_("Giải đáp trong 1 ngày làm việc"), "office", 2 * 60, DAY, None, ""),
+    "callback_1d": (
+        N_("Gọi lại khách hàng chưa hài lòng trong 1 ngày làm việc"),
+        "office",
+        DAY,
+        DAY,
+        None,
+        "",
+    ),
 }
 
 # code: name, description, default priority, sla, handler unit kind, groups incidents, complaint
@@ -226,6 +234,16 @@ PROFILES: dict[str, ProfileSpec] = {
                 False,
                 False,
             ),
+            (
+                "cx_followup",
+                N_("Gọi lại sau khảo sát"),
+                N_("Khách hàng chấm điểm thấp: gọi lại, ghi nhận kết quả."),
+                2,
+                "callback_1d",
+                "center",
+                False,
+                False,
+            ),
         ],
     },
     "telecom": {
@@ -344,6 +362,16 @@ PROFILES: dict[str, ProfileSpec] = {
                 N_("Hỏi đáp thông tin chung."),
                 4,
                 "info_1d",
+                "center",
+                False,
+                False,
+            ),
+            (
+                "cx_followup",
+                N_("Gọi lại sau khảo sát"),
+                N_("Khách hàng chấm điểm thấp: gọi lại, ghi nhận kết quả."),
+                2,
+                "callback_1d",
                 "center",
                 False,
                 False,

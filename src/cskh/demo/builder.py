@@ -140,6 +140,7 @@ class Builder:
             self._step("analyze", lambda: self.sink.analyze(tables))
         self._step("extras", self._extras)
         self._step("live floor", self._floor)
+        self._step("customer experience", self._cx)
         self._step("search index", self._search_index)
         # every table changed since the bulk step's ANALYZE (knowledge, network, SLA clocks…):
         # with autovacuum off, stale statistics would plan the first pages wrong
@@ -209,6 +210,12 @@ class Builder:
             )
             # PostgreSQL numbered those cases from its sequences: the counters follow them
             sync_number_sequences()
+
+    def _cx(self):
+        """Surveys, churn scores, save desk and referrals (app cx)."""
+        from cskh.demo import cx
+
+        self.counts.update(cx.build(seed=self.seed, now=self.now))
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""

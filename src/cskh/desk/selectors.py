@@ -15,6 +15,7 @@ from cskh.cases.models import Case, Interaction
 from cskh.cases.selectors import LIST_RELATED, visible_cases
 from cskh.catalog.models import CaseType
 from cskh.core.pagination import keyset_page
+from cskh.cx import selectors as cx_selectors
 
 log = logging.getLogger("cskh.desk")
 
@@ -104,6 +105,7 @@ def card(customer, *, user) -> dict[str, Any]:
         "interactions": interactions,
         "incidents": active_incidents(customer),
         "planned": upcoming_planned(customer),
+        "cx": cx_selectors.card(customer.pk),
         "now": timezone.now(),
     }
 

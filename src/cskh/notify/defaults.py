@@ -96,4 +96,32 @@ DEFAULTS: dict[str, tuple[str, str]] = {
             "({{ percent }}% thời hạn). Hạn: {{ due_at }}."
         ),
     ),
+    "cx_survey": (
+        N_("Quý khách hài lòng với {{ touchpoint }}?"),
+        N_(
+            "CSKH: Cảm ơn Quý khách đã liên hệ. Mời chấm điểm {{ touchpoint }} (1 chạm): {{ link }}"
+        ),
+    ),
+    "cx_survey_reminder": (
+        N_("Nhắc: khảo sát mức độ hài lòng"),
+        N_("CSKH: Ý kiến của Quý khách giúp chúng tôi phục vụ tốt hơn. Chấm điểm: {{ link }}"),
+    ),
+    "cx_nps": (
+        N_("Quý khách có giới thiệu chúng tôi cho người thân?"),
+        N_(
+            "CSKH: Quý khách sẵn lòng giới thiệu dịch vụ cho người thân, bạn bè ở mức nào "
+            "(0–10)? {{ link }}"
+        ),
+    ),
+    "cx_nps_reminder": (
+        N_("Nhắc: khảo sát giới thiệu dịch vụ"),
+        N_("CSKH: Mời Quý khách chấm điểm 0–10 (1 chạm): {{ link }}"),
+    ),
+    "cx_referral": (
+        N_("Mã giới thiệu của Quý khách: {{ code }}"),
+        N_(
+            "CSKH: Cảm ơn Quý khách đã tin dùng dịch vụ. Giới thiệu người thân lắp mới với mã "
+            "{{ code }} ({{ link }}) để nhận ưu đãi {{ reward }}đ."
+        ),
+    ),
 }

@@ -278,3 +278,21 @@ def can_view_review(user: Any, review: Any) -> bool:
     return can_review_quality(user) or (
         getattr(user, "pk", None) is not None and review.agent_id == user.pk
     )
+
+
+# --------------------------------------------------------------------------- customer experience
+
+
+def can_view_cx_results(user: Any) -> bool:
+    """CSAT/NPS results, comments, referral report: supervisors and managers."""
+    return _superuser(user) or _role(user) in LEAD_ROLES
+
+
+def can_work_save_desk(user: Any) -> bool:
+    """The retention queue and detractor call-backs: the care center's people."""
+    return _superuser(user) or _role(user) in CENTER_ROLES
+
+
+def can_approve_rewards(user: Any) -> bool:
+    """Approve and pay referral rewards: managers and admins."""
+    return _superuser(user) or _role(user) in {Role.MANAGER, Role.ADMIN}

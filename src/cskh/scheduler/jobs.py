@@ -65,4 +65,19 @@ JOBS: tuple[Job, ...] = (
         task="cskh.wfm.tasks.nightly_forecast",
         doc="Contacts per half-hour for the next 4 weeks, per staffing queue (method by backtest).",
     ),
+    Job(
+        name="cx_tick",
+        schedule=Every(60),
+        task="cskh.cx.tasks.tick",
+        doc=(
+            "Surveys: send the due ones outside quiet hours, one reminder, expire old links; "
+            "feed running NPS campaigns (throttled); accrue referral rewards."
+        ),
+    ),
+    Job(
+        name="cx_churn_scoring",
+        schedule=DailyAt(3, 30),
+        task="cskh.cx.tasks.churn_nightly",
+        doc="Churn risk of every customer with the active model; queue those at risk.",
+    ),
 )

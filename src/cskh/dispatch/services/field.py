@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cskh.cases.states import Status
+from cskh.core import hooks
 from cskh.core.errors import Conflict, DomainError
 from cskh.core.types import Actor
 from cskh.dispatch import states
@@ -170,6 +171,8 @@ def complete(
             data={"photos": [a.pk for a in atts]},
             at=now,
         )
+        # before the case is resolved: reactions (cx survey) see the field visit first
+        hooks.run("work_order_completed", work_order=wo, actor=actor)
         move_case(wo.case, Status.RESOLVED, actor=actor, note=resolution)
     except BaseException:
         uploads.discard(stored)

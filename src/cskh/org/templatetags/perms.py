@@ -59,3 +59,7 @@ def can_check_replies(user) -> bool:
 @register.filter
 def can_request_time_off(user) -> bool:
     return permissions.can_request_time_off(user)
+
+
+def can_view_cx_results(user) -> bool:
+    return permissions.can_view_cx_results(user)

@@ -1,0 +1,2 @@
+"""State changes of the cx app, by topic: surveys, rollups, follow-ups, churn, retention,
+referrals."""
