@@ -123,8 +123,6 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
     "customer_changed": ["cskh.search.hooks.customer_changed"],  # created/updated/phone added
     "article_changed": ["cskh.search.hooks.article_changed"],  # KB version approved/rejected
     "presence_changed": ["cskh.wfm.services.adherence.on_presence_changed"],  # wfm: adherence log
-    # a written conversation was closed (kwargs conversation_id, customer_id, channel, agent_id)
-    "conversation_closed": [],
 }
 
 MIDDLEWARE = [
