@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
 from cskh.api.urls import api
@@ -51,5 +52,5 @@ for app, prefix, module in [
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))
 
-admin.site.site_header = "cskh — Quản trị"
+admin.site.site_header = gettext_lazy("cskh — Quản trị")
 admin.site.site_title = "cskh"

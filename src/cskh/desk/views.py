@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from cskh.cases import selectors as case_selectors
@@ -452,14 +453,14 @@ def _int(value) -> int | None:
 
 
 QUEUE_TABS = [
-    ("mine", "Của tôi"),
-    ("team", "Tổ của tôi"),
-    ("unassigned", "Chưa phân công"),
-    ("due", "Sắp đến hạn"),
-    ("overdue", "Quá hạn"),
-    ("logged", "Tôi đã ghi"),
-    ("callbacks", "Gọi lại"),
-    ("all", "Tất cả"),
+    ("mine", gettext_noop("Của tôi")),
+    ("team", gettext_noop("Tổ của tôi")),
+    ("unassigned", gettext_noop("Chưa phân công")),
+    ("due", gettext_noop("Sắp đến hạn")),
+    ("overdue", gettext_noop("Quá hạn")),
+    ("logged", gettext_noop("Tôi đã ghi")),
+    ("callbacks", gettext_noop("Gọi lại")),
+    ("all", gettext_noop("Tất cả")),
 ]
 
 

@@ -63,7 +63,7 @@ MESSAGES: dict[str, Any] = {
     "pronoun": _("Xưng hô thiếu tôn trọng (mày/tao)."),
     "blaming": _("Đổ lỗi cho khách hàng."),
     "dismissive": _(
-        "Câu trả lời gạt đi, thiếu hỗ trợ (\u201ckhông biết\u201d, \u201ctự … đi\u201d)."
+        "Câu trả lời gạt đi, thiếu hỗ trợ (“không biết”, “tự … đi”)."
     ),
     "shouting": _("Viết hoa toàn bộ hoặc nhiều dấu chấm than: giống như quát khách."),
     "teencode": _("Viết tắt kiểu chat (teencode) không phù hợp khi trả lời khách."),
