@@ -104,6 +104,10 @@ SLA_POLICIES = {
 }
 
 # code: name, description, default priority, sla, handler unit kind, groups incidents, complaint
+# Case types staff open for their own follow-up (the call-back after a low survey score):
+# customers never describe them, so the text classifier's seed corpus does not cover them.
+STAFF_ONLY_TYPES = frozenset({"cx_followup"})
+
 PROFILES: dict[str, ProfileSpec] = {
     "electricity": {
         "name": N_("Điện lực"),

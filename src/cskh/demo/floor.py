@@ -89,7 +89,7 @@ def _example_customer(profile: str, now: datetime) -> str:
     if sp is not None:
         customers.add_service_point(
             customer=customer,
-            code=f"{sp.code[:2]}9{customer.pk:010d}",
+            code=f"{sp.code[:2]}9{customer.code[-10:]}",  # from the code, not the pk (stable)
             kind=sp.kind,
             ward=sp.ward,
             feeder_code=sp.feeder_code,

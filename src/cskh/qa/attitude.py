@@ -62,9 +62,7 @@ MESSAGES: dict[str, Any] = {
     "rude": _("Từ ngữ thô lỗ, xúc phạm khách hàng."),
     "pronoun": _("Xưng hô thiếu tôn trọng (mày/tao)."),
     "blaming": _("Đổ lỗi cho khách hàng."),
-    "dismissive": _(
-        "Câu trả lời gạt đi, thiếu hỗ trợ (“không biết”, “tự … đi”)."
-    ),
+    "dismissive": _("Câu trả lời gạt đi, thiếu hỗ trợ (“không biết”, “tự … đi”)."),
     "shouting": _("Viết hoa toàn bộ hoặc nhiều dấu chấm than: giống như quát khách."),
     "teencode": _("Viết tắt kiểu chat (teencode) không phù hợp khi trả lời khách."),
     "no_address": _("Thiếu xưng hô tôn trọng (anh/chị/quý khách)."),

@@ -61,5 +61,6 @@ def can_request_time_off(user) -> bool:
     return permissions.can_request_time_off(user)
 
 
+@register.filter
 def can_view_cx_results(user) -> bool:
     return permissions.can_view_cx_results(user)
