@@ -39,4 +39,4 @@ def test_alt_c_dials_the_first_number_of_the_card(world, desk_page, settings):
     )
     expect(page.locator("#type-q")).to_be_focused()
     page.keyboard.press("Alt+c")
-    expect(page.locator("#dial-status [data-dialing]")).to_contain_text("+84901234567")
+    expect(page.locator("#dial-status [data-dialing]")).to_contain_text("0901 234 567")
