@@ -225,6 +225,49 @@ def page_for(browser, live_server):
         ctx.close()
 
 
+@pytest.fixture
+def session_page(browser, live_server):
+    """A browser page logged in by a session cookie set directly (no login form), opened at
+    `path`. Pages holding an open SSE stream reach "networkidle" only slowly, so callers wait
+    for their own ready marker (`wait_for`)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    contexts = []
+
+    def _page(user, *, path, viewport=(1366, 768), wait_for=None, timeout=15_000):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        ctx = browser.new_context(
+            viewport={"width": viewport[0], "height": viewport[1]},
+            locale="vi-VN",
+            base_url=live_server.url,
+        )
+        ctx.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session.session_key,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto(path)
+        if wait_for:
+            page.wait_for_selector(wait_for, timeout=timeout)
+        return page
+
+    yield _page
+    for ctx in contexts:
+        ctx.close()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_reference_cache():
     """Tests roll back their rows: a cached case type or unit must not outlive its test."""

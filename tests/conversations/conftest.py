@@ -75,44 +75,15 @@ def fb_signed(payload: dict[str, Any] | bytes) -> tuple[bytes, str]:
 
 
 @pytest.fixture
-def inbox_page(browser, live_server):
-    """A browser page logged in (session cookie set directly) on the inbox, its live stream
-    connected."""
-    from django.conf import settings as django_settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    contexts = []
+def inbox_page(session_page):
+    """A browser page logged in on the inbox, its live stream connected."""
 
     def _page(user, *, path="/inbox/", viewport=(1366, 768)):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        ctx = browser.new_context(
-            viewport={"width": viewport[0], "height": viewport[1]},
-            locale="vi-VN",
-            base_url=live_server.url,
+        return session_page(
+            user, path=path, viewport=viewport, wait_for="body[data-inbox-live=connected]"
         )
-        ctx.add_cookies(
-            [
-                {
-                    "name": django_settings.SESSION_COOKIE_NAME,
-                    "value": session.session_key,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.goto(path)
-        page.wait_for_selector("body[data-inbox-live=connected]", timeout=15_000)
-        return page
 
-    yield _page
-    for ctx in contexts:
-        ctx.close()
+    return _page
 
 
 @pytest.fixture(scope="session")

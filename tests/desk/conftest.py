@@ -33,46 +33,21 @@ def logged_in(client):
 
 
 @pytest.fixture
-def desk_page(browser, live_server):
-    """A browser page already logged in (session cookie set directly, no login form) and on
-    the desk with its live stream connected. The shared page_for waits for "networkidle",
-    which a page holding an open SSE stream reaches only slowly."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    contexts = []
+def desk_page(session_page):
+    """A browser page already logged in and on the desk with its live stream connected. The
+    shared page_for waits for "networkidle", which a page holding an open SSE stream reaches
+    only slowly."""
 
     def _page(user, *, viewport=(1366, 768), path="/desk/", connected=True):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        ctx = browser.new_context(
-            viewport={"width": viewport[0], "height": viewport[1]},
-            locale="vi-VN",
-            base_url=live_server.url,
+        return session_page(
+            user,
+            path=path,
+            viewport=viewport,
+            wait_for="body[data-live=connected]" if connected else None,
+            timeout=10_000,
         )
-        ctx.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": session.session_key,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.goto(path)
-        if connected:
-            page.wait_for_selector("body[data-live=connected]", timeout=10_000)
-        return page
 
-    yield _page
-    for ctx in contexts:
-        ctx.close()
+    return _page
 
 
 @pytest.fixture(scope="session")

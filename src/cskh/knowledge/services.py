@@ -108,52 +108,65 @@ def _check_writer(user) -> None:
         raise Forbidden(_("Bạn không có quyền soạn bài viết tri thức."))
 
 
-@transaction.atomic
-def approve_version(*, version: ArticleVersion, approver) -> ArticleVersion:
+def _decide_draft(
+    model: Any, *, version: Any, approver: Any, approve: bool, who_msg: str, self_msg: str
+) -> tuple[Any, bool]:
+    """The approval rule articles and canned answers share: shift leads or managers decide a
+    draft, never their own (superusers excepted); approving twice is a no-op. Returns the locked
+    version and whether it changed."""
     if not can_approve(approver):
-        raise Forbidden(_("Chỉ trưởng ca hoặc quản lý được duyệt bài viết."))
-    version = ArticleVersion.objects.select_for_update().get(pk=version.pk)
-    if version.status == ArticleVersion.Status.APPROVED:
-        return version
-    if version.status != ArticleVersion.Status.DRAFT:
-        raise DomainError(
-            _("Chỉ duyệt được bản nháp đang chờ duyệt."), status=409, code="not_draft"
+        raise Forbidden(who_msg)
+    version = model.objects.select_for_update().get(pk=version.pk)
+    if approve and version.status == model.Status.APPROVED:
+        return version, False
+    if version.status != model.Status.DRAFT:
+        msg = (
+            _("Chỉ duyệt được bản nháp đang chờ duyệt.")
+            if approve
+            else _("Chỉ từ chối được bản nháp đang chờ duyệt.")
         )
-    if version.author_id == approver.pk and not approver.is_superuser:
-        raise Forbidden(
-            _("Người viết không tự duyệt bài của mình; cần một trưởng ca khác duyệt."),
-            code="self_approval",
-        )
-    version.status = ArticleVersion.Status.APPROVED
-    version.approved_by = approver
-    version.approved_at = timezone.now()
-    version.save()
-    audit.record(
-        actor=approver,
-        action="kb.approve",
-        obj=version.article,
-        changes={"version": version.number},
+        raise DomainError(msg, status=409, code="not_draft")
+    if approve and version.author_id == approver.pk and not approver.is_superuser:
+        raise Forbidden(self_msg, code="self_approval")
+    if approve:
+        version.status = model.Status.APPROVED
+        version.approved_by = approver
+        version.approved_at = timezone.now()
+        version.save(update_fields=["status", "approved_by", "approved_at"])
+    else:
+        version.status = model.Status.REJECTED
+        version.save(update_fields=["status"])
+    return version, True
+
+
+def _decide_article(*, version: ArticleVersion, approver: Any, approve: bool) -> ArticleVersion:
+    version, changed = _decide_draft(
+        ArticleVersion,
+        version=version,
+        approver=approver,
+        approve=approve,
+        who_msg=_("Chỉ trưởng ca hoặc quản lý được duyệt bài viết."),
+        self_msg=_("Người viết không tự duyệt bài của mình; cần một trưởng ca khác duyệt."),
     )
-    hooks.run("article_changed", article=version.article, actor=approver)
+    if changed:
+        audit.record(
+            actor=approver,
+            action="kb.approve" if approve else "kb.reject",
+            obj=version.article,
+            changes={"version": version.number},
+        )
+        hooks.run("article_changed", article=version.article, actor=approver)
     return version
 
 
 @transaction.atomic
-def reject_version(*, version: ArticleVersion, approver) -> ArticleVersion:
-    if not can_approve(approver):
-        raise Forbidden(_("Chỉ trưởng ca hoặc quản lý được duyệt bài viết."))
-    version = ArticleVersion.objects.select_for_update().get(pk=version.pk)
-    if version.status != ArticleVersion.Status.DRAFT:
-        raise DomainError(
-            _("Chỉ từ chối được bản nháp đang chờ duyệt."), status=409, code="not_draft"
-        )
-    version.status = ArticleVersion.Status.REJECTED
-    version.save()
-    audit.record(
-        actor=approver, action="kb.reject", obj=version.article, changes={"version": version.number}
-    )
-    hooks.run("article_changed", article=version.article, actor=approver)
-    return version
+def approve_version(*, version: ArticleVersion, approver: Any) -> ArticleVersion:
+    return _decide_article(version=version, approver=approver, approve=True)
+
+
+@transaction.atomic
+def reject_version(*, version: ArticleVersion, approver: Any) -> ArticleVersion:
+    return _decide_article(version=version, approver=approver, approve=False)
 
 
 @transaction.atomic
@@ -218,33 +231,26 @@ def propose_canned_answer(
     return version
 
 
-@transaction.atomic
-def approve_canned_version(*, version: CannedAnswerVersion, approver: Any) -> CannedAnswerVersion:
-    """Shift leads approve (not their own draft): the desk offers this text from now on."""
-    if not can_approve(approver):
-        raise Forbidden(_("Chỉ trưởng ca hoặc quản lý được duyệt câu trả lời mẫu."))
-    version = CannedAnswerVersion.objects.select_for_update().get(pk=version.pk)
-    if version.status == CannedAnswerVersion.Status.APPROVED:
+def _decide_canned(
+    *, version: CannedAnswerVersion, approver: Any, approve: bool
+) -> CannedAnswerVersion:
+    version, changed = _decide_draft(
+        CannedAnswerVersion,
+        version=version,
+        approver=approver,
+        approve=approve,
+        who_msg=_("Chỉ trưởng ca hoặc quản lý được duyệt câu trả lời mẫu."),
+        self_msg=_("Người viết không tự duyệt câu trả lời mẫu của mình; cần một trưởng ca khác."),
+    )
+    if not changed:
         return version
-    if version.status != CannedAnswerVersion.Status.DRAFT:
-        raise DomainError(
-            _("Chỉ duyệt được bản nháp đang chờ duyệt."), status=409, code="not_draft"
-        )
-    if version.author_id == approver.pk and not approver.is_superuser:
-        raise Forbidden(
-            _("Người viết không tự duyệt câu trả lời mẫu của mình; cần một trưởng ca khác."),
-            code="self_approval",
-        )
-    version.status = CannedAnswerVersion.Status.APPROVED
-    version.approved_by = approver
-    version.approved_at = timezone.now()
-    version.save()
     answer = CannedAnswer.objects.select_for_update().get(pk=version.answer_id)
-    answer.title, answer.body, answer.is_active = version.title, version.body, True
-    answer.save(update_fields=["title", "body", "is_active"])
+    if approve:
+        answer.title, answer.body, answer.is_active = version.title, version.body, True
+        answer.save(update_fields=["title", "body", "is_active"])
     audit.record(
         actor=approver,
-        action="kb.canned_approve",
+        action="kb.canned_approve" if approve else "kb.canned_reject",
         obj=answer,
         changes={"version": version.number},
     )
@@ -252,23 +258,14 @@ def approve_canned_version(*, version: CannedAnswerVersion, approver: Any) -> Ca
 
 
 @transaction.atomic
+def approve_canned_version(*, version: CannedAnswerVersion, approver: Any) -> CannedAnswerVersion:
+    """Shift leads approve (not their own draft): the desk offers this text from now on."""
+    return _decide_canned(version=version, approver=approver, approve=True)
+
+
+@transaction.atomic
 def reject_canned_version(*, version: CannedAnswerVersion, approver: Any) -> CannedAnswerVersion:
-    if not can_approve(approver):
-        raise Forbidden(_("Chỉ trưởng ca hoặc quản lý được duyệt câu trả lời mẫu."))
-    version = CannedAnswerVersion.objects.select_for_update().get(pk=version.pk)
-    if version.status != CannedAnswerVersion.Status.DRAFT:
-        raise DomainError(
-            _("Chỉ từ chối được bản nháp đang chờ duyệt."), status=409, code="not_draft"
-        )
-    version.status = CannedAnswerVersion.Status.REJECTED
-    version.save(update_fields=["status"])
-    audit.record(
-        actor=approver,
-        action="kb.canned_reject",
-        obj=version.answer,
-        changes={"version": version.number},
-    )
-    return version
+    return _decide_canned(version=version, approver=approver, approve=False)
 
 
 def _user(actor):

@@ -1,15 +1,8 @@
 from django.shortcuts import render
 from django.template.loader import select_template
-from django.utils.translation import gettext_lazy
 
 from cskh.core.errors import DomainError
 from cskh.search import selectors
-
-KIND_LABELS = {
-    "customer": gettext_lazy("Khách hàng"),
-    "case": gettext_lazy("Yêu cầu"),
-    "article": gettext_lazy("Bài viết tri thức"),
-}
 
 
 def search_page(request):
