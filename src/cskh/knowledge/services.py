@@ -109,7 +109,7 @@ def _check_writer(user) -> None:
 
 
 def _decide_draft(
-    model: Any, *, version: Any, approver: Any, approve: bool, who_msg: str, self_msg: str
+    model: Any, *, version: Any, approver: Any, approve: bool, who_msg: Any, self_msg: Any
 ) -> tuple[Any, bool]:
     """The approval rule articles and canned answers share: shift leads or managers decide a
     draft, never their own (superusers excepted); approving twice is a no-op. Returns the locked
