@@ -95,7 +95,7 @@ def test_shift_lead_bulk_assigns_ticked_cases(world, lead, agent2, client):
     assert assigned == {cases[0].number, cases[2].number}
     assert CaseEvent.objects.filter(case=cases[0], kind="assignment").exists()
     follow = client.get(r["Location"]).content.decode()
-    assert "Đã giao 2 vụ việc" in follow and "CS-0000-999999" in follow
+    assert "Đã giao 2 yêu cầu" in follow and "CS-0000-999999" in follow
 
 
 def test_agents_cannot_bulk_assign(world, agent2, client):

@@ -206,7 +206,7 @@ def link_customer(request: HttpRequest, conversation_id: int) -> HttpResponse:
 def open_case(request: HttpRequest, conversation_id: int) -> HttpResponse:
     def go(user: Any, conv: Conversation) -> None:
         if not permissions.can_work_cases(user):
-            raise Forbidden(_("Bạn không được mở vụ việc."))
+            raise Forbidden(_("Bạn không được mở yêu cầu."))
         case_type = get_case_type(request.POST.get("type", "") or conv.suggested_type)
         intake.open_case_for_conversation(conversation=conv, case_type=case_type, actor=user)
 

@@ -550,13 +550,13 @@ def queue_assign(request):
     ):
         back = reverse("desk:queue")
     if agent is None or not numbers:
-        messages.error(request, _("Chọn ít nhất một vụ việc và một tư vấn viên."))
+        messages.error(request, _("Chọn ít nhất một yêu cầu và một tư vấn viên."))
         return redirect(back)
     done, failed = services.bulk_assign(actor=request.user, numbers=numbers, agent=agent)
     if done:
         messages.success(
             request,
-            _("Đã giao %(n)s vụ việc cho %(a)s.") % {"n": done, "a": agent.display_name},
+            _("Đã giao %(n)s yêu cầu cho %(a)s.") % {"n": done, "a": agent.display_name},
         )
     if failed:
         messages.error(request, _("Không giao được: %(l)s") % {"l": ", ".join(failed[:20])})

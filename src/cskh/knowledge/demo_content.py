@@ -81,7 +81,7 @@ danh sách người thuê (có thể tra cứu qua dữ liệu dân cư / VNeID)
 thuê trực tiếp ký).
 
 Kênh tiếp nhận: ứng dụng CSKH, trang web chăm sóc khách hàng, tổng đài hoặc phòng giao dịch Điện \
-lực quản lý địa bàn. Tạo vụ việc loại «Thay đổi hợp đồng» để chuyển Điện lực xử lý.""",
+lực quản lý địa bàn. Tạo yêu cầu loại «Thay đổi hợp đồng» để chuyển Điện lực xử lý.""",
     ),
     (
         "thu-tuc-cap-dien-moi-sinh-hoat",
@@ -145,7 +145,7 @@ việc vào sự cố và báo thời gian dự kiến có điện lại.
 dây sau trạm/công tơ.
 
 Mục tiêu khôi phục: 2 giờ kể từ khi tiếp nhận (SLA «Khôi phục cấp điện trong 2 giờ»). Thông báo \
-số vụ việc cho khách hàng và nhắn tin khi có điện lại.
+số yêu cầu cho khách hàng và nhắn tin khi có điện lại.
 
 Tuyệt đối không hướng dẫn khách hàng tự mở tủ điện, leo trụ hoặc chạm vào dây dẫn của ngành điện.""",
     ),
@@ -162,7 +162,7 @@ CSKH, trang web và phương tiện thông tin đại chúng.
 - Trường hợp khẩn cấp (sự cố, nguy cơ mất an toàn) ngành điện được ngừng cấp điện ngay và thông \
 báo sau.
 - Khách hàng hỏi lịch: tra cứu theo mã khách hàng hoặc địa chỉ; nếu đã quá giờ dự kiến mà chưa có \
-điện, tạo vụ việc «Mất điện» và ghi rõ «quá giờ cắt điện kế hoạch».
+điện, tạo yêu cầu «Mất điện» và ghi rõ «quá giờ cắt điện kế hoạch».
 - Khách hàng sản xuất có yêu cầu đặc biệt (lò ấp, y tế tại nhà) được ghi chú để Điện lực cân \
 nhắc khi lập kế hoạch.""",
     ),
@@ -184,7 +184,7 @@ Thời hạn: thanh toán trong vòng 07 ngày kể từ ngày nhận thông bá
 Quá hạn, Điện lực gửi thông báo nhắc; nếu vẫn chưa thanh toán, Điện lực có thể ngừng cấp điện \
 sau khi đã thông báo trước theo quy định. Sau khi thanh toán đủ, điện được cấp lại trong ngày.
 
-Đã thanh toán nhưng vẫn nhận nhắc nợ: xin mã giao dịch/ảnh biên lai, tạo vụ việc «Thanh toán» để \
+Đã thanh toán nhưng vẫn nhận nhắc nợ: xin mã giao dịch/ảnh biên lai, tạo yêu cầu «Thanh toán» để \
 đối soát (thường do thanh toán sau thời điểm chốt dữ liệu của kênh thu hộ).""",
     ),
     (
@@ -200,7 +200,7 @@ tử đo xa được chốt tự động.
 mới, số ngày của kỳ.
 - Khách hàng thắc mắc tiền điện tăng: so sánh sản lượng với cùng kỳ và tháng trước; kiểm tra số ngày \
 của kỳ; giải thích biểu giá bậc thang (bài «Biểu giá bán lẻ điện sinh hoạt bậc thang»). Nếu nghi \
-ngờ ghi sai chỉ số hoặc công tơ chạy sai, tạo vụ việc «Hóa đơn, tiền điện» hoặc «Công tơ điện» để \
+ngờ ghi sai chỉ số hoặc công tơ chạy sai, tạo yêu cầu «Hóa đơn, tiền điện» hoặc «Công tơ điện» để \
 Điện lực kiểm tra tại chỗ.
 - Đổi thông tin xuất hóa đơn (mã số thuế, tên đơn vị): cần giấy đăng ký doanh nghiệp, áp dụng từ \
 kỳ hóa đơn kế tiếp.""",
@@ -217,7 +217,7 @@ và mời khách hàng chứng kiến việc niêm phong, treo tháo.
 - Kiểm định do tổ chức kiểm định được công nhận thực hiện. Nếu công tơ chạy đúng (sai số trong \
 giới hạn cho phép), khách hàng thanh toán chi phí kiểm định theo quy định; nếu công tơ chạy sai, \
 Điện lực chịu chi phí và hoàn trả/truy thu phần chênh lệch theo kết quả kiểm định.
-- Công tơ cháy, vỡ, mất niêm chì: tạo vụ việc «Công tơ điện», mức ưu tiên cao; nhắc khách hàng \
+- Công tơ cháy, vỡ, mất niêm chì: tạo yêu cầu «Công tơ điện», mức ưu tiên cao; nhắc khách hàng \
 không tự ý sửa chữa.""",
     ),
     (
@@ -249,7 +249,7 @@ thường, điện áp tại điểm đấu nối được phép dao động tro
 điểm buổi tối.
 - Hỏi khách hàng: hiện tượng xảy ra cả khu vực hay riêng nhà mình, vào giờ nào; nhà có dùng ổn áp \
 không; dây dẫn sau công tơ có dài/nhỏ không.
-- Tạo vụ việc «Chất lượng điện áp» để Điện lực đo kiểm tại công tơ. Nếu điện áp tại công tơ đạt \
+- Tạo yêu cầu «Chất lượng điện áp» để Điện lực đo kiểm tại công tơ. Nếu điện áp tại công tơ đạt \
 chuẩn, hướng dẫn khách hàng kiểm tra hệ thống dây trong nhà (trách nhiệm của khách hàng).""",
     ),
     (
@@ -259,8 +259,8 @@ chuẩn, hướng dẫn khách hàng kiểm tra hệ thống dây trong nhà (tr
         "Tiếp nhận khiếu nại về thái độ, tác phong nhân viên",
         """- Lắng nghe, ghi nhận đầy đủ: thời gian, địa điểm, tên hoặc đặc điểm nhân viên, nội dung \
 sự việc, mong muốn của khách hàng. Không tranh luận, không hứa kết quả xử lý kỷ luật.
-- Xin lỗi khách hàng về trải nghiệm chưa tốt và thông báo số vụ việc.
-- Vụ việc được chuyển Tổ Giải quyết khiếu nại; trả lời khách hàng trong 02 ngày làm việc.
+- Xin lỗi khách hàng về trải nghiệm chưa tốt và thông báo số yêu cầu.
+- Yêu cầu được chuyển Tổ Giải quyết khiếu nại; trả lời khách hàng trong 02 ngày làm việc.
 - Nếu khách hàng phản ánh hành vi tiêu cực (gợi ý bồi dưỡng, thu tiền ngoài quy định), đánh dấu \
 khiếu nại và báo ngay trưởng ca.""",
     ),
@@ -294,8 +294,8 @@ luôn được ưu tiên).
 dịch vụ, tra cứu hóa đơn, lịch ngừng cấp điện, tiến độ giải quyết.
 - Phòng giao dịch khách hàng tại các Công ty Điện lực: giờ hành chính thứ Hai đến thứ Bảy \
 (7:30–11:30, 13:00–17:00).
-- Mọi yêu cầu đều được cấp số vụ việc dạng CS-NĂM-SỐ để khách hàng theo dõi; khi khách hàng gọi \
-lại, tra theo số điện thoại hoặc số vụ việc.
+- Mọi yêu cầu đều được cấp số yêu cầu dạng CS-NĂM-SỐ để khách hàng theo dõi; khi khách hàng gọi \
+lại, tra theo số điện thoại hoặc số yêu cầu.
 - Nhân viên ngành điện đến nhà luôn mặc đồng phục và có thẻ nhân viên; khách hàng có thể gọi tổng \
 đài để xác minh.""",
     ),
@@ -311,14 +311,14 @@ _TELECOM_ARTICLES: list[Article] = [
 1. Đèn trên modem quang (ONT):
    - PON/GPON tắt hoặc nhấp nháy, LOS đỏ: tín hiệu quang không tới (đứt cáp, gập dây nhảy quang, \
 lỏng đầu nối). Không tự cắt nối cáp quang; kiểm tra dây quang vào modem có bị gập, kéo căng \
-không rồi tạo vụ việc cho kỹ thuật.
+không rồi tạo yêu cầu cho kỹ thuật.
    - PON xanh, Internet tắt: modem chưa xác thực; kiểm tra nợ cước, khởi động lại modem.
 2. Tắt nguồn modem 30 giây rồi bật lại, chờ 2–3 phút.
 3. Thử bằng máy tính cắm dây LAN để phân biệt lỗi Wi-Fi với lỗi đường truyền.
 4. Kiểm tra thuê bao có đang tạm ngưng do nợ cước, hoặc khu vực đang có sự cố chung (cùng OLT/bộ \
-chia) — nếu có, gắn vụ việc vào sự cố và báo thời gian dự kiến.
+chia) — nếu có, gắn yêu cầu vào sự cố và báo thời gian dự kiến.
 
-Không khắc phục được từ xa: tạo vụ việc «Mất kết nối Internet», hẹn khung giờ kỹ thuật đến nhà. \
+Không khắc phục được từ xa: tạo yêu cầu «Mất kết nối Internet», hẹn khung giờ kỹ thuật đến nhà. \
 Mục tiêu khắc phục: trong 24 giờ.""",
     ),
     (
@@ -333,7 +333,7 @@ thoáng, giữa nhà; nhà nhiều tầng nên dùng thêm thiết bị Mesh/b�
 Mesh).
 - Nhiều thiết bị dùng đồng thời (camera, TV 4K, học trực tuyến) cần gói cước phù hợp.
 - Chỉ chậm khi vào một số trang/dịch vụ quốc tế: kiểm tra thông báo sự cố cáp quang biển.
-- Đo qua dây vẫn thấp hơn nhiều so với gói cước: tạo vụ việc «Internet chậm» kèm kết quả đo \
+- Đo qua dây vẫn thấp hơn nhiều so với gói cước: tạo yêu cầu «Internet chậm» kèm kết quả đo \
 (ảnh chụp), kỹ thuật kiểm tra suy hao quang và cấu hình.""",
     ),
     (
@@ -349,7 +349,7 @@ kết nối Internet cáp quang».
 gói kênh của thuê bao.
 5. Hình ảnh giật, đứng hình: ưu tiên cắm dây LAN cho đầu thu thay vì Wi-Fi.
 
-Không khắc phục được: tạo vụ việc «Truyền hình», ghi mã lỗi trên màn hình.""",
+Không khắc phục được: tạo yêu cầu «Truyền hình», ghi mã lỗi trên màn hình.""",
     ),
     (
         "chuyen-dia-diem-su-dung-dich-vu",
@@ -379,7 +379,7 @@ tầng.""",
         """- Chỉ chủ hợp đồng (hoặc người được ủy quyền hợp lệ) được yêu cầu chấm dứt hợp đồng, kèm \
 căn cước.
 - Trước khi tiếp nhận, hỏi lý do và tư vấn giữ chân (chuyển gói, tạm ngưng, chuyển địa điểm). Ghi \
-lý do vào vụ việc để phòng Khách hàng theo dõi.
+lý do vào yêu cầu để phòng Khách hàng theo dõi.
 - Khách hàng thanh toán cước đến thời điểm chấm dứt; nếu còn trong thời gian cam kết sử dụng, \
 thông báo khoản bồi hoàn ưu đãi theo hợp đồng đã ký.
 - Thiết bị cho mượn (modem, đầu thu, thiết bị Mesh) phải hoàn trả hoặc bồi thường theo biên bản \
@@ -427,7 +427,7 @@ thuật; hỏng do va đập, vào nước, cháy nổ do sét/nguồn điện c
 - Đổi mật khẩu Wi-Fi: qua ứng dụng của nhà mạng hoặc trang quản trị modem; tổng đài viên có thể hỗ \
 trợ từ xa sau khi xác minh chủ hợp đồng.
 - Modem nóng, tự khởi động lại: đặt nơi thoáng, không chồng thiết bị lên nhau; nếu lặp lại, tạo \
-vụ việc «Thiết bị» để đổi.
+yêu cầu «Thiết bị» để đổi.
 - Không tự ý reset cứng modem quang khi chưa được hướng dẫn: có thể mất cấu hình kết nối.""",
     ),
     (
@@ -439,7 +439,7 @@ vụ việc «Thiết bị» để đổi.
 - Ứng dụng và trang web chăm sóc khách hàng, Zalo Official Account: kiểm tra cước, báo hỏng, theo \
 dõi tiến độ.
 - Điểm giao dịch: giờ hành chính từ thứ Hai đến thứ Bảy.
-- Mỗi yêu cầu được cấp số vụ việc dạng CS-NĂM-SỐ; kỹ thuật viên đến nhà có thẻ nhân viên và gọi \
+- Mỗi yêu cầu được cấp số yêu cầu dạng CS-NĂM-SỐ; kỹ thuật viên đến nhà có thẻ nhân viên và gọi \
 trước khi đến.""",
     ),
 ]
@@ -449,22 +449,22 @@ _ELECTRICITY_CANNED: list[Canned] = [
         None,
         "Chào hỏi và xác nhận tiếp nhận",
         "Kính chào Quý khách {{ten_khach_hang}}. Tôi là {{ten_tu_van_vien}}, tổng đài chăm sóc khách "
-        "hàng ngành điện. Yêu cầu của Quý khách đã được ghi nhận với số vụ việc {{so_vu_viec}}; "
-        "thời hạn xử lý dự kiến trước {{han_xu_ly}}. Quý khách vui lòng giữ số vụ việc để tiện theo "
+        "hàng ngành điện. Yêu cầu của Quý khách đã được ghi nhận với số yêu cầu {{so_vu_viec}}; "
+        "thời hạn xử lý dự kiến trước {{han_xu_ly}}. Quý khách vui lòng giữ số yêu cầu để tiện theo "
         "dõi. Trân trọng cảm ơn.",
     ),
     (
         None,
         "Đề nghị bổ sung thông tin",
-        "Kính gửi Quý khách {{ten_khach_hang}}, để xử lý vụ việc {{so_vu_viec}}, Quý khách vui lòng "
+        "Kính gửi Quý khách {{ten_khach_hang}}, để xử lý yêu cầu {{so_vu_viec}}, Quý khách vui lòng "
         "cung cấp thêm: địa chỉ chính xác, mã khách hàng (in trên hóa đơn) và số điện thoại liên hệ "
-        "tại chỗ. Vụ việc đang tạm chờ thông tin từ Quý khách.",
+        "tại chỗ. Yêu cầu đang tạm chờ thông tin từ Quý khách.",
     ),
     (
         "outage",
         "Mất điện: đã chuyển Điện lực",
         "Kính chào Quý khách {{ten_khach_hang}}. Thông tin mất điện tại địa chỉ của Quý khách đã "
-        "được chuyển Điện lực khu vực kiểm tra với số vụ việc {{so_vu_viec}}. Thời gian dự kiến có "
+        "được chuyển Điện lực khu vực kiểm tra với số yêu cầu {{so_vu_viec}}. Thời gian dự kiến có "
         "điện lại trước {{han_xu_ly}}. Vì an toàn, Quý khách vui lòng không tự ý mở tủ điện hoặc "
         "chạm vào dây dẫn. Xin lỗi Quý khách vì sự bất tiện.",
     ),
@@ -473,7 +473,7 @@ _ELECTRICITY_CANNED: list[Canned] = [
         "Mất điện: sự cố chung khu vực",
         "Kính chào Quý khách {{ten_khach_hang}}. Khu vực của Quý khách đang bị mất điện do sự cố "
         "lưới điện, Điện lực đã cử đội sửa chữa đến hiện trường. Thời gian dự kiến có điện lại "
-        "trước {{han_xu_ly}}. Phản ánh của Quý khách được ghi nhận với số vụ việc {{so_vu_viec}}; "
+        "trước {{han_xu_ly}}. Phản ánh của Quý khách được ghi nhận với số yêu cầu {{so_vu_viec}}; "
         "chúng tôi sẽ nhắn tin khi cấp điện trở lại.",
     ),
     (
@@ -482,7 +482,7 @@ _ELECTRICITY_CANNED: list[Canned] = [
         "Kính chào Quý khách {{ten_khach_hang}}. Khu vực của Quý khách có lịch ngừng cung cấp điện "
         "để bảo trì, sửa chữa lưới điện theo thông báo của Điện lực. Lịch ngừng cấp điện được thông "
         "báo trước ít nhất 5 ngày qua tin nhắn và ứng dụng CSKH. Nếu quá giờ dự kiến mà chưa có "
-        "điện, Quý khách vui lòng gọi lại và cung cấp số vụ việc {{so_vu_viec}}.",
+        "điện, Quý khách vui lòng gọi lại và cung cấp số yêu cầu {{so_vu_viec}}.",
     ),
     (
         "billing",
@@ -504,14 +504,14 @@ _ELECTRICITY_CANNED: list[Canned] = [
         "payment",
         "Đã thanh toán nhưng nhận nhắc nợ",
         "Kính chào Quý khách {{ten_khach_hang}}. Chúng tôi đã ghi nhận giao dịch thanh toán Quý khách "
-        "cung cấp và chuyển bộ phận đối soát (vụ việc {{so_vu_viec}}). Kết quả sẽ được thông báo "
+        "cung cấp và chuyển bộ phận đối soát (yêu cầu {{so_vu_viec}}). Kết quả sẽ được thông báo "
         "trước {{han_xu_ly}}; trong thời gian này điện của Quý khách không bị ngừng cấp vì lý do nợ.",
     ),
     (
         "meter",
         "Tiếp nhận đề nghị kiểm tra công tơ",
         "Kính chào Quý khách {{ten_khach_hang}}. Đề nghị kiểm tra công tơ của Quý khách đã được "
-        "tiếp nhận (vụ việc {{so_vu_viec}}). Điện lực sẽ liên hệ hẹn lịch và kiểm tra trong vòng 3 "
+        "tiếp nhận (yêu cầu {{so_vu_viec}}). Điện lực sẽ liên hệ hẹn lịch và kiểm tra trong vòng 3 "
         "ngày làm việc; Quý khách vui lòng có mặt để chứng kiến việc kiểm tra, niêm phong.",
     ),
     (
@@ -527,13 +527,13 @@ _ELECTRICITY_CANNED: list[Canned] = [
         "contract_change",
         "Tiếp nhận thay đổi hợp đồng",
         "Kính chào Quý khách {{ten_khach_hang}}. Yêu cầu thay đổi hợp đồng mua bán điện (mã KH "
-        "{{ma_khach_hang}}) đã được chuyển Điện lực với số vụ việc {{so_vu_viec}}, hạn giải quyết "
+        "{{ma_khach_hang}}) đã được chuyển Điện lực với số yêu cầu {{so_vu_viec}}, hạn giải quyết "
         "trước {{han_xu_ly}}. Thay đổi được áp dụng từ kỳ hóa đơn kế tiếp.",
     ),
     (
         "hazard",
         "Sự cố nguy hiểm: hướng dẫn an toàn",
-        "Kính chào Quý khách {{ten_khach_hang}}. Điện lực đã được báo khẩn để xử lý (vụ việc "
+        "Kính chào Quý khách {{ten_khach_hang}}. Điện lực đã được báo khẩn để xử lý (yêu cầu "
         "{{so_vu_viec}}). Trong lúc chờ, Quý khách vui lòng tránh xa dây điện ít nhất 10 m, không "
         "chạm vào dây hoặc vật đang tiếp xúc với dây và cảnh báo người xung quanh. Nếu có cháy, gọi "
         "114; có người bị điện giật, gọi 115.",
@@ -542,7 +542,7 @@ _ELECTRICITY_CANNED: list[Canned] = [
         "power_quality",
         "Tiếp nhận phản ánh điện áp",
         "Kính chào Quý khách {{ten_khach_hang}}. Phản ánh điện áp yếu/chập chờn đã được chuyển "
-        "Điện lực đo kiểm tại công tơ (vụ việc {{so_vu_viec}}), hạn xử lý trước {{han_xu_ly}}. Trong "
+        "Điện lực đo kiểm tại công tơ (yêu cầu {{so_vu_viec}}), hạn xử lý trước {{han_xu_ly}}. Trong "
         "thời gian này Quý khách nên hạn chế dùng đồng thời các thiết bị công suất lớn.",
     ),
     (
@@ -556,7 +556,7 @@ _ELECTRICITY_CANNED: list[Canned] = [
         "general",
         "Đã giải đáp",
         "Kính chào Quý khách {{ten_khach_hang}}. Cảm ơn Quý khách đã liên hệ. Nội dung Quý khách "
-        "hỏi đã được giải đáp (vụ việc {{so_vu_viec}}). Nếu cần hỗ trợ thêm, Quý khách vui lòng gọi "
+        "hỏi đã được giải đáp (yêu cầu {{so_vu_viec}}). Nếu cần hỗ trợ thêm, Quý khách vui lòng gọi "
         "1900 545454 hoặc dùng ứng dụng CSKH.",
     ),
 ]

@@ -27,7 +27,7 @@ DEFAULT_CRITERIA = [
     ("Xác minh danh tính khách hàng", 0, True),
     ("Thông tin chính xác, đúng quy trình", 30, False),
     ("Thấu cảm, lắng nghe", 20, False),
-    ("Ghi nhận vụ việc đầy đủ", 20, False),
+    ("Ghi nhận yêu cầu đầy đủ", 20, False),
     ("Kết thúc, hẹn thời gian phản hồi", 20, False),
     ("Không hứa ngoài chính sách", 0, True),
 ]

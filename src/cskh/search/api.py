@@ -36,7 +36,7 @@ class SearchOut(Schema):
     description=_(
         "q: từ khóa (2–200 ký tự, có hoặc không dấu; tiền tố được chấp nhận; "
         "chuỗi số ≥ 4 chữ số tìm trong số điện thoại/mã). kind: customer | case | article. "
-        "Vụ việc (kind=case): mới nhất trước, phân trang bằng cursor (trường next)."
+        "Yêu cầu (kind=case): mới nhất trước, phân trang bằng cursor (trường next)."
     ),
 )
 def search(

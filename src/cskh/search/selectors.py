@@ -299,7 +299,7 @@ def search_page(
     if cursor:
         if kind != "case":
             raise DomainError(
-                _("Chỉ kết quả vụ việc (kind=case) có phân trang."), code="bad_cursor"
+                _("Chỉ kết quả yêu cầu (kind=case) có phân trang."), code="bad_cursor"
             )
         values = decode_cursor(cursor)
         if len(values) != 1 or not isinstance(values[0], int):

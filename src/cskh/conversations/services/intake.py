@@ -276,11 +276,11 @@ def open_case_for_conversation(
     the phone (textintel's case hook), and the messages so far go to the case timeline."""
     conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if conv.case_id:
-        raise DomainError(_("Hội thoại đã gắn với một vụ việc."), status=409, code="has_case")
+        raise DomainError(_("Hội thoại đã gắn với một yêu cầu."), status=409, code="has_case")
     customer = conv.customer
     if customer is None:
         raise DomainError(
-            _("Cần xác định khách hàng trước khi mở vụ việc."), code="unknown_customer"
+            _("Cần xác định khách hàng trước khi mở yêu cầu."), code="unknown_customer"
         )
     case = case_services.open_case(
         customer=customer,

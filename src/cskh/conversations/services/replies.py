@@ -171,7 +171,7 @@ def send_auto_reply(*, conversation: Conversation, at: datetime) -> Message | No
     conv = conversation
     parts = [str(_("Trung tâm CSKH đã nhận được tin nhắn của quý khách."))]
     if conv.case_id and conv.case is not None:
-        parts.append(str(_("Mã vụ việc: %(n)s.")) % {"n": conv.case.number})
+        parts.append(str(_("Mã yêu cầu: %(n)s.")) % {"n": conv.case.number})
     if not clocks.is_open_at(conv.channel, at):
         parts.append(
             str(_("Hiện ngoài giờ làm việc; tư vấn viên sẽ trả lời từ %(t)s."))
