@@ -320,6 +320,27 @@ def test_fresh_demo_fills_the_floor_screens(built, client):
     assert sla_selectors.compliance(past)
 
 
+def test_demo_has_call_wrap_ups_and_promised_callbacks(built):
+    """#21: every answered call of the history has its wrap-up (outcome, after-call seconds),
+    and agents have callbacks due today, one of them already made."""
+    from cskh.cases.models import Interaction
+    from cskh.telephony.models import CallWrapUp, ScheduledCallback
+
+    calls = Interaction.objects.filter(channel="phone", answered_at__isnull=False)
+    wraps = CallWrapUp.objects.filter(interaction__in=calls)
+    assert calls.count() > 0 and wraps.count() == calls.filter(wrap_up__isnull=False).count()
+    history_calls = calls.filter(external_id__startswith="pbx-")
+    assert wraps.filter(interaction__in=history_calls).count() == history_calls.count()
+    assert set(wraps.values_list("outcome", flat=True)) == {"resolved", "case_logged"}
+    wrap = wraps.first()
+    assert (
+        wrap is not None and 10 <= wrap.wrap_seconds <= 120 and wrap.at > wrap.interaction.ended_at
+    )
+    statuses = set(ScheduledCallback.objects.values_list("status", flat=True))
+    assert statuses == {"scheduled", "done"}
+    assert ScheduledCallback.objects.filter(status="scheduled").count() >= 10
+
+
 def test_workforce_pages_have_data_after_the_demo(built, client):
     from cskh.org.models import User
     from cskh.wfm.models import ForecastRun, PresenceLog, Schedule

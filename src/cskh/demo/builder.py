@@ -45,6 +45,7 @@ from cskh.geo.models import Ward
 from cskh.sla import calendar as sla_calendar
 from cskh.sla.models import SlaClock
 from cskh.sla.services import calendar_spec
+from cskh.telephony.models import CallWrapUp
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 BLOCK = 5_000  # customers per random stream
@@ -726,6 +727,8 @@ class Builder:
             "recording_url",
             "summary",
         ]
+        # the agent's wrap-up of each answered call (outcome code, after-call work seconds)
+        wrap_cols = ["interaction_id", "agent_id", "outcome", "note", "wrap_seconds", "at"]
         st_json = {
             (a, b): json.dumps({"from": a, "to": b, "reopen": False})
             for a in ("new", "in_progress", "resolved")
@@ -793,7 +796,7 @@ class Builder:
             planned.sort()
             year = d.year
             seq = counters.get(year, 0)
-            crow, erow, irow, mrow, krow = [], [], [], [], []
+            crow, erow, irow, mrow, krow, wrow = [], [], [], [], [], []
             for t, ci, code in planned:
                 seq += 1
                 ct, spec, targets, type_texts, res_texts, field, clock_of = tinfo[code]
@@ -952,6 +955,11 @@ class Builder:
                         f"{stamp(ended)}\t{ended - answered}\t\t"
                     )
                     mrow.append(f"{inter_id}\t{scid}")
+                    wrap = 10 + int(rnd() * 110)
+                    wrow.append(
+                        f"{inter_id}\t{agent}\t{'resolved' if fcr else 'case_logged'}\t\t"
+                        f"{wrap}\t{stamp(ended + wrap)}"
+                    )
                     inter_id += 1
                 case_id += 1
             counters[year] = seq
@@ -959,6 +967,7 @@ class Builder:
             s.write(CaseEvent._meta.db_table, ev_cols, erow)
             s.write(Interaction._meta.db_table, it_cols, irow)
             s.write(m2m_table, m2m_cols, mrow)
+            s.write(CallWrapUp._meta.db_table, wrap_cols, wrow)
             s.write(SlaClock._meta.db_table, clock_cols, krow)
             done += len(crow)
             if time.perf_counter() - last_report > 10:

@@ -34,6 +34,7 @@ from cskh.incidents import services as incidents
 from cskh.incidents.importer import Row
 from cskh.incidents.models import Incident
 from cskh.org.models import Unit, User
+from cskh.telephony import services as telephony
 
 EXAMPLE_PHONE = "0901234567"  # the README's API example
 EXAMPLE_NAME = "Nguyễn Văn An"
@@ -51,13 +52,16 @@ def build(
     out["work_orders"] = _work_orders(org, lead, now, rng)
     out.update(_incidents(profile, lead, now))
     out["planned"] = _planned(now, rng)
+    out["callbacks"] = _callbacks(now, rng)
     log(
         "[demo]   live floor: {wo} work orders, incident {live} confirmed, {sus} suspected, "
-        "{planned} planned outages next week, example customer {ex}".format(
+        "{planned} planned outages next week, {cb} callbacks promised, "
+        "example customer {ex}".format(
             wo=sum(out["work_orders"].values()),
             live=out.get("confirmed", "—"),
             sus=out.get("suspected", "—"),
             planned=out["planned"],
+            cb=out["callbacks"],
             ex=EXAMPLE_PHONE,
         )
     )
@@ -96,6 +100,37 @@ def _example_customer(profile: str, now: datetime) -> str:
             transformer_code=sp.transformer_code,
         )
     return customer.code
+
+
+def _callbacks(now: datetime, rng: random.Random) -> int:
+    """Callbacks the first agents promised today: some due within the hour (the desk reminds
+    them), some later today or tomorrow, one already made."""
+    agents = list(User.objects.filter(role=User.Role.AGENT, is_active=True).order_by("pk")[:5])
+    phones = list(Phone.objects.select_related("customer").order_by("pk")[:40])
+    if not agents or not phones:
+        return 0
+    notes = (
+        "Khách hẹn gọi lại sau giờ làm để báo kết quả kiểm tra.",
+        "Gọi lại xác nhận lịch kỹ thuật đến nhà.",
+        "Khách đang bận, hẹn gọi lại để tư vấn gói cước.",
+        "Báo khách tiến độ xử lý hóa đơn.",
+    )
+    n = 0
+    for i, agent in enumerate(agents):
+        for k, minutes in enumerate((25 + 10 * i, 180 + 30 * i, 60 * 22)):
+            phone = phones[(3 * i + k) % len(phones)]
+            row = telephony.schedule_callback(
+                actor=agent,
+                customer=phone.customer,
+                due_at=now + timedelta(minutes=minutes),
+                phone=phone.e164,
+                note=rng.choice(notes),
+                now=now,
+            )
+            n += 1
+            if i == 0 and k == 2:
+                telephony.finish_scheduled_callback(callback=row, actor=agent)
+    return n
 
 
 STATES = ("sent", "accepted", "in_progress", "done", "rejected", "redispatched", "cancelled")
