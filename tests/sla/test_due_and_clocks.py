@@ -155,3 +155,23 @@ def test_due_times_go_out_with_the_case_insert_not_a_later_update(world):
     stored = Case.objects.get(pk=case.pk)
     assert stored.due_at == datetime(2026, 12, 10, 9, 0, tzinfo=VN)
     assert stored.first_response_due_at == SlaClock.objects.get(case=case).first_response_due_at
+
+
+def test_due_epochs_agree_with_the_datetime_path():
+    """The bulk writers' integer path gives the same instants as add_business_minutes_pair,
+    over working days, nights, weekends, a day off and Tết."""
+    import random
+    from datetime import UTC, datetime
+
+    from cskh.sla import calendar as cal
+
+    spec = cal.CalendarSpec.from_hours(OFFICE, days_off=frozenset({date(2026, 12, 24)}))
+    rng = random.Random(7)
+    start = int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())
+    for _ in range(300):
+        t = start + rng.randint(0, 400 * 86400)
+        first, second = rng.choice([(30, 240), (60, 1440), (120, 2880)])
+        a, b = cal.add_business_minutes_pair(spec, datetime.fromtimestamp(t, UTC), first, second)
+        assert cal.due_epochs(spec, t, first, second) == (int(a.timestamp()), int(b.timestamp()))
+    always = cal.CalendarSpec()
+    assert cal.due_epochs(always, start, 30, 60) == (start + 1800, start + 3600)

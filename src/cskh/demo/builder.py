@@ -23,7 +23,7 @@ import random
 import time
 from array import array
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -978,16 +978,5 @@ class Builder:
 
 
 def _business_due(spec, t: int, first: float, second: float) -> tuple[int, int]:
-    """Epoch seconds when `first` / `second` business minutes have elapsed after epoch `t`
-    (the table walk of ``cskh.sla.calendar.add_business_minutes_pair`` without datetimes)."""
-    table = sla_calendar._table(spec, datetime.fromtimestamp(t, UTC).year)
-    pos = table.position(t / 60 + sla_calendar._OFFSET_MIN)
-    if pos is not None:
-        a = table.at_position(pos + first)
-        b = table.at_position(pos + second)
-        if a is not None and b is not None:
-            off = sla_calendar._OFFSET_MIN
-            return int((a - off) * 60), int((b - off) * 60)
-    start = datetime.fromtimestamp(t, UTC)
-    first_at, second_at = sla_calendar.add_business_minutes_pair(spec, start, first, second)
-    return int(first_at.timestamp()), int(second_at.timestamp())
+    """Epoch seconds when `first` / `second` business minutes have elapsed after epoch `t`."""
+    return sla_calendar.due_epochs(spec, t, first, second)

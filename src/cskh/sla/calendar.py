@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -197,6 +197,23 @@ def add_business_minutes_pair(
             if a is not None and b is not None:
                 return _from_local_minutes(a, start.tzinfo), _from_local_minutes(b, start.tzinfo)
     return add_business_minutes(spec, start, first), add_business_minutes(spec, start, second)
+
+
+def due_epochs(spec: CalendarSpec, t: int, first: float, second: float) -> tuple[int, int]:
+    """``add_business_minutes_pair`` on epoch seconds: when `first` / `second` open minutes
+    have elapsed after epoch `t`. For bulk writers (the demo's year of history) that work in
+    integers and must not build two datetimes per row."""
+    if not spec.always_open and first > 0 and second > 0:
+        table = _table(spec, datetime.fromtimestamp(t, UTC).year)
+        pos = table.position(t / 60 + _OFFSET_MIN)
+        if pos is not None:
+            a = table.at_position(pos + first)
+            b = table.at_position(pos + second)
+            if a is not None and b is not None:
+                return int((a - _OFFSET_MIN) * 60), int((b - _OFFSET_MIN) * 60)
+    start = datetime.fromtimestamp(t, UTC)
+    first_at, second_at = add_business_minutes_pair(spec, start, first, second)
+    return int(first_at.timestamp()), int(second_at.timestamp())
 
 
 def business_minutes_between(spec: CalendarSpec, start: datetime, end: datetime) -> float:
