@@ -45,8 +45,43 @@ def test_profile_beats_seasonal_naive_on_poisson_data():
     assert fc.wape(actual[:, MASK], f.values[:, MASK]) < 0.85 * fc.wape(
         actual[:, MASK], f.naive[:, MASK]
     )
-    assert set(f.backtest) >= {"seasonal_naive", "seasonal_mean", "profile", "boosting"}
+    assert set(f.backtest) >= {"seasonal_naive", "seasonal_mean", "profile_ensemble", "boosting"}
     assert (f.values[:, ~MASK] == 0).all()
+
+
+def test_profile_ensemble_is_the_mean_of_its_variants():
+    h = synthetic(21)
+    ens = fc.profile_ensemble(h, FIRST, 7, MASK)
+    variants = [
+        fc.profile(h, FIRST, 7, MASK, half_life=hl, own_shape=own, class_weight=cw)
+        for hl, own, cw in fc.ENSEMBLE_GRID
+    ]
+    assert len(variants) == 12
+    np.testing.assert_allclose(ens, np.mean(variants, axis=0))
+    # the variants differ (otherwise the average would be pointless)
+    assert np.abs(variants[0] - variants[-1]).sum() > 1.0
+    assert (ens[:, ~MASK] == 0).all()
+
+
+def test_profile_ensemble_follows_a_level_shift_faster_than_a_long_memory():
+    h = synthetic(21)
+    h[14:] *= 1.5  # the last week runs 50 % higher
+    long_memory = fc.profile(h, FIRST, 7, MASK, half_life=1e9)
+    ens = fc.profile_ensemble(h, FIRST, 7, MASK)
+    assert ens[:, MASK].sum() > long_memory[:, MASK].sum()
+
+
+@pytest.mark.parametrize(("train_days", "start_day"), [(14, 7), (20, 1), (21, 0)])
+def test_anonymous_bank_last_week_beats_naive_by_15_percent(train_days, start_day):
+    """The hardest windows of the backtest (all forecast the last week of February 1999)."""
+    from cskh.wfm import evaluation as ev
+
+    try:
+        first, counts = ev.load_anonymous_bank()
+    except ev.DatasetMissing:
+        pytest.skip("Anonymous Bank data not present")
+    e = ev.evaluate(first, counts, train_days=train_days, horizon_days=7, start_day=start_day)
+    assert e.wape <= 0.85 * e.wape_seasonal_naive
 
 
 def test_holiday_is_shaped_and_scaled_from_past_holidays():
