@@ -158,12 +158,11 @@ def _filters(request: HttpRequest, user: User) -> selectors.Filters:
 
 
 def _chart(rep: selectors.Report) -> dict[str, Any]:
-    items = [(str(r.get(rep.x, "")), r.get(rep.y)) for r in rep.rows]
+    def label(v: Any) -> str:
+        return v.strftime("%d/%m") if isinstance(v, date) else str(v)
+
+    items = [(label(r.get(rep.x, "")), r.get(rep.y)) for r in rep.rows]
     if rep.chart == "line":
-        items = [
-            (label.strftime("%d/%m") if isinstance(r.get(rep.x), date) else label, v)
-            for (label, v), r in zip(items, rep.rows, strict=True)
-        ]
         return charts.trend_chart(items, percent=rep.unit == "%")
     return charts.bar_chart(items, unit=rep.unit)
 
