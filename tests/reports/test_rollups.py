@@ -32,7 +32,7 @@ def test_case_day_counts_fcr_sla_repeat_and_open(world, make_case, hours):
     zalo = CaseDay.objects.get(day=d.date(), channel="zalo")
     assert (zalo.opened, zalo.open_now, zalo.sla_breached, zalo.repeat_7d) == (1, 1, 1, 1)
     hours_rows = dict(CaseHour.objects.values_list("hour", "opened"))
-    assert hours_rows == {9: 1, 11: 1, 12: 1}
+    assert hours_rows == {9: 1, 11: 1, 12: 1}  # (day, hour, channel) cells
     # recomputing is idempotent (delete + insert of the day)
     rollups.recompute_cases(d.date(), d.date(), now=d + hours(48))
     assert CaseDay.objects.filter(day=d.date()).count() == 2

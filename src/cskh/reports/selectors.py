@@ -80,7 +80,15 @@ def filters_for(
     )
 
 
-def _cases(f: Filters, model: type[CaseDay] | type[CaseHour] = CaseDay) -> QuerySet[Any]:
+def _hours(f: Filters) -> QuerySet[CaseHour]:
+    """The hour-of-day table: channel filter only (unit and type are CaseDay's)."""
+    qs = CaseHour.objects.filter(day__gte=f.start, day__lte=f.end)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    return qs
+
+
+def _cases(f: Filters, model: type[CaseDay] = CaseDay) -> QuerySet[Any]:
     qs: QuerySet[Any] = model.objects.filter(day__gte=f.start, day__lte=f.end)
     if f.unit_ids is not None:
         qs = qs.filter(unit_id__in=f.unit_ids)
@@ -164,9 +172,11 @@ class Report:
 
 def _contacts(f: Filters, by: str) -> Report:
     if by == "hour":
-        per_hour = dict(
-            _cases(f, CaseHour).values_list("hour").annotate(n=Sum("opened")).order_by("hour")
-        )
+        per_hour: dict[int, int] = {}
+        if f.unit_ids is None:  # the hour table has no unit: not shown to unit staff
+            per_hour = dict(
+                _hours(f).values_list("hour").annotate(n=Sum("opened")).order_by("hour")
+            )
         rows = [{"label": f"{h:02d}:00", "value": per_hour.get(h, 0)} for h in range(24)]
         title = _("Liên hệ theo giờ trong ngày")
         head = _("Giờ")
@@ -195,6 +205,7 @@ def _contacts(f: Filters, by: str) -> Report:
         title,
         [Column("label", head, "text"), Column("value", _("Số liên hệ"))],
         rows,
+        note=_("Theo giờ: toàn trung tâm, chỉ lọc theo kênh.") if by == "hour" else "",
     )
 
 

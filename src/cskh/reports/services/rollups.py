@@ -110,7 +110,7 @@ def recompute_cases(first: date, last: date, *, now: datetime | None = None) -> 
             if prev is not None and created - prev <= REPEAT_WINDOW:
                 row[7] += 1
             last_seen[cust] = created
-        hourly[(d, local.hour, unit, channel, ctype)] += 1
+        hourly[(d, local.hour, channel)] += 1
     CaseDay.objects.filter(day__gte=first, day__lte=last).delete()
     CaseHour.objects.filter(day__gte=first, day__lte=last).delete()
     CaseDay.objects.bulk_create(
@@ -135,10 +135,7 @@ def recompute_cases(first: date, last: date, *, now: datetime | None = None) -> 
         batch_size=2000,
     )
     CaseHour.objects.bulk_create(
-        [
-            CaseHour(day=k[0], hour=k[1], unit_id=k[2], channel=k[3], case_type_id=k[4], opened=v)
-            for k, v in hourly.items()
-        ],
+        [CaseHour(day=k[0], hour=k[1], channel=k[2], opened=v) for k, v in hourly.items()],
         batch_size=2000,
     )
     return n
