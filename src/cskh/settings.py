@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cskh.qa",
     "cskh.scheduler",
     "cskh.cx",
+    "cskh.reports",
     "cskh.desk",
     "cskh.demo",
     "cskh.api",
@@ -97,6 +98,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
         "cskh.dispatch.services.on_case_opened",
         "cskh.search.hooks.case_opened",  # search: index the case
         "cskh.cx.services.retention.on_case_opened",  # cx: cancellation → save desk
+        "cskh.reports.services.rollups.on_case_changed",  # reports: rollup day, wallboard
     ],
     "case_transitioned": [
         "cskh.sla.services.on_case_transitioned",  # sla: pause / resume / stop
@@ -106,6 +108,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
         "cskh.qa.services.on_case_transitioned",  # qa: count a resolution the check flags
         "cskh.cx.services.surveys.on_case_transitioned",  # cx: CSAT survey after resolution
         "cskh.cx.services.retention.on_case_transitioned",  # cx: cancellation → save desk
+        "cskh.reports.services.rollups.on_case_changed",  # reports: rollup day, wallboard
     ],
     # dispatch: a field visit finished (before its case is resolved)
     "work_order_completed": ["cskh.cx.services.surveys.on_work_order_completed"],
@@ -119,10 +122,18 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
     ],
     "case_priority_changed": ["cskh.sla.services.on_case_priority_changed"],  # sla: new targets
     "case_noted": ["cskh.search.hooks.case_changed"],  # internal note added
-    "case_assigned": ["cskh.search.hooks.case_changed"],  # unit may change (access control)
+    "case_assigned": [
+        "cskh.search.hooks.case_changed",  # unit may change (access control)
+        "cskh.reports.services.rollups.on_case_changed",  # reports: team/unit of the rollup
+    ],
     "customer_changed": ["cskh.search.hooks.customer_changed"],  # created/updated/phone added
     "article_changed": ["cskh.search.hooks.article_changed"],  # KB version approved/rejected
-    "presence_changed": ["cskh.wfm.services.adherence.on_presence_changed"],  # wfm: adherence log
+    "presence_changed": [
+        "cskh.wfm.services.adherence.on_presence_changed",  # wfm: adherence log
+        "cskh.reports.services.rollups.on_presence_changed",  # reports: wallboard push
+    ],
+    # telephony: an accepted PBX event (kwargs interaction, event, agent)
+    "call_event": ["cskh.reports.services.rollups.on_call_event"],  # reports: rollup, wallboard
 }
 
 MIDDLEWARE = [
@@ -383,6 +394,28 @@ CSKH_CALL_TIMEOUT_SECONDS = int(os.environ.get("CSKH_CALL_TIMEOUT_SECONDS", "720
 # desk: after-call work (wrap-up) ends by itself after this many seconds, the agent is ready
 # again (the telephony_tick job; the desk counts it down). 0 = only by hand.
 CSKH_ACW_SECONDS = int(os.environ.get("CSKH_ACW_SECONDS", "90"))
+# reports: a call answered within this many seconds counts towards the service level
+CSKH_REPORTS_SL_SECONDS = int(os.environ.get("CSKH_REPORTS_SL_SECONDS", "20"))
+# reports: days before today recomputed by the nightly rollup refresh (open cases turn late)
+CSKH_REPORTS_REFRESH_DAYS = int(os.environ.get("CSKH_REPORTS_REFRESH_DAYS", "35"))
+# wallboard tile colours: (warn, alert); service level: below warn/alert (higher is better)
+CSKH_WALLBOARD_THRESHOLDS: dict[str, tuple[float, float]] = {
+    "waiting": (5, 15),
+    "longest_wait": (30, 90),
+    "service_level": (80, 60),
+    "abandon": (5, 10),
+    "written_waiting": (20, 50),
+    "sla_risk": (10, 30),
+    "sla_breached": (1, 10),
+}
+# scheduled reports are e-mailed with this Django backend over CSKH_SMTP
+CSKH_REPORTS_EMAIL_BACKEND = os.environ.get(
+    "CSKH_REPORTS_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+CSKH_WALLBOARD_STORM_WAITING = int(os.environ.get("CSKH_WALLBOARD_STORM_WAITING", "30"))
 
 # telephony: click-to-call through the PBX (cskh.telephony.pbx): "log" (development: logs the
 # request) or "http" (POST JSON to URL with a bearer TOKEN). Scheduled callbacks remind their

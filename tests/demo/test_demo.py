@@ -356,3 +356,19 @@ def test_workforce_pages_have_data_after_the_demo(built, client):
     assert "<polyline" in body and "Tổng đài chăm sóc khách hàng" in body
     roster = client.get("/wfm/roster/").content.decode()
     assert "roster-table" in roster and "Việc gia đình" in roster
+
+
+def test_reports_have_rollups_after_the_demo(built, client):
+    from cskh.org.models import User
+    from cskh.reports.models import CallInterval, CaseDay, CaseHour
+
+    assert CaseDay.objects.count() > 10 and CaseHour.objects.exists()
+    assert CallInterval.objects.exists()
+    months = {d.replace(day=1) for d in CaseDay.objects.values_list("day", flat=True)}
+    assert len(months) >= 12  # the year of history
+    manager = User.objects.filter(role="manager").first()
+    client.force_login(manager)
+    year = "from=2000-01-01&to=2100-01-01"
+    for code in ("contacts_channel", "sla", "aht"):
+        body = client.get(f"/reports/?r={code}&{year}").content.decode()
+        assert "<svg" in body, code

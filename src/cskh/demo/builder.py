@@ -143,6 +143,7 @@ class Builder:
         self._step("live floor", self._floor)
         self._step("customer experience", self._cx)
         self._step("search index", self._search_index)
+        self._step("report rollups", self._report_rollups)
         # every table changed since the bulk step's ANALYZE (knowledge, network, SLA clocks…):
         # with autovacuum off, stale statistics would plan the first pages wrong
         self._step("statistics", lambda: dbstats.analyze())
@@ -217,6 +218,13 @@ class Builder:
         from cskh.demo import cx
 
         self.counts.update(cx.build(seed=self.seed, now=self.now))
+
+    def _report_rollups(self):
+        """Rollups of the reports over the whole history (app reports), last: it reads what
+        every step before wrote."""
+        from cskh.demo import reports
+
+        self.counts.update(reports.build())
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""

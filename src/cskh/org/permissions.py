@@ -296,3 +296,22 @@ def can_work_save_desk(user: Any) -> bool:
 def can_approve_rewards(user: Any) -> bool:
     """Approve and pay referral rewards: managers and admins."""
     return _superuser(user) or _role(user) in {Role.MANAGER, Role.ADMIN}
+
+
+# --------------------------------------------------------------------------- reports
+
+
+def can_view_wallboard(user: Any) -> bool:
+    """The live wallboard: shift leads and managers."""
+    return can_supervise(user)
+
+
+def can_view_reports(user: Any) -> bool:
+    """Standard reports and their exports: managers, shift leads (read only), unit staff
+    (their own units' rows, through org.selectors.visible_unit_ids)."""
+    return _superuser(user) or _role(user) in LEAD_ROLES | {Role.UNIT_STAFF}
+
+
+def can_manage_reports(user: Any) -> bool:
+    """Subscriptions to scheduled reports: managers (and admins)."""
+    return _superuser(user) or _role(user) in {Role.MANAGER, Role.ADMIN}

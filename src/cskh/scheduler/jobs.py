@@ -80,4 +80,22 @@ JOBS: tuple[Job, ...] = (
         task="cskh.cx.tasks.churn_nightly",
         doc="Churn risk of every customer with the active model; queue those at risk.",
     ),
+    Job(
+        name="reports_refresh",
+        schedule=Every(60),
+        task="cskh.reports.tasks.refresh",
+        doc="Rollups of today and of the days marked dirty by hooks; pushes the wallboard.",
+    ),
+    Job(
+        name="reports_nightly",
+        schedule=DailyAt(1, 15),
+        task="cskh.reports.tasks.nightly_refresh",
+        doc="Rollups of the last CSKH_REPORTS_REFRESH_DAYS days (open cases turn late).",
+    ),
+    Job(
+        name="reports_subscriptions",
+        schedule=DailyAt(6, 30),
+        task="cskh.reports.tasks.send_subscriptions",
+        doc="Scheduled reports by e-mail (XLSX attached): daily ones, weekly ones on Monday.",
+    ),
 )

@@ -95,3 +95,19 @@ def compliance(month: str, *, unit_ids: set[int] | None = None) -> list[dict[str
                 }
             )
     return out
+
+
+def risk_counts(*, unit_ids: set[int] | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Open cases whose resolution clock is past its first warning step (75 % by default:
+    the escalation scan raises `level`) but not yet due ("risk"), and those past due
+    ("breached"): the wallboard's two SLA tiles."""
+    now = now or timezone.now()
+    qs = SlaClock.objects.filter(stopped_at__isnull=True)
+    if unit_ids is not None:
+        qs = qs.filter(case__unit_id__in=unit_ids)
+    breached = Q(breached_at__isnull=False) | Q(due_at__lt=now)
+    counts = qs.aggregate(
+        breached=Count("pk", filter=breached),
+        risk=Count("pk", filter=Q(level__gte=1) & ~breached),
+    )
+    return {"risk": counts["risk"] or 0, "breached": counts["breached"] or 0}

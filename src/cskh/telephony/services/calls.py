@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cskh.cases import services as case_services
 from cskh.cases.models import Case, Interaction
-from cskh.core import audit, live
+from cskh.core import audit, hooks, live
 from cskh.core.errors import DomainError, NotFound
 from cskh.core.phones import to_e164
 from cskh.core.types import Actor
@@ -193,6 +193,7 @@ def handle_call_event(
             set_presence(user=agent, state=Presence.AVAILABLE)
     record.interaction = interaction
     record.save(update_fields=["interaction"])
+    hooks.run("call_event", interaction=interaction, event=event, agent=agent)
     return result
 
 
