@@ -127,6 +127,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cskh.core.middleware.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -271,7 +272,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # larger JSON/form bodies: 413
+# multipart bodies (work-order photos) up to this size; larger: 413 before the body is read
+CSKH_MAX_UPLOAD_BYTES = int(os.environ.get("CSKH_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 
 # Rate limits: requests per minute per client (token or IP).
 CSKH_RATE_LIMITS = {
