@@ -6,6 +6,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -140,6 +141,13 @@ def auth_error(request, exc):
 def http_error(request, exc: HttpError):
     return api.create_response(
         request, {"detail": str(exc), "code": "http"}, status=exc.status_code
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(
+        request, {"detail": _("Không tìm thấy."), "code": "not_found"}, status=404
     )
 
 
