@@ -347,7 +347,7 @@ CSKH_NOTIFY_BACKENDS = {  # "log" (development default), "http" (JSON gateway), 
 # `cskh notify_worker` polls the outbox (SKIP LOCKED), so messages need no task each; set this
 # for a deployment that runs only `cskh worker`: then every message also gets a Django Task.
 CSKH_NOTIFY_ENQUEUE = _env_bool("CSKH_NOTIFY_ENQUEUE", False)
-CSKH_NOTIFY_LEASE_SECONDS = int(os.environ.get("CSKH_NOTIFY_LEASE_SECONDS", "120"))
+CSKH_NOTIFY_LEASE_SECONDS = float(os.environ.get("CSKH_NOTIFY_LEASE_SECONDS", "15"))
 CSKH_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CSKH_NOTIFY_MAX_ATTEMPTS", "8"))
 CSKH_NOTIFY_BACKOFF_BASE_SECONDS = 30  # retry n waits base * 2^(n-1) seconds, at most max
 CSKH_NOTIFY_BACKOFF_MAX_SECONDS = 3600
