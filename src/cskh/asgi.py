@@ -20,6 +20,7 @@ middleware, so Django adapts once, at the top): one hand-off to the thread per r
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import threading
@@ -82,9 +83,65 @@ async def route(scope, receive, send) -> None:
         await request_threads.run(scope, receive, send)
 
 
+async def _too_large(send, limit: int) -> None:
+    body = json.dumps(
+        {
+            "detail": f"Request body too large (max {limit // (1024 * 1024)} MB).",
+            "code": "too_large",
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def limit_body(scope, receive, send) -> None:
+    """413 for a request body over the limit (``core.middleware.body_limit``: 10 MB of JSON or
+    form, ``CSKH_MAX_UPLOAD_BYTES`` of multipart) before Django reads it: Django's ASGI
+    handler spools the whole body to disk before any middleware runs, and Granian has no
+    body limit of its own. A declared Content-Length is refused at once; a chunked body is
+    counted as it arrives and cut off at the limit."""
+    if scope["type"] != "http":
+        return await route(scope, receive, send)
+    from cskh.core.middleware import body_limit
+
+    headers = dict(scope.get("headers") or ())
+    limit = body_limit(headers.get(b"content-type", b"").decode("latin-1"))
+    try:
+        declared = int(headers.get(b"content-length", b"0") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        return await _too_large(send, limit)
+    received = 0
+    refused = False
+
+    async def counted_receive():
+        nonlocal received, refused
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit and not refused:
+                refused = True
+                await _too_large(send, limit)
+                return {"type": "http.disconnect"}  # Django stops reading and answers nothing
+        return message
+
+    await route(scope, counted_receive, send)
+
+
 # Client addresses (audit rows) from X-Forwarded-For when the peer is a trusted proxy.
 application = wrap_asgi_with_proxy_headers(
-    route, trusted_hosts=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+    limit_body, trusted_hosts=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 )
 
 

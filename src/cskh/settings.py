@@ -138,6 +138,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cskh.core.middleware.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -145,6 +146,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cskh.core.middleware.LoginRequiredMiddleware",
+    "cskh.core.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last on purpose: sync-only, so under ASGI Django runs the whole chain synchronously in one
@@ -282,7 +284,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # larger JSON/form bodies: 413
+# multipart bodies (work-order photos) up to this size; larger: 413 before the body is read
+CSKH_MAX_UPLOAD_BYTES = int(os.environ.get("CSKH_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
 
 # Rate limits: requests per minute per client (token or IP).
 CSKH_RATE_LIMITS = {
@@ -354,7 +358,7 @@ CSKH_NOTIFY_BACKENDS = {  # "log" (development default), "http" (JSON gateway), 
 # `cskh notify_worker` polls the outbox (SKIP LOCKED), so messages need no task each; set this
 # for a deployment that runs only `cskh worker`: then every message also gets a Django Task.
 CSKH_NOTIFY_ENQUEUE = _env_bool("CSKH_NOTIFY_ENQUEUE", False)
-CSKH_NOTIFY_LEASE_SECONDS = int(os.environ.get("CSKH_NOTIFY_LEASE_SECONDS", "120"))
+CSKH_NOTIFY_LEASE_SECONDS = float(os.environ.get("CSKH_NOTIFY_LEASE_SECONDS", "15"))
 CSKH_NOTIFY_MAX_ATTEMPTS = int(os.environ.get("CSKH_NOTIFY_MAX_ATTEMPTS", "8"))
 CSKH_NOTIFY_BACKOFF_BASE_SECONDS = 30  # retry n waits base * 2^(n-1) seconds, at most max
 CSKH_NOTIFY_BACKOFF_MAX_SECONDS = 3600

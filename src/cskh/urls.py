@@ -53,5 +53,7 @@ for app, prefix, module in [
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))
 
+handler404 = "cskh.core.views.not_found"
+
 admin.site.site_header = gettext_lazy("cskh — Quản trị")
 admin.site.site_title = "cskh"

@@ -2,19 +2,77 @@
 
 import importlib.util
 import logging
+from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import BadRequest, RequestDataTooBig, SuspiciousOperation
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from cskh.api.auth import AUTH
 from cskh.core.errors import DomainError
+from cskh.core.schemas import ErrorOut
 
 log = logging.getLogger("cskh.api")
 
-api = NinjaAPI(
+#: Answers any operation may give besides the ones it declares (see ``CskhAPI``).
+COMMON_ERRORS = {
+    "400": "Dữ liệu không hợp lệ (ký tự NUL, biểu mẫu hỏng, JSON sai)",
+    "401": "Chưa xác thực",
+    "404": "Không tìm thấy (hoặc không thuộc quyền xem)",
+    "413": "Dữ liệu gửi lên quá lớn",
+    "422": "Dữ liệu không đúng kiểu/ràng buộc",
+    "429": "Vượt giới hạn số yêu cầu",
+}
+
+
+class CskhAPI(NinjaAPI):
+    """The API, whose OpenAPI document also lists the error answers every operation can give
+    (ninja documents only the ones an operation declares): 400 (bad input refused by
+    ``core.middleware.BadInputMiddleware``), 401/429 where a token is needed, 404 where the
+    path names an object, 413/422 where there is a body or parameters. Each one is real:
+    schemathesis (tests/api/test_schemathesis.py) fails on an answer not documented."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(
+            ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}").pop("$defs")
+        )
+        components["ErrorOut"] = ErrorOut.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        components["ErrorOut"].pop("$defs", None)
+        ref = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        }
+        for methods in schema["paths"].values():
+            for op in methods.values():
+                params = op.get("parameters", [])
+                wanted = {"400"}
+                if op.get("security"):
+                    wanted |= {"401", "429"}
+                if any(p.get("in") == "path" for p in params):
+                    wanted.add("404")
+                if params or "requestBody" in op:
+                    wanted.add("422")
+                if "requestBody" in op:
+                    wanted.add("413")
+                responses = op.setdefault("responses", {})
+                declared = {str(code) for code in responses}
+                for code in sorted(wanted - declared):
+                    responses[code] = {"description": COMMON_ERRORS[code], **ref}
+        return schema
+
+
+api = CskhAPI(
     title="cskh API",
     version="1",
     description="API chăm sóc khách hàng (Vietnamese-first customer care). "
@@ -83,6 +141,31 @@ def auth_error(request, exc):
 def http_error(request, exc: HttpError):
     return api.create_response(
         request, {"detail": str(exc), "code": "http"}, status=exc.status_code
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(
+        request, {"detail": _("Không tìm thấy."), "code": "not_found"}, status=404
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_large(request, exc):
+    return api.create_response(
+        request, {"detail": _("Dữ liệu gửi lên quá lớn."), "code": "too_large"}, status=413
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(BadRequest)
+@api.exception_handler(SuspiciousOperation)
+def bad_request(request, exc):
+    return api.create_response(
+        request,
+        {"detail": _("Yêu cầu không hợp lệ (định dạng dữ liệu sai)."), "code": "bad_request"},
+        status=400,
     )
 
 

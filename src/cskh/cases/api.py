@@ -8,6 +8,7 @@ from cskh.cases.models import Case
 from cskh.cases.states import Status as CaseStatus
 from cskh.catalog.services import get_case_type
 from cskh.core.errors import DomainError, Forbidden, NotFound
+from cskh.core.schemas import ErrorOut
 from cskh.customers import selectors as customer_selectors
 from cskh.org import permissions
 
@@ -102,7 +103,11 @@ def to_out(c: Case) -> dict:
     }
 
 
-@router.post("", response={201: CaseOut}, summary="Tạo yêu cầu")
+@router.post(
+    "",
+    response={201: CaseOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Tạo yêu cầu",
+)
 def create_case(request, payload: CaseIn):
     user = request.auth
     if not permissions.can_work_cases(user):

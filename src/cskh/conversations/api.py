@@ -16,6 +16,7 @@ from cskh.conversations.models import Channel, Conversation
 from cskh.conversations.services import replies, webhooks
 from cskh.core import ratelimit
 from cskh.core.errors import DomainError, Forbidden
+from cskh.core.schemas import ErrorOut
 from cskh.org import permissions
 
 router = Router(tags=["conversations"])
@@ -149,7 +150,11 @@ def _unauthorized() -> DomainError:
     return DomainError(_("Chữ ký không hợp lệ."), status=401, code="bad_signature")
 
 
-@webhook_router.post("/zalo/webhook", summary="Webhook Zalo OA", response={200: dict})
+@webhook_router.post(
+    "/zalo/webhook",
+    summary="Webhook Zalo OA",
+    response={200: dict, 401: ErrorOut, 429: ErrorOut},
+)
 def zalo_webhook(request: HttpRequest) -> dict[str, object]:
     """Verifies X-ZEvent-Signature, stores the event and answers at once; processing runs
     in the background (a retried event is stored once)."""
@@ -161,7 +166,9 @@ def zalo_webhook(request: HttpRequest) -> dict[str, object]:
     return {"ok": True, "duplicate": not created, "state": event.state}
 
 
-@webhook_router.get("/facebook/webhook", summary="Xác minh webhook Facebook")
+@webhook_router.get(
+    "/facebook/webhook", summary="Xác minh webhook Facebook", response={200: str, 403: ErrorOut}
+)
 def facebook_verify(request: HttpRequest) -> HttpResponse:
     """The hub.verify_token handshake: echo hub.challenge when the token matches."""
     token = settings.CSKH_FACEBOOK_VERIFY_TOKEN
@@ -171,7 +178,11 @@ def facebook_verify(request: HttpRequest) -> HttpResponse:
     return HttpResponse(request.GET.get("hub.challenge", "")[:200], content_type="text/plain")
 
 
-@webhook_router.post("/facebook/webhook", summary="Webhook Facebook", response={200: dict})
+@webhook_router.post(
+    "/facebook/webhook",
+    summary="Webhook Facebook",
+    response={200: dict, 401: ErrorOut, 429: ErrorOut},
+)
 def facebook_webhook(request: HttpRequest) -> dict[str, object]:
     ratelimit.hit("webhook", f"facebook:{ratelimit.client_ip(request)}")
     body = _body(request)

@@ -47,3 +47,27 @@ class LiveEvent(models.Model):
         verbose_name = _("sự kiện đẩy")
         verbose_name_plural = _("sự kiện đẩy")
         indexes = [models.Index(fields=["channel", "id"], name="core_liveevent_channel_id")]
+
+
+class IdempotencyKey(models.Model):
+    """The first successful answer to a POST sent with an ``Idempotency-Key`` header, kept 24 h
+    so a client's retry gets it again instead of creating a second case (``core/idempotency``).
+
+    ``scope`` is a digest of the caller's credentials (the bearer token or the session), so two
+    clients never see each other's answers; the unique constraint is what makes two concurrent
+    requests with one key create one object."""
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("khoá chống lặp")
+        verbose_name_plural = _("khoá chống lặp")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="core_idempotency_scope_key")
+        ]

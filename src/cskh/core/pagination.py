@@ -5,6 +5,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -34,9 +35,14 @@ def keyset_page[M: Model](
     """order: e.g. ("-id",) or ("due_at", "id"). The last field must be unique."""
     if cursor:
         values = decode_cursor(cursor)
-        if len(values) != len(order):
+        if len(values) != len(order) or not all(_scalar(v) for v in values):
             raise DomainError(_("Con trỏ phân trang không hợp lệ."), code="bad_cursor")
-        qs = qs.filter(_after(order, values))
+        try:
+            # a value of the wrong type ("abc" for an id, a bad date) fails here, when Django
+            # prepares the lookup: a client error, not a server one
+            qs = qs.filter(_after(order, values))
+        except (ValueError, TypeError, OverflowError, ValidationError) as exc:
+            raise DomainError(_("Con trỏ phân trang không hợp lệ."), code="bad_cursor") from exc
     rows = list(qs.order_by(*order)[: limit + 1])
     next_cursor = None
     if len(rows) > limit:
@@ -44,6 +50,16 @@ def keyset_page[M: Model](
         last = rows[-1]
         next_cursor = encode_cursor([getattr(last, f.lstrip("-")) for f in order])
     return rows, next_cursor
+
+
+def _scalar(value: Any) -> bool:
+    """A cursor holds ints and strings only (ids, ISO times), within the range of a bigint and
+    without NUL (PostgreSQL refuses it in text)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, str) and "\x00" not in value and len(value) <= 64
 
 
 def _after(order: tuple[str, ...], values: list[Any]) -> Q:

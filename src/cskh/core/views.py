@@ -2,10 +2,12 @@ from typing import Any
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import defaults
 
 from cskh.core import ratelimit
 from cskh.core.errors import DomainError
@@ -43,3 +45,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect(reverse(targets.get(role, "desk:home")))
     except NoReverseMatch:
         return render(request, "home.html")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """`handler404`: an API client gets JSON like every other API error (a path that matches
+    no operation, e.g. a word where the URL takes a number), a browser the page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": _("Không tìm thấy."), "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)

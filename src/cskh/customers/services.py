@@ -2,6 +2,8 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,21 @@ def _clean_name(full_name: str) -> str:
     if len(name) > MAX_NAME:
         raise DomainError(_("Họ tên quá dài (tối đa 200 ký tự)."), code="too_long")
     return name
+
+
+def _clean_email(email: str) -> str:
+    """One address, well formed: "a@x.vn, b@y.vn" would send the customer's messages to a
+    second person."""
+    value = (email or "").strip()
+    if not value:
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError as exc:
+        raise DomainError(
+            _("Email không hợp lệ (chỉ một địa chỉ, dạng ten@mien.vn)."), code="bad_email"
+        ) from exc
+    return value
 
 
 @transaction.atomic
@@ -92,7 +109,7 @@ def create_customer(
         code=code,
         full_name=name,
         name_folded=fold(name),
-        email=(email or "").strip(),
+        email=_clean_email(email),
         address=nfc(address or "").strip(),
         ward=ward,
         segment=segment,
@@ -136,6 +153,8 @@ def update_customer(*, customer: Customer, actor: Actor = None, **changes: Any) 
             _("Không thể sửa trường: %(f)s") % {"f": ", ".join(sorted(unknown))}, code="bad_field"
         )
     before = {f: getattr(customer, f) for f in changes}
+    if "email" in changes:
+        changes["email"] = _clean_email(changes["email"])
     if "full_name" in changes:
         changes["full_name"] = _clean_name(changes["full_name"])
         customer.name_folded = fold(changes["full_name"])

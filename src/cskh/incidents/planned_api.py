@@ -7,6 +7,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from cskh.core.errors import DomainError
+from cskh.core.schemas import ErrorOut
 from cskh.incidents import selectors
 from cskh.incidents.api import IncidentOut, to_out
 from cskh.incidents.importer import MAX_BYTES, ImportRejected, parse_schedule
@@ -49,7 +50,7 @@ class CancelIn(Schema):
 
 @router.post(
     "/import",
-    response={201: ImportOut, 422: RejectedOut},
+    response={201: ImportOut, 422: RejectedOut | ErrorOut},
     summary="Nhập lịch ngừng cấp điện (CSV/XLSX, tất cả hoặc không)",
 )
 def import_schedule(request, file: File[UploadedFile]):

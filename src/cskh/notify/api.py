@@ -5,6 +5,7 @@ from ninja import Router, Schema
 
 from cskh.cases.selectors import get_for_user
 from cskh.core.errors import Forbidden, NotFound
+from cskh.core.schemas import ErrorOut
 from cskh.notify import services
 from cskh.notify.models import Notification
 from cskh.org import permissions
@@ -49,7 +50,11 @@ def _center_only(user):
         raise Forbidden(_("Bạn không có quyền xem thông báo."))
 
 
-@router.get("", response=list[NotificationOut], summary="Thông báo của một yêu cầu")
+@router.get(
+    "",
+    response={200: list[NotificationOut], 403: ErrorOut, 404: ErrorOut},
+    summary="Thông báo của một yêu cầu",
+)
 def list_notifications(request, case: str):
     _center_only(request.auth)
     c = get_for_user(request.auth, case)

@@ -12,6 +12,16 @@ the `sent` commit: the lease expires, the claim records a "lost" attempt and the
 again (at-least-once). Both sends carry the same RFC 5322 Message-ID (derived from the dedupe
 key) for SMTP, and the same Idempotency-Key / request_id for HTTP gateways, so the receiving
 side can drop the copy. The window is one provider round trip per worker crash.
+
+What is guaranteed, exactly:
+
+- at least once: a committed outbox row is delivered or, after CSKH_NOTIFY_MAX_ATTEMPTS,
+  marked failed; a worker crash loses nothing;
+- a repeat only after a crash (or a lease lost to a stalled database), only of the message
+  that was on the wire, and always with the same key (Message-ID / Idempotency-Key /
+  request_id / ZNS tracking_id): harmless at a provider that honours it;
+- a killed worker's rows are taken over after its lease runs out: CSKH_NOTIFY_LEASE_SECONDS
+  (15 s) plus a poll; a live worker keeps its leases however slow a send is (``Heartbeat``).
 """
 
 from __future__ import annotations
@@ -306,6 +316,53 @@ def run_once(
     return stats
 
 
+class Heartbeat:
+    """Renews this worker's leases every ``lease / 3`` seconds from a thread of its own, while a
+    send may be waiting on a slow provider: the lease can then be short (CSKH_NOTIFY_LEASE_SECONDS,
+    15 s), so a killed worker's rows are taken over within seconds, yet a live worker on a
+    send slower than the lease never loses its rows to another (which would send twice).
+
+    Each beat also writes its time to the shared cache (``notify:worker:last_beat``; Redis or
+    the database cache table), which ``/readyz`` reads to tell that a worker is alive."""
+
+    def __init__(self, worker: str) -> None:
+        import threading
+
+        self.worker = worker
+        self.interval = max(lease_seconds() / 3, 0.2)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="notify-heartbeat", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join(self.interval * 2 + 5)
+
+    def beat(self) -> int:
+        from django.core.cache import cache
+
+        cache.set(f"notify:worker:{self.worker}", time.time(), timeout=300)
+        cache.set("notify:worker:last_beat", time.time(), timeout=300)
+        return Notification.objects.filter(status=S.SENDING, lease_owner=self.worker).update(
+            next_attempt_at=timezone.now() + timedelta(seconds=lease_seconds())
+        )
+
+    def _run(self) -> None:
+        from django.db import connections
+
+        try:
+            while not self.stopped.wait(self.interval):
+                try:
+                    self.beat()
+                except Exception:  # the next beat retries; _Lease.ensure still guards sends
+                    log.warning("lease heartbeat failed", exc_info=True)
+        finally:
+            connections.close_all()
+
+
 def run_loop(
     *,
     batch: int = 100,
@@ -318,6 +375,8 @@ def run_loop(
     worker = worker_name()
     backends: dict[str, Backend] = {}
     idle = 0
+    heartbeat = Heartbeat(worker)
+    heartbeat.__enter__()
     try:
         while stop is None or not stop():
             stats = run_once(batch=batch, worker=worker, backends=backends)
@@ -329,5 +388,6 @@ def run_loop(
                 return
             time.sleep(idle_sleep)
     finally:
+        heartbeat.__exit__()
         for b in backends.values():
             b.close()
