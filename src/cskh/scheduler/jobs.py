@@ -80,4 +80,13 @@ JOBS: tuple[Job, ...] = (
         task="cskh.cx.tasks.churn_nightly",
         doc="Churn risk of every customer with the active model; queue those at risk.",
     ),
+    Job(
+        name="privacy_purge",
+        schedule=DailyAt(4, 15),
+        task="cskh.privacy.tasks.purge",
+        doc=(
+            "Retention (settings.CSKH_RETENTION_DAYS): recording links, closed conversations, "
+            "raw webhooks, finished outbox rows, audit trail and access log past their limit."
+        ),
+    ),
 )
