@@ -194,12 +194,13 @@ def _when(value: str, *, end: bool = False) -> datetime | None:
     value = (value or "").strip()
     if not value:
         return None
-    dt = parse_datetime(value)
+    day = parse_date(value) if len(value) == 10 else None  # a bare date: the whole day
+    if day is not None:
+        dt: datetime | None = datetime.combine(day + timedelta(days=1) if end else day, time.min)
+    else:
+        dt = parse_datetime(value)
     if dt is None:
-        day = parse_date(value)
-        if day is None:
-            return None
-        dt = datetime.combine(day + timedelta(days=1) if end else day, time.min)
+        return None
     if timezone.is_naive(dt):
         dt = timezone.make_aware(dt)
     return dt

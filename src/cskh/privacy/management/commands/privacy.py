@@ -15,12 +15,13 @@ from cskh.privacy import selectors, services
 
 
 def _when(value: str, *, end: bool) -> datetime:
-    dt = parse_datetime(value)
+    day = parse_date(value) if len(value) == 10 else None  # a bare date: the whole day
+    if day is not None:
+        dt: datetime | None = datetime.combine(day + timedelta(days=1) if end else day, time.min)
+    else:
+        dt = parse_datetime(value)
     if dt is None:
-        day = parse_date(value)
-        if day is None:
-            raise CommandError(f"not a date or date-time: {value!r}")
-        dt = datetime.combine(day + timedelta(days=1) if end else day, time.min)
+        raise CommandError(f"not a date or date-time: {value!r}")
     return timezone.make_aware(dt) if timezone.is_naive(dt) else dt
 
 
