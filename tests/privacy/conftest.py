@@ -37,8 +37,17 @@ def pworld(world, dpo):
         interaction=call,
     )
     add_note(case=case, body="Anh An hẹn gọi lại số 0901234567", actor=world["agent"])
-    other = create_customer(full_name="Trần Thị Bình", phones=["0912 888 777"], address="45 Nguyễn Trãi")
+    other = create_customer(
+        full_name="Trần Thị Bình", phones=["0912 888 777"], address="45 Nguyễn Trãi"
+    )
     other_case = open_case(
         customer=other, case_type=get_case_type("outage"), description="Mất điện khu vực"
     )
-    return {**world, "dpo": dpo, "case": case, "call": call, "other": other, "other_case": other_case}
+    return {
+        **world,
+        "dpo": dpo,
+        "case": case,
+        "call": call,
+        "other": other,
+        "other_case": other_case,
+    }

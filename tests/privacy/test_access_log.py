@@ -30,7 +30,9 @@ def test_desk_card_and_phone_search_are_logged(pworld, client):
     assert (search.customer_id, search.detail) == (c.pk, "+84901234567")
     # a number nobody has is logged too (who searched which phone)
     client.post("/desk/customers/find", {"q": "0933 111 222"})
-    assert AccessLog.objects.filter(action="search", customer_id=None, detail="+84933111222").exists()
+    assert AccessLog.objects.filter(
+        action="search", customer_id=None, detail="+84933111222"
+    ).exists()
 
 
 def test_desk_search_box_posts(pworld, client):

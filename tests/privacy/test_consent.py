@@ -37,7 +37,10 @@ def test_explicit_purpose_and_settings_default(world, settings):
     c = world["customer"]
     settings.CSKH_CONSENT_DEFAULTS = {"service": True, "survey": False}
     assert notify_customer(customer=c, template="cx_survey", context={}) is None
-    assert notify_customer(customer=c, template="case_received", context={}, purpose="marketing") is None
+    assert (
+        notify_customer(customer=c, template="case_received", context={}, purpose="marketing")
+        is None
+    )
     record_consent(customer=c, purpose="marketing", granted=True, channel="paper")
     assert (
         notify_customer(customer=c, template="case_received", context={}, purpose="marketing")
@@ -56,7 +59,9 @@ def test_restricted_customer_gets_service_messages_only(world):
 def test_bulk_send_respects_consent(world):
     from cskh.customers.services import create_customer
 
-    ids = [create_customer(full_name=f"Khách {i}", phones=[f"09120005{i:02d}"]).pk for i in range(4)]
+    ids = [
+        create_customer(full_name=f"Khách {i}", phones=[f"09120005{i:02d}"]).pk for i in range(4)
+    ]
     for pk in ids[:2]:
         record_consent(
             customer=Customer.objects.get(pk=pk), purpose="survey", granted=False, channel="agent"

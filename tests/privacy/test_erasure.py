@@ -110,8 +110,12 @@ def test_conversations_and_identities_are_erased(pworld):
         created_at=now,
     )
     Message.objects.create(
-        conversation=conv, channel="zalo", direction="in", text="Tôi là An, số 0901234567",
-        status="received", sent_at=now,
+        conversation=conv,
+        channel="zalo",
+        direction="in",
+        text="Tôi là An, số 0901234567",
+        status="received",
+        sent_at=now,
     )
     services.erase_customer(customer=an, actor=pworld["dpo"])
     ident.refresh_from_db()

@@ -76,11 +76,19 @@ def test_closed_conversations_and_webhooks_are_purged(pworld, settings):
         last_message_at=old,
         created_at=old,
     )
-    Message.objects.create(conversation=conv, channel="zalo", direction="in", text="x", status="received", sent_at=old)
-    live = Conversation.objects.create(
-        channel="zalo", identity=who, external_thread_id="t-live", last_message_at=old, created_at=old
+    Message.objects.create(
+        conversation=conv, channel="zalo", direction="in", text="x", status="received", sent_at=old
     )
-    WebhookEvent.objects.create(channel="zalo", event_key="e1", body="{}", state="processed", received_at=old)
+    live = Conversation.objects.create(
+        channel="zalo",
+        identity=who,
+        external_thread_id="t-live",
+        last_message_at=old,
+        created_at=old,
+    )
+    WebhookEvent.objects.create(
+        channel="zalo", event_key="e1", body="{}", state="processed", received_at=old
+    )
     WebhookEvent.objects.create(channel="zalo", event_key="e2", body="{}", received_at=old)
     done = services.purge(now=now)
     assert done["conversations"] == 1 and done["webhook_events"] == 1

@@ -210,9 +210,8 @@ def export_for_customer(customer_id: int) -> dict[str, Any]:
     linked to them (data-subject access request)."""
     convs = Conversation.objects.filter(customer_id=customer_id).order_by("id")
     msgs: dict[int, list[dict[str, Any]]] = {}
-    for m in (
-        Message.objects.filter(conversation__customer_id=customer_id)
-        .order_by("conversation_id", "sent_at", "id")
+    for m in Message.objects.filter(conversation__customer_id=customer_id).order_by(
+        "conversation_id", "sent_at", "id"
     ):
         msgs.setdefault(m.conversation_id, []).append(
             {

@@ -33,7 +33,7 @@ def mask_phone(match: re.Match[str]) -> str:
 
 
 def mask_phones(text: str) -> str:
-    """"0901234567" → "0901***567" (also +84 forms and spaced groups)."""
+    """ "0901234567" → "0901***567" (also +84 forms and spaced groups)."""
     return _PHONE.sub(mask_phone, text)
 
 

@@ -159,7 +159,9 @@ class Consent(models.Model):
     class Meta:
         verbose_name = _("đồng ý xử lý dữ liệu")
         verbose_name_plural = _("đồng ý xử lý dữ liệu")
-        indexes = [models.Index(fields=["customer", "purpose", "-recorded_at"], name="consent_cust")]
+        indexes = [
+            models.Index(fields=["customer", "purpose", "-recorded_at"], name="consent_cust")
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.purpose} {self.granted}"

@@ -192,7 +192,9 @@ def export_for_customer(customer_id: int) -> dict[str, Any]:
         "restricted": c.restricted,
         "created_at": c.created_at.isoformat(),
         "updated_at": c.updated_at.isoformat(),
-        "phones": [{"e164": p.e164, "label": p.label, "primary": p.is_primary} for p in c.phones.all()],
+        "phones": [
+            {"e164": p.e164, "label": p.label, "primary": p.is_primary} for p in c.phones.all()
+        ],
         "service_points": [
             {
                 "code": sp.code,

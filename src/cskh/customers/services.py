@@ -1,6 +1,6 @@
 import secrets
-from datetime import datetime
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -13,6 +13,7 @@ from cskh.core.phones import to_e164
 from cskh.core.text import fold, nfc
 from cskh.core.types import Actor
 from cskh.customers.models import Consent, Customer, Phone, Purpose, ServicePoint
+from cskh.org.models import User
 
 CODE_PREFIX = {"electricity": "PE01", "telecom": "TC"}
 MAX_NAME = 200
@@ -207,8 +208,10 @@ def record_consent(
     if purpose not in Purpose.values:
         raise DomainError(_("Mục đích không hợp lệ: %(p)s") % {"p": purpose}, code="bad_purpose")
     if channel not in Consent.Channel.values:
-        raise DomainError(_("Kênh ghi nhận không hợp lệ: %(c)s") % {"c": channel}, code="bad_channel")
-    user = actor if getattr(actor, "is_authenticated", False) else None
+        raise DomainError(
+            _("Kênh ghi nhận không hợp lệ: %(c)s") % {"c": channel}, code="bad_channel"
+        )
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     row = Consent.objects.create(
         customer=customer,
         purpose=purpose,
@@ -272,8 +275,6 @@ def anonymise_customer(*, customer: Customer, actor: Actor = None) -> dict[str, 
     customer.anonymised_at = timezone.now()
     customer.save()
     Consent.objects.filter(customer=customer).update(note="")
-    audit.record(
-        actor=actor, action="customer.anonymise", obj=customer, changes={"phones": phones}
-    )
+    audit.record(actor=actor, action="customer.anonymise", obj=customer, changes={"phones": phones})
     hooks.run("customer_changed", customer=customer, actor=actor)
     return {"phones": phones, "service_points": points}

@@ -246,7 +246,11 @@ def export_for_customer(customer_id: int) -> dict[str, Any]:
             for e in RetentionEntry.objects.filter(customer_id=customer_id).order_by("id")
         ],
         "churn_score": (
-            {"score": churn.score, "reasons": churn.reasons, "scored_at": churn.scored_at.isoformat()}
+            {
+                "score": churn.score,
+                "reasons": churn.reasons,
+                "scored_at": churn.scored_at.isoformat(),
+            }
             if churn
             else None
         ),

@@ -29,7 +29,10 @@ class DataSubjectRequest(models.Model):
         REJECTED = "rejected", _("Từ chối")
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="+", verbose_name=_("khách hàng")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("khách hàng"),
     )
     kind = models.CharField(_("loại yêu cầu"), max_length=12, choices=Kind.choices)
     channel = models.CharField(_("kênh"), max_length=8, choices=Channel.choices)

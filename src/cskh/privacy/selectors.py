@@ -85,9 +85,7 @@ def _names(user_ids: set[int]) -> dict[int, str]:
 
 def access_log_of(customer_id: int, *, limit: int = 500) -> list[dict[str, Any]]:
     """Who read this customer's data, newest first (the DPO's page)."""
-    rows = list(
-        AccessLog.objects.filter(customer_id=customer_id).order_by("-at", "-id")[:limit]
-    )
+    rows = list(AccessLog.objects.filter(customer_id=customer_id).order_by("-at", "-id")[:limit])
     names = _names({r.user_id for r in rows if r.user_id})
     return [
         {
@@ -106,8 +104,8 @@ REPORT_HEADER = ["at", "user_id", "username", "role", "action", "customer_id", "
 def access_report_rows(start: datetime, end: datetime) -> Iterator[list[str]]:
     """Who accessed what in [start, end): the breach-notification export (Law 91/2025 asks the
     controller to notify within 72 hours; this says whose data a compromised account read)."""
-    users = {
-        u["id"]: u
+    users: dict[int, dict[str, Any]] = {
+        u["id"]: dict(u)
         for u in User.objects.filter(
             pk__in=AccessLog.objects.filter(at__gte=start, at__lt=end)
             .exclude(user_id=None)

@@ -24,6 +24,7 @@ from cskh.customers.models import Consent, Customer, Purpose
 from cskh.cx.services import privacy as cx_privacy
 from cskh.notify import services as notify_services
 from cskh.org import permissions
+from cskh.org.models import User
 from cskh.privacy.models import AccessLog, DataSubjectRequest
 from cskh.search import services as search_services
 from cskh.telephony.services import privacy as telephony_privacy
@@ -35,15 +36,25 @@ Status = DataSubjectRequest.Status
 CORRECTABLE = ("full_name", "email", "address", "zalo_id", "preferred_channel")
 
 
+def _user(actor: Actor) -> User | None:
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
+
+
 def _user_id(actor: Actor) -> int | None:
-    return actor.pk if getattr(actor, "is_authenticated", False) else None
+    user = _user(actor)
+    return user.pk if user is not None else None
 
 
 # --------------------------------------------------------------------------- the read log
 
 
 def record_access(
-    *, user: Actor, customer_id: int | None, action: str, detail: str = "", at: datetime | None = None
+    *,
+    user: Actor,
+    customer_id: int | None,
+    action: str,
+    detail: str = "",
+    at: datetime | None = None,
 ) -> None:
     """One read of personal data: a single small INSERT (no read, no transaction of its own,
     so it joins the request's). Append-only: nothing updates these rows."""
@@ -111,7 +122,7 @@ def file_request(
         channel=channel,
         details=(details or "").strip()[:4000],
         payload=payload,
-        filed_by=actor if _user_id(actor) else None,
+        filed_by=_user(actor),
         created_at=now,
         due_at=due_at_for(kind, now),
     )
@@ -143,7 +154,7 @@ def take(*, request: DataSubjectRequest, actor: Actor) -> DataSubjectRequest:
     """The officer becomes the request's owner; it is in progress."""
     _officer(actor)
     req = _locked(request)
-    req.owner = actor if _user_id(actor) else None
+    req.owner = _user(actor)
     req.status = Status.IN_PROGRESS
     req.save(update_fields=["owner", "status"])
     audit.record(actor=actor, action="privacy.request_taken", obj=req)
@@ -161,7 +172,9 @@ def reject(*, request: DataSubjectRequest, reason: str, actor: Actor) -> DataSub
     req.outcome = reason[:2000]
     req.closed_at = timezone.now()
     req.save(update_fields=["status", "outcome", "closed_at"])
-    audit.record(actor=actor, action="privacy.request_rejected", obj=req, changes={"reason": reason})
+    audit.record(
+        actor=actor, action="privacy.request_rejected", obj=req, changes={"reason": reason}
+    )
     return req
 
 
@@ -197,8 +210,8 @@ def complete(*, request: DataSubjectRequest, actor: Actor, note: str = "") -> Da
     req.status = Status.DONE
     req.closed_at = timezone.now()
     req.outcome = (note or "").strip()[:2000]
-    if req.owner_id is None and _user_id(actor):
-        req.owner = actor
+    if req.owner_id is None:
+        req.owner = _user(actor)
     req.save(update_fields=["status", "closed_at", "outcome", "owner"])
     audit.record(actor=actor, action="privacy.request_done", obj=req, changes=result)
     return req

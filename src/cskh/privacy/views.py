@@ -207,7 +207,7 @@ def _when(value: str, *, end: bool = False) -> datetime | None:
 
 
 @never_cache
-def access_report(request: HttpRequest) -> HttpResponse:
+def access_report(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Breach readiness: who accessed what in a window, as CSV (``?from=…&to=…``, dates or
     ISO date-times; a bare "to" date includes that day)."""
     _officer(request)

@@ -33,7 +33,9 @@ def anonymise_customer(*, customer_id: int, phones: Iterable[str]) -> dict[str, 
         tasks += 1
     callbacks = ScheduledCallback.objects.filter(customer_id=customer_id).update(phone="", note="")
     wrapups = (
-        CallWrapUp.objects.filter(interaction_id__in=interaction_ids).exclude(note="").update(note="")
+        CallWrapUp.objects.filter(interaction_id__in=interaction_ids)
+        .exclude(note="")
+        .update(note="")
     )
     return {
         "call_events": events,
