@@ -482,13 +482,15 @@ CSKH_CHAT_SITES: dict[str, str] = json.loads(_chat_sites) if _chat_sites else {"
 
 
 # Personal data (cskh.privacy; docs/privacy.md). Law 91/2025/QH15 on personal data protection
-# and its implementing decree: deadlines per data-subject request type, in hours.
+# and Decree 356/2025/ND-CP (in force 1 January 2026, replacing Decree 13/2023 and its 72 h):
+# deadlines per data-subject request type, in hours (calendar). Withdrawal and restriction:
+# 15 days by the decree; access, correction and erasure: see docs/privacy.md (to confirm).
 CSKH_PRIVACY_REQUEST_HOURS = {
-    "access": 72,  # provide / export the data
-    "correction": 72,
-    "restriction": 72,
-    "withdrawal": 72,
-    "erasure": 72,
+    "access": 10 * 24,
+    "correction": 10 * 24,
+    "restriction": 15 * 24,
+    "withdrawal": 15 * 24,
+    "erasure": 15 * 24,
 }
 # Without an answer on record, may a message of this purpose be sent? Service messages: the
 # contract is the legal basis; surveys: legitimate interest with opt-out (review this before
