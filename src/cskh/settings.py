@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cskh.scheduler",
     "cskh.cx",
     "cskh.reports",
+    "cskh.privacy",
     "cskh.desk",
     "cskh.demo",
     "cskh.api",
@@ -303,8 +304,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"no_4xx_traceback": {"()": "cskh.core.logs.NoTracebackForClientErrors"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "no_4xx_traceback": {"()": "cskh.core.logs.NoTracebackForClientErrors"},
+        "mask_phones": {"()": "cskh.core.logs.MaskPhoneNumbers"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_phones"],  # every record, whichever logger wrote it
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
@@ -506,3 +516,37 @@ CSKH_ATTACHMENT_TYPES = [
 # web chat widget: site keys allowed to open chats ({"key": "site name"})
 _chat_sites = os.environ.get("CSKH_CHAT_SITES", "").strip()
 CSKH_CHAT_SITES: dict[str, str] = json.loads(_chat_sites) if _chat_sites else {"demo": "cskh"}
+
+
+# Personal data (cskh.privacy; docs/privacy.md). Law 91/2025/QH15 on personal data protection
+# and Decree 356/2025/ND-CP (in force 1 January 2026, replacing Decree 13/2023 and its 72 h):
+# deadlines per data-subject request type, in hours (calendar). Withdrawal and restriction:
+# 15 days by the decree; access, correction and erasure: see docs/privacy.md (to confirm).
+CSKH_PRIVACY_REQUEST_HOURS = {
+    "access": 10 * 24,
+    "correction": 10 * 24,
+    "restriction": 15 * 24,
+    "withdrawal": 15 * 24,
+    "erasure": 15 * 24,
+}
+# Without an answer on record, may a message of this purpose be sent? Service messages: the
+# contract is the legal basis; surveys: legitimate interest with opt-out (review this before
+# production: set False to require an explicit consent); marketing and referrals: opt-in.
+CSKH_CONSENT_DEFAULTS = {"service": True, "survey": True, "marketing": False, "referral": False}
+# The purpose of each customer message template (anything not listed: "service").
+CSKH_NOTIFY_TEMPLATE_PURPOSES = {
+    "cx_survey": "survey",
+    "cx_survey_reminder": "survey",
+    "cx_nps": "survey",
+    "cx_nps_reminder": "survey",
+    "cx_referral": "referral",
+}
+# Retention per table, in days (the purge job: privacy_purge, nightly).
+CSKH_RETENTION_DAYS = {
+    "recording_links": int(os.environ.get("CSKH_RETAIN_RECORDINGS_DAYS", "180")),
+    "conversations": int(os.environ.get("CSKH_RETAIN_CONVERSATIONS_DAYS", str(2 * 365))),
+    "audit_log": int(os.environ.get("CSKH_RETAIN_AUDIT_DAYS", str(5 * 365))),
+    "outbox": int(os.environ.get("CSKH_RETAIN_OUTBOX_DAYS", "365")),
+    "access_log": int(os.environ.get("CSKH_RETAIN_ACCESS_LOG_DAYS", str(2 * 365))),
+    "webhook_events": int(os.environ.get("CSKH_RETAIN_WEBHOOK_DAYS", "30")),
+}

@@ -49,6 +49,7 @@ for app, prefix, module in [
     ("cskh.conversations", "", "cskh.conversations.urls"),
     ("cskh.qa", "qa/", "cskh.qa.urls"),
     ("cskh.reports", "reports/", "cskh.reports.urls"),
+    ("cskh.privacy", "", "cskh.privacy.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

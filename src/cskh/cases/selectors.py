@@ -144,3 +144,66 @@ def handled_in_range(*, start: datetime, end: datetime) -> list[dict[str, Any]]:
         .values("id", "assigned_agent_id", "complaint", "created_at", "resolved_at")
     )
     return [dict(row) for row in rows]
+
+
+# --------------------------------------------------------------------------- personal data
+
+
+def export_for_customer(customer_id: int) -> dict[str, Any]:
+    """The customer's cases (with their timeline) and interactions, for a data-subject access
+    request (internal notes included: they are about the customer). Staff identities are
+    left out: they are not the customer's data."""
+    cases = (
+        Case.objects.filter(customer_id=customer_id)
+        .select_related("case_type", "unit", "service_point")
+        .prefetch_related("events")
+        .order_by("created_at", "id")
+    )
+    out_cases = [
+        {
+            "number": c.number,
+            "type": c.case_type.name,
+            "channel": c.channel,
+            "status": c.status,
+            "subject": c.subject,
+            "description": c.description,
+            "resolution": c.resolution,
+            "unit": c.unit.name if c.unit is not None else "",
+            "service_point": c.service_point.code if c.service_point is not None else "",
+            "created_at": c.created_at.isoformat(),
+            "due_at": c.due_at.isoformat() if c.due_at else None,
+            "resolved_at": c.resolved_at.isoformat() if c.resolved_at else None,
+            "closed_at": c.closed_at.isoformat() if c.closed_at else None,
+            "events": [
+                {"kind": e.kind, "body": e.body, "at": e.created_at.isoformat()}
+                for e in sorted(c.events.all(), key=lambda e: (e.created_at, e.pk))
+            ],
+        }
+        for c in cases
+    ]
+    interactions = Interaction.objects.filter(customer_id=customer_id).order_by("started_at", "id")
+    return {
+        "cases": out_cases,
+        "interactions": [
+            {
+                "channel": i.channel,
+                "direction": i.direction,
+                "from": i.from_address,
+                "to": i.to_address,
+                "started_at": i.started_at.isoformat(),
+                "ended_at": i.ended_at.isoformat() if i.ended_at else None,
+                "duration_seconds": i.duration_seconds,
+                "recording_url": i.recording_url,
+                "summary": i.summary,
+            }
+            for i in interactions
+        ],
+    }
+
+
+def case_ids_of_customer(customer_id: int) -> list[int]:
+    return list(Case.objects.filter(customer_id=customer_id).values_list("id", flat=True))
+
+
+def cases_by_ids(ids: list[int]) -> list[Case]:
+    return list(Case.objects.filter(id__in=ids).order_by("id"))

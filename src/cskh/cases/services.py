@@ -505,3 +505,44 @@ def set_interaction_customer(
             changes={"customer": customer.pk},
         )
     return bool(updated)
+
+
+# --------------------------------------------------------------------------- personal data
+
+ERASED_TEXT = "[đã xoá theo yêu cầu của khách hàng]"
+
+
+@transaction.atomic
+def anonymise_customer(*, customer_id: int, actor: Actor = None) -> dict[str, int]:
+    """Erase the person from their cases and interactions and keep the statistics: case
+    numbers, types, units, channels, statuses, priorities and every time stay; texts the
+    customer or staff wrote about them (subject, description, resolution, notes, replies,
+    call summaries) and phone numbers and recording links go. The search index is rebuilt by
+    the caller (cskh.privacy), which sits above the search app."""
+    case_ids = list(Case.objects.filter(customer_id=customer_id).values_list("id", flat=True))
+    cases = Case.objects.filter(id__in=case_ids).update(
+        subject="", description=ERASED_TEXT, resolution=""
+    )
+    events = (
+        CaseEvent.objects.filter(case_id__in=case_ids).exclude(body="").update(body=ERASED_TEXT)
+    )
+    interactions = Interaction.objects.filter(customer_id=customer_id).update(
+        from_address="", to_address="", recording_url="", summary=""
+    )
+    audit.record(
+        actor=actor,
+        action="cases.anonymise_customer",
+        obj=Customer(pk=customer_id),
+        changes={"cases": cases, "events": events, "interactions": interactions},
+    )
+    return {"cases": cases, "case_events": events, "interactions": interactions}
+
+
+def purge_recording_links(*, before: datetime) -> int:
+    """Retention: recording links of calls that started before ``before`` are removed (the
+    recordings themselves live in the PBX, under its own retention)."""
+    return (
+        Interaction.objects.filter(started_at__lt=before)
+        .exclude(recording_url="")
+        .update(recording_url="")
+    )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from cskh.conversations.models import (
     Channel,
+    ChannelIdentity,
     Conversation,
     EmailThread,
     IdentityProposal,
@@ -202,3 +203,44 @@ def email_thread_for_notification(notification_id: int) -> dict[str, Any] | None
         .first()
     )
     return {"in_reply_to": last_in or "", "references": ids[-20:]}
+
+
+def export_for_customer(customer_id: int) -> dict[str, Any]:
+    """The customer's written conversations with every message, and the channel identities
+    linked to them (data-subject access request)."""
+    convs = Conversation.objects.filter(customer_id=customer_id).order_by("id")
+    msgs: dict[int, list[dict[str, Any]]] = {}
+    for m in Message.objects.filter(conversation__customer_id=customer_id).order_by(
+        "conversation_id", "sent_at", "id"
+    ):
+        msgs.setdefault(m.conversation_id, []).append(
+            {
+                "direction": m.direction,
+                "kind": m.kind,
+                "text": m.text,
+                "sent_at": m.sent_at.isoformat(),
+            }
+        )
+    return {
+        "channel_identities": [
+            {
+                "channel": i.channel,
+                "external_id": i.external_id,
+                "display_name": i.display_name,
+                "phone": i.phone,
+                "email": i.email,
+            }
+            for i in ChannelIdentity.objects.filter(customer_id=customer_id).order_by("id")
+        ],
+        "conversations": [
+            {
+                "channel": c.channel,
+                "status": c.status,
+                "subject": c.subject,
+                "created_at": c.created_at.isoformat(),
+                "closed_at": c.closed_at.isoformat() if c.closed_at else None,
+                "messages": msgs.get(c.pk, []),
+            }
+            for c in convs
+        ],
+    }

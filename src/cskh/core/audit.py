@@ -47,3 +47,18 @@ def diff(instance: models.Model, fields: list[str], before: dict[str, Any]) -> d
         if before.get(f) != new:
             out[f] = [before.get(f), new]
     return out
+
+
+def erase_changes(*, object_type: str, object_ids: list[str]) -> int:
+    """Erasure of a person: the audit rows about these objects keep who did what and when,
+    but lose the values recorded (names, phones, texts). Returns the rows touched."""
+    return (
+        AuditLog.objects.filter(object_type=object_type, object_id__in=object_ids)
+        .exclude(changes={})
+        .update(changes={})
+    )
+
+
+def purge(*, before: Any) -> int:
+    """Retention of the audit trail: rows older than ``before`` are deleted."""
+    return AuditLog.objects.filter(at__lt=before).delete()[0]

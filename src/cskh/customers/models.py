@@ -40,6 +40,14 @@ class Customer(models.Model):
     consent_email = models.BooleanField(_("đồng ý nhận email"), default=True)
     consent_marketing = models.BooleanField(_("đồng ý nhận tiếp thị"), default=False)
     preferred_channel = models.CharField(_("kênh ưa thích"), max_length=16, default="sms")
+    # The current answer per purpose ({"survey": false, …}), kept in step with the Consent
+    # history by customers.services.record_consent: the outbox reads it with the customer it
+    # already loaded (no extra query per message). A purpose absent here has no answer yet and
+    # falls back to settings.CSKH_CONSENT_DEFAULTS (see docs/privacy.md).
+    consents = models.JSONField(_("đồng ý theo mục đích"), default=dict, blank=True)
+    # Processing restricted on request (a data-subject request): no messages but service ones.
+    restricted = models.BooleanField(_("hạn chế xử lý"), default=False)
+    anonymised_at = models.DateTimeField(_("đã ẩn danh lúc"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,3 +123,45 @@ class ServicePoint(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class Purpose(models.TextChoices):
+    """Why a message is sent to a customer (a consent is given or withdrawn per purpose)."""
+
+    SERVICE = "service", _("Tin dịch vụ (tiếp nhận, xử lý, mất điện/mạng)")
+    SURVEY = "survey", _("Khảo sát hài lòng")
+    MARKETING = "marketing", _("Tiếp thị / ưu đãi giữ chân")
+    REFERRAL = "referral", _("Giới thiệu khách hàng")
+
+
+class Consent(models.Model):
+    """One answer of a customer about one purpose: append-only history (the latest row is the
+    one in force, mirrored on Customer.consents)."""
+
+    class Channel(models.TextChoices):
+        AGENT = "agent", _("Tư vấn viên ghi nhận")
+        PORTAL = "portal", _("Cổng khách hàng")
+        SMS = "sms", _("Trả lời SMS")
+        PAPER = "paper", _("Văn bản / tại quầy")
+        IMPORT = "import", _("Nhập từ hệ thống cũ")
+        REQUEST = "request", _("Yêu cầu của chủ thể dữ liệu")
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consent_log")
+    purpose = models.CharField(_("mục đích"), max_length=16, choices=Purpose.choices)
+    granted = models.BooleanField(_("đồng ý"))
+    channel = models.CharField(_("kênh ghi nhận"), max_length=8, choices=Channel.choices)
+    recorded_at = models.DateTimeField(_("lúc"))
+    recorded_by = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(_("ghi chú"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("đồng ý xử lý dữ liệu")
+        verbose_name_plural = _("đồng ý xử lý dữ liệu")
+        indexes = [
+            models.Index(fields=["customer", "purpose", "-recorded_at"], name="consent_cust")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.purpose} {self.granted}"

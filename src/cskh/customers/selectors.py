@@ -1,9 +1,12 @@
+from typing import Any
+
+from django.conf import settings
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 
 from cskh.core.compiled import CompiledQuery
 from cskh.core.phones import try_e164
 from cskh.core.text import fold
-from cskh.customers.models import Customer, Phone, ServicePoint
+from cskh.customers.models import Consent, Customer, Phone, Purpose, ServicePoint
 from cskh.geo import selectors as ward_selectors
 
 
@@ -135,3 +138,81 @@ def find_by_zalo_id(zalo_id: str) -> list[Customer]:
     if not zalo_id:
         return []
     return list(base_qs().filter(zalo_id=zalo_id).order_by("id")[:5])
+
+
+# --------------------------------------------------------------------------- personal data
+
+
+def has_consent(customer: Customer, purpose: str) -> bool:
+    """May a message for this purpose be sent? The answer in force (Customer.consents), else the
+    default of settings.CSKH_CONSENT_DEFAULTS (service messages: the contract is the legal
+    basis). A restricted or anonymised customer gets service messages only when they agreed
+    explicitly or by default, never the others. No query: reads the loaded row."""
+    if customer.anonymised_at is not None:
+        return False
+    if customer.restricted and purpose != Purpose.SERVICE:
+        return False
+    answer = (customer.consents or {}).get(purpose)
+    if answer is not None:
+        return bool(answer)
+    if purpose == Purpose.MARKETING:
+        return bool(customer.consent_marketing)
+    return bool(settings.CSKH_CONSENT_DEFAULTS.get(purpose, False))
+
+
+def consent_history(customer_id: int) -> list[Consent]:
+    return list(
+        Consent.objects.filter(customer_id=customer_id)
+        .select_related("recorded_by")
+        .order_by("-recorded_at", "-id")
+    )
+
+
+def export_for_customer(customer_id: int) -> dict[str, Any]:
+    """Everything the customers app holds about one customer (data-subject access request)."""
+    c = base_qs().filter(pk=customer_id).first()
+    if c is None:
+        return {}
+    return {
+        "code": c.code,
+        "full_name": c.full_name,
+        "email": c.email,
+        "zalo_id": c.zalo_id,
+        "segment": c.segment,
+        "tags": list(c.tags or []),
+        "address": c.address,
+        "ward": c.ward.name if c.ward is not None else "",
+        "preferred_channel": c.preferred_channel,
+        "channel_consent": {
+            "sms": c.consent_sms,
+            "zalo": c.consent_zalo,
+            "email": c.consent_email,
+            "marketing": c.consent_marketing,
+        },
+        "restricted": c.restricted,
+        "created_at": c.created_at.isoformat(),
+        "updated_at": c.updated_at.isoformat(),
+        "phones": [
+            {"e164": p.e164, "label": p.label, "primary": p.is_primary} for p in c.phones.all()
+        ],
+        "service_points": [
+            {
+                "code": sp.code,
+                "kind": sp.kind,
+                "plan": sp.plan,
+                "status": sp.status,
+                "address": sp.address,
+                "start_date": sp.start_date.isoformat() if sp.start_date else None,
+            }
+            for sp in c.service_points.all()
+        ],
+        "consents": [
+            {
+                "purpose": r.purpose,
+                "granted": r.granted,
+                "channel": r.channel,
+                "recorded_at": r.recorded_at.isoformat(),
+            }
+            for r in consent_history(customer_id)
+        ],
+    }

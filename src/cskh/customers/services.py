@@ -1,10 +1,12 @@
 import secrets
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cskh.core import audit, hooks
@@ -12,7 +14,8 @@ from cskh.core.errors import DomainError
 from cskh.core.phones import to_e164
 from cskh.core.text import fold, nfc
 from cskh.core.types import Actor
-from cskh.customers.models import Customer, Phone, ServicePoint
+from cskh.customers.models import Consent, Customer, Phone, Purpose, ServicePoint
+from cskh.org.models import User
 
 CODE_PREFIX = {"electricity": "PE01", "telecom": "TC"}
 MAX_NAME = 200
@@ -142,6 +145,7 @@ UPDATABLE = {
     "consent_email",
     "consent_marketing",
     "preferred_channel",
+    "restricted",
 }
 
 
@@ -202,3 +206,94 @@ def add_service_point(
     )
     hooks.run("customer_changed", customer=customer, actor=actor)
     return sp
+
+
+# --------------------------------------------------------------------------- personal data
+
+
+@transaction.atomic
+def record_consent(
+    *,
+    customer: Customer,
+    purpose: str,
+    granted: bool,
+    channel: str,
+    actor: Actor = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Consent:
+    """Append a consent answer (given or withdrawn) for one purpose and make it the one in
+    force (Customer.consents, read by the outbox without a query)."""
+    if purpose not in Purpose.values:
+        raise DomainError(_("Mục đích không hợp lệ: %(p)s") % {"p": purpose}, code="bad_purpose")
+    if channel not in Consent.Channel.values:
+        raise DomainError(
+            _("Kênh ghi nhận không hợp lệ: %(c)s") % {"c": channel}, code="bad_channel"
+        )
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
+    row = Consent.objects.create(
+        customer=customer,
+        purpose=purpose,
+        granted=bool(granted),
+        channel=channel,
+        recorded_at=at or timezone.now(),
+        recorded_by=user,
+        note=(note or "")[:200],
+    )
+    current = dict(customer.consents or {})
+    current[purpose] = bool(granted)
+    customer.consents = current
+    fields = ["consents", "updated_at"]
+    if purpose == Purpose.MARKETING:  # the older flag says the same thing
+        customer.consent_marketing = bool(granted)
+        fields.append("consent_marketing")
+    customer.save(update_fields=fields)
+    audit.record(
+        actor=actor,
+        action="customer.consent",
+        obj=customer,
+        changes={"purpose": purpose, "granted": bool(granted), "channel": channel},
+    )
+    return row
+
+
+@transaction.atomic
+def set_restricted(*, customer: Customer, restricted: bool, actor: Actor = None) -> Customer:
+    """Restriction of processing (a data-subject request): while set, only service messages
+    are sent and the customer is kept out of surveys, offers and referrals."""
+    customer.restricted = bool(restricted)
+    customer.save(update_fields=["restricted", "updated_at"])
+    audit.record(
+        actor=actor, action="customer.restrict", obj=customer, changes={"restricted": restricted}
+    )
+    return customer
+
+
+ANONYMOUS_NAME = "Khách hàng đã xoá dữ liệu"
+
+
+@transaction.atomic
+def anonymise_customer(*, customer: Customer, actor: Actor = None) -> dict[str, int]:
+    """Erase the person in the customers app: name, e-mail, Zalo id, address, phones are
+    removed or replaced; segment, ward (the statistics' area) and service points' codes and
+    network position stay (they belong to the contract, not to the person), their addresses
+    go. The row itself stays so cases keep their counts. Re-indexed through the
+    customer_changed hook, so the search index forgets the person in the same transaction."""
+    phones = Phone.objects.filter(customer=customer).delete()[0]
+    points = ServicePoint.objects.filter(customer=customer).update(address="")
+    customer.full_name = ANONYMOUS_NAME
+    customer.name_folded = fold(ANONYMOUS_NAME)
+    customer.email = ""
+    customer.zalo_id = ""
+    customer.address = ""
+    customer.tags = []
+    customer.consent_sms = customer.consent_zalo = customer.consent_email = False
+    customer.consent_marketing = False
+    customer.consents = {p: False for p in Purpose.values}
+    customer.restricted = True
+    customer.anonymised_at = timezone.now()
+    customer.save()
+    Consent.objects.filter(customer=customer).update(note="")
+    audit.record(actor=actor, action="customer.anonymise", obj=customer, changes={"phones": phones})
+    hooks.run("customer_changed", customer=customer, actor=actor)
+    return {"phones": phones, "service_points": points}

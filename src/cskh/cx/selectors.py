@@ -212,3 +212,57 @@ def referral_report(*, since: date) -> dict[str, Any]:
 
 def default_range(today: date) -> tuple[date, date]:
     return month_floor(today - timedelta(days=335)), today
+
+
+def export_for_customer(customer_id: int) -> dict[str, Any]:
+    """Surveys and answers, save-desk entries, churn score and referrals made by the customer
+    (the people they referred are counted, not shown: they are someone else's data)."""
+    from cskh.cx.models import ContractAttributes, ReferralCode, SurveyOptOut
+
+    churn = ChurnScore.objects.filter(customer_id=customer_id).first()
+    contract = ContractAttributes.objects.filter(customer_id=customer_id).first()
+    code = ReferralCode.objects.filter(customer_id=customer_id).first()
+    return {
+        "surveys": [
+            {
+                "kind": s.kind,
+                "touchpoint": s.touchpoint,
+                "status": s.status,
+                "sent_at": s.sent_at.isoformat() if s.sent_at else None,
+                "answered_at": s.answered_at.isoformat() if s.answered_at else None,
+                "score": s.score,
+                "comment": s.comment,
+            }
+            for s in Survey.objects.filter(customer_id=customer_id).order_by("id")
+        ],
+        "survey_opt_out": SurveyOptOut.objects.filter(customer_id=customer_id).exists(),
+        "retention": [
+            {
+                "reason": e.reason,
+                "outcome": e.outcome,
+                "note": e.note,
+                "created_at": e.created_at.isoformat(),
+            }
+            for e in RetentionEntry.objects.filter(customer_id=customer_id).order_by("id")
+        ],
+        "churn_score": (
+            {
+                "score": churn.score,
+                "reasons": churn.reasons,
+                "scored_at": churn.scored_at.isoformat(),
+            }
+            if churn
+            else None
+        ),
+        "contract": (
+            {
+                "contract_type": contract.contract_type,
+                "monthly_charge": contract.monthly_charge,
+                "payment_method": contract.payment_method,
+            }
+            if contract
+            else None
+        ),
+        "referral_code": code.code if code else None,
+        "referrals_made": Referral.objects.filter(referrer_id=customer_id).count(),
+    }

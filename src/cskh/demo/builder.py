@@ -142,6 +142,7 @@ class Builder:
         self._step("extras", self._extras)
         self._step("live floor", self._floor)
         self._step("customer experience", self._cx)
+        self._step("personal data", self._privacy)
         self._step("search index", self._search_index)
         self._step("report rollups", self._report_rollups)
         # every table changed since the bulk step's ANALYZE (knowledge, network, SLA clocks…):
@@ -225,6 +226,12 @@ class Builder:
         from cskh.demo import reports
 
         self.counts.update(reports.build())
+
+    def _privacy(self):
+        """Consents, data-subject requests, the DPO login and desk reads (app privacy)."""
+        from cskh.demo import privacy
+
+        self.counts.update(privacy.build(seed=self.seed, now=self.now))
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""

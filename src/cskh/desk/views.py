@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cskh.cases import selectors as case_selectors
@@ -26,11 +27,14 @@ from cskh.cases.models import CaseEvent, CaseLink, Channel, Interaction
 from cskh.catalog.models import Priority
 from cskh.core import live
 from cskh.core.errors import DomainError
+from cskh.core.phones import try_e164
 from cskh.customers import selectors as customer_selectors
 from cskh.desk import selectors, services
 from cskh.geo.address import WardChoiceNeeded
 from cskh.org import permissions
 from cskh.org.models import Unit, User
+from cskh.privacy import services as privacy_services
+from cskh.privacy.models import AccessLog
 from cskh.telephony import selectors as tel_selectors
 from cskh.telephony import services as tel_services
 from cskh.telephony.models import (
@@ -200,19 +204,34 @@ def _get_interaction(request, interaction_id) -> Interaction:
     return interaction
 
 
+def _log_card(request, ctx: dict) -> None:
+    """Audit of reads (cskh.privacy): the agent opened this customer's card."""
+    customer = ctx.get("customer")
+    if ctx.get("mode") == "card" and customer is not None:
+        privacy_services.record_access(
+            user=request.user, customer_id=customer.pk, action=AccessLog.Action.CARD
+        )
+
+
+@never_cache
 def pop(request, interaction_id: int):
     """The screen pop: card, pick list or quick-create form for a call."""
     _center_only(request.user)
     interaction = _get_interaction(request, interaction_id)
     ctx = _desk_context(request) | _pop_context(request, interaction)
+    _log_card(request, ctx)
     return render(request, "desk/_pop.html", ctx)
 
 
+@never_cache
 def customer_card(request, customer_id: int):
     _center_only(request.user)
     customer = customer_selectors.get(customer_id)
     if customer is None:
         raise Http404
+    privacy_services.record_access(
+        user=request.user, customer_id=customer.pk, action=AccessLog.Action.CARD
+    )
     interaction = None
     if request.GET.get("interaction"):
         interaction = _get_interaction(request, request.GET["interaction"])
@@ -221,6 +240,7 @@ def customer_card(request, customer_id: int):
     return render(request, "desk/_pop.html", ctx)
 
 
+@never_cache
 def card_cases(request, customer_id: int):
     """The card's case list alone: refreshed after a case is logged (HX-Trigger caseLogged)."""
     _center_only(request.user)
@@ -232,12 +252,24 @@ def card_cases(request, customer_id: int):
     )
 
 
+@never_cache
 def find_customer(request):
-    """Manual lookup from the desk (phone or customer/meter code)."""
+    """Manual lookup from the desk (phone or customer/meter code). The desk's search box
+    POSTs it, so a searched phone number stays out of URLs, proxy and access logs; GET is
+    still answered for links and scripts written before."""
     _center_only(request.user)
-    q = (request.GET.get("q") or "").strip()
+    source = request.POST if request.method == "POST" else request.GET
+    q = (source.get("q") or "").strip()
     matches = customer_selectors.find_by_phone(q) if q else []
     by_phone = bool(matches)
+    searched_phone = try_e164(q) if q else None
+    if searched_phone:  # audit of reads: who searched which phone, and whose data it showed
+        privacy_services.record_accesses(
+            user=request.user,
+            customer_ids=[m.pk for m in matches] or [None],
+            action=AccessLog.Action.SEARCH,
+            detail=searched_phone,
+        )
     if not matches and q:
         by_code = customer_selectors.find_by_code(q)
         matches = [by_code] if by_code else customer_selectors.search_simple(q, limit=9)
@@ -251,6 +283,8 @@ def find_customer(request):
         ctx.update({"mode": "pick", "matches": matches[:9]})
     else:
         ctx["mode"] = "new"
+    if not by_phone:
+        _log_card(request, ctx)  # a card opened by code or name (a phone search is logged)
     return render(request, "desk/_pop.html", ctx)
 
 

@@ -66,6 +66,8 @@ class Notification(models.Model):
     )
     incident_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     template = models.CharField(_("mẫu"), max_length=48)
+    # why the message is sent (customers.Purpose): a customer without consent for it is skipped
+    purpose = models.CharField(_("mục đích"), max_length=16, default="service")
     channel = models.CharField(_("kênh"), max_length=8, choices=ChannelKind.choices)
     to = models.CharField(_("người nhận"), max_length=254)
     subject = models.CharField(max_length=200, blank=True)

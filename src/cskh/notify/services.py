@@ -22,9 +22,10 @@ from cskh.cases.models import Case
 from cskh.core import refcache
 from cskh.core.errors import DomainError
 from cskh.core.types import Actor
+from cskh.customers import selectors as customer_selectors
 from cskh.customers.models import Customer
 from cskh.notify.defaults import DEFAULTS
-from cskh.notify.models import ChannelKind, Notification, Template
+from cskh.notify.models import ChannelKind, DeliveryAttempt, Notification, Template
 from cskh.org.models import User
 
 log = logging.getLogger("cskh.notify")
@@ -147,6 +148,20 @@ def choose_channel(customer: Customer, channel: str | None = None) -> tuple[str 
     return None, ""
 
 
+def purpose_of(template: str) -> str:
+    """The purpose of a customer message template (settings.CSKH_NOTIFY_TEMPLATE_PURPOSES;
+    anything not listed is a service message)."""
+    return str(settings.CSKH_NOTIFY_TEMPLATE_PURPOSES.get(template, "service"))
+
+
+def _route(customer: Customer, channel: str | None, purpose: str) -> tuple[str | None, str, str]:
+    """(channel, address, skip reason): no consent for the purpose → nothing is sent."""
+    if not customer_selectors.has_consent(customer, purpose):
+        return None, "", "no_consent_purpose"
+    ch, to = choose_channel(customer, channel)
+    return ch, to, "" if ch else "no_consent_or_address"
+
+
 def _enqueue_one(notification_id: int) -> None:
     if not settings.CSKH_NOTIFY_ENQUEUE:
         return
@@ -192,6 +207,7 @@ def notify_customer(
     dedupe_key: str | None = None,
     channel: str | None = None,
     new_key: bool = False,
+    purpose: str | None = None,
 ) -> Notification | None:
     """Queue a message to a customer. Returns the row, or None when the customer cannot be
     reached on an allowed channel (a "skipped" row is kept for the record). A dedupe_key seen
@@ -201,13 +217,15 @@ def notify_customer(
     the conflict handling and read-back (see _insert)."""
     now = timezone.now()
     key = (dedupe_key or f"auto:{uuid.uuid4().hex}")[:200]
-    ch, to = choose_channel(customer, channel)
+    purpose = purpose or purpose_of(template)
+    ch, to, skip = _route(customer, channel, purpose)
     subject, body = render(template, ch or channel or "sms", context)
     zns = zns_for(template, ch or "", context)
     row = Notification(
         customer=customer,
         case=case,
         template=template,
+        purpose=purpose,
         channel=ch or channel or customer.preferred_channel or "sms",
         to=to,
         subject=subject,
@@ -215,7 +233,7 @@ def notify_customer(
         zns_template_id=zns.template_id,
         template_data=zns.data,
         status=Notification.Status.PENDING if ch else Notification.Status.SKIPPED,
-        skip_reason="" if ch else "no_consent_or_address",
+        skip_reason=skip,
         next_attempt_at=now,
         dedupe_key=key,
         created_at=now,
@@ -289,11 +307,13 @@ def notify_customers(
     incident_id: int | None = None,
     dedupe_prefix: str,
     channel: str | None = None,
+    purpose: str | None = None,
 ) -> int:
     """Bulk variant for incidents: one row per reachable customer, inserted in batches.
     The dedupe key is f"{dedupe_prefix}:{customer_id}", so calling twice sends once.
     Returns the number of rows queued for sending."""
     now = timezone.now()
+    purpose = purpose or purpose_of(template)
     rendered: dict[str | None, tuple[str, str, Zns]] = {}
     ids = list(dict.fromkeys(int(i) for i in customer_ids))
     queued = 0
@@ -301,7 +321,7 @@ def notify_customers(
         chunk = ids[start : start + BULK_BATCH]
         rows = []
         for customer in Customer.objects.filter(pk__in=chunk).prefetch_related("phones"):
-            ch, to = choose_channel(customer, channel)
+            ch, to, skip = _route(customer, channel, purpose)
             key = f"{dedupe_prefix}:{customer.pk}"[:200]
             if ch not in rendered:
                 rendered[ch] = (
@@ -314,6 +334,7 @@ def notify_customers(
                     customer=customer,
                     incident_id=incident_id,
                     template=template,
+                    purpose=purpose,
                     channel=ch or customer.preferred_channel or "sms",
                     to=to,
                     subject=subject,
@@ -321,7 +342,7 @@ def notify_customers(
                     zns_template_id=zns.template_id,
                     template_data=zns.data,
                     status=Notification.Status.PENDING if ch else Notification.Status.SKIPPED,
-                    skip_reason="" if ch else "no_consent_or_address",
+                    skip_reason=skip,
                     next_attempt_at=now,
                     dedupe_key=key,
                     created_at=now,
@@ -397,3 +418,34 @@ def queue_text(
     if created:
         _enqueue_one(row.pk)
     return row
+
+
+# --------------------------------------------------------------------------- personal data
+
+ERASED_TEXT = "[đã xoá theo yêu cầu của khách hàng]"
+
+
+@transaction.atomic
+def anonymise_customer(*, customer_id: int) -> dict[str, int]:
+    """The customer's outbox rows keep template, purpose, channel, status and times (delivery
+    statistics); the address, the text and the ZNS parameters go, and nothing still waiting
+    is sent any more."""
+    rows = Notification.objects.filter(customer_id=customer_id)
+    stopped = rows.filter(
+        status__in=[Notification.Status.PENDING, Notification.Status.SENDING]
+    ).update(status=Notification.Status.SKIPPED, skip_reason="erased", lease_owner="")
+    erased = rows.update(to="", subject="", body=ERASED_TEXT, template_data={}, last_error="")
+    DeliveryAttempt.objects.filter(notification__customer_id=customer_id).update(error="")
+    return {"notifications": erased, "stopped": stopped}
+
+
+@transaction.atomic
+def purge(*, before: datetime) -> int:
+    """Retention: finished outbox rows (sent, failed, skipped) created before ``before`` are
+    deleted with their delivery attempts; rows still to be delivered stay."""
+    return (
+        Notification.objects.filter(created_at__lt=before)
+        .exclude(status__in=[Notification.Status.PENDING, Notification.Status.SENDING])
+        .delete()[1]
+        .get("notify.Notification", 0)
+    )

@@ -63,6 +63,7 @@ class User(AbstractUser):
         MANAGER = "manager", _("Quản lý")
         ADMIN = "admin", _("Quản trị")
         INTEGRATION = "integration", _("Tích hợp hệ thống")
+        DPO = "dpo", _("Cán bộ bảo vệ dữ liệu cá nhân")
 
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.AGENT)
     unit = models.ForeignKey(

@@ -315,3 +315,26 @@ def can_view_reports(user: Any) -> bool:
 def can_manage_reports(user: Any) -> bool:
     """Subscriptions to scheduled reports: managers (and admins)."""
     return _superuser(user) or _role(user) in {Role.MANAGER, Role.ADMIN}
+
+
+# --------------------------------------------------------------------------- personal data (privacy)
+
+# The data-protection officer (Law 91/2025: the person in charge of personal data protection)
+# handles data-subject requests and reads access logs; admins may stand in.
+PRIVACY_OFFICER_ROLES = frozenset({Role.DPO, Role.ADMIN})
+
+
+def is_dpo(user: Any) -> bool:
+    return _role(user) == Role.DPO
+
+
+def can_handle_privacy(user: Any) -> bool:
+    """Data-subject requests (work, decide, export, erase), consents, customers' access logs,
+    the breach access report: the data-protection officer (and admins)."""
+    return _superuser(user) or _role(user) in PRIVACY_OFFICER_ROLES
+
+
+def can_file_privacy_request(user: Any) -> bool:
+    """File a request on a customer's behalf, record a consent answer from the customer card:
+    the care center's people, and the officer."""
+    return can_handle_privacy(user) or is_center_staff(user)

@@ -98,4 +98,13 @@ JOBS: tuple[Job, ...] = (
         task="cskh.reports.tasks.send_subscriptions",
         doc="Scheduled reports by e-mail (XLSX attached): daily ones, weekly ones on Monday.",
     ),
+    Job(
+        name="privacy_purge",
+        schedule=DailyAt(4, 15),
+        task="cskh.privacy.tasks.purge",
+        doc=(
+            "Retention (settings.CSKH_RETENTION_DAYS): recording links, closed conversations, "
+            "raw webhooks, finished outbox rows, audit trail and access log past their limit."
+        ),
+    ),
 )

@@ -66,3 +66,29 @@ def scheduled_callbacks(user: User, *, limit: int = 10) -> list[ScheduledCallbac
         .select_related("customer")
         .order_by("due_at", "id")[:limit]
     )
+
+
+def export_for_customer(customer_id: int) -> dict[str, Any]:
+    """Missed-call tasks and scheduled callbacks of the customer (access request); the calls
+    themselves are the cases app's interactions."""
+    return {
+        "missed_call_tasks": [
+            {
+                "from": t.from_e164,
+                "count": t.count,
+                "first_missed_at": t.first_missed_at.isoformat(),
+                "status": t.status,
+                "note": t.note,
+            }
+            for t in CallbackTask.objects.filter(customer_id=customer_id).order_by("id")
+        ],
+        "scheduled_callbacks": [
+            {
+                "phone": c.phone,
+                "due_at": c.due_at.isoformat(),
+                "status": c.status,
+                "note": c.note,
+            }
+            for c in ScheduledCallback.objects.filter(customer_id=customer_id).order_by("id")
+        ],
+    }
