@@ -226,6 +226,15 @@ def page_for(browser, live_server):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_off_unless_marked(request, settings):
+    """Admins and managers must confirm TOTP in production; tests that sign them in with
+    force_login would otherwise meet the enrolment page. tests/org/test_two_factor.py (marker
+    two_factor) runs with the requirement on. Axes lockouts are per test (rows roll back)."""
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.CSKH_2FA_ENFORCED = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_reference_cache():
     """Tests roll back their rows: a cached case type or unit must not outlive its test."""
     from cskh.core import refcache
