@@ -69,7 +69,7 @@ def cool_off(request: HttpRequest | None = None) -> timedelta:
         or 0
     )
     rounds = max(1, failures // max(1, settings.AXES_FAILURE_LIMIT))
-    return min(base * (2 ** (rounds - 1)), MAX_COOLOFF)
+    return min(base * (2 ** min(rounds - 1, 16)), MAX_COOLOFF)
 
 
 def lockout_response(
