@@ -155,7 +155,9 @@ def test_admin_login_is_limited_too(client, settings):
     assert "_auth_user_id" not in client.session
 
 
-def test_one_persons_typos_do_not_lock_colleagues_behind_the_same_nat(client, agent, lead, settings):
+def test_one_persons_typos_do_not_lock_colleagues_behind_the_same_nat(
+    client, agent, lead, settings
+):
     settings.AXES_FAILURE_LIMIT = 3
     for _ in range(4):
         _login(client, agent.username)

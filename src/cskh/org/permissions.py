@@ -348,12 +348,17 @@ def has_second_factor(user: Any) -> bool:
     return bool(getattr(user, "pk", None)) and user_has_device(user, confirmed=True)
 
 
+def is_otp_verified(user: Any) -> bool:
+    """This session confirmed a second factor (django-otp's OTPMiddleware sets it)."""
+    verified = getattr(user, "is_verified", None)
+    return bool(verified is not None and verified())
+
+
 def needs_otp_step(user: Any) -> bool:
     """A signed-in session that has not confirmed its second factor yet, although the user has
     one or the role requires one (django-otp's OTPMiddleware sets ``is_verified``)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    verified = getattr(user, "is_verified", None)
-    if verified is not None and verified():
+    if is_otp_verified(user):
         return False
     return requires_two_factor(user) or has_second_factor(user)

@@ -154,7 +154,6 @@ def revoke_api_token(*, token: ApiToken, actor: Actor = None) -> None:
     audit.record(actor=actor, action="token.revoke", obj=token)
 
 
-
 def log_out_everywhere(*, user: User, actor: Actor = None) -> None:
     """End every web session of this user, on every host and this one.
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from cskh.org import permissions, services
+from cskh.org.models import User
 
 
 def _next(request: HttpRequest) -> str:
@@ -25,12 +27,19 @@ def _next(request: HttpRequest) -> str:
     return reverse("home")
 
 
+def _user(request: HttpRequest) -> User:
+    user = request.user  # signed in: LoginRequiredMiddleware
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: QR code (inline SVG) and the key, then a first code."""
-    user = request.user
+    user = _user(request)
     if not permissions.may_enrol_two_factor(user):
         return HttpResponse(status=403)
-    if permissions.has_second_factor(user) and not user.is_verified():
+    if permissions.has_second_factor(user) and not permissions.is_otp_verified(user):
         return redirect(f"{reverse('org:otp_verify')}?next={_next(request)}")
     error = ""
     if request.method == "POST":
@@ -52,7 +61,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """The step after the password for a user with a confirmed device."""
-    user = request.user
+    user = _user(request)
     if not permissions.has_second_factor(user):
         return redirect(f"{reverse('org:otp_setup')}?next={_next(request)}")
     error = ""
@@ -73,6 +82,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
     """End every session of this user on every device, this one included."""
-    services.log_out_everywhere(user=request.user, actor=request.user)
+    user = _user(request)
+    services.log_out_everywhere(user=user, actor=user)
     logout(request)
     return redirect("login")
