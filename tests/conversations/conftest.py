@@ -87,7 +87,7 @@ def inbox_page(browser, live_server):
     def _page(user, *, path="/inbox/", viewport=(1366, 768)):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "cskh.org.backends.PeopleModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         ctx = browser.new_context(

@@ -46,7 +46,7 @@ def desk_page(browser, live_server):
     def _page(user, *, viewport=(1366, 768), path="/desk/", connected=True):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "cskh.org.backends.PeopleModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         ctx = browser.new_context(
