@@ -236,16 +236,17 @@ def session_page(browser, live_server):
 
     contexts = []
 
-    def _page(user, *, path, viewport=(1366, 768), wait_for=None, timeout=15_000):
+    def _page(user, path="/", *, viewport=(1366, 768), wait_for=None, timeout=15_000):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "cskh.org.backends.PeopleModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         ctx = browser.new_context(
             viewport={"width": viewport[0], "height": viewport[1]},
             locale="vi-VN",
             base_url=live_server.url,
+            accept_downloads=True,
         )
         ctx.add_cookies(
             [
@@ -266,6 +267,15 @@ def session_page(browser, live_server):
     yield _page
     for ctx in contexts:
         ctx.close()
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_off_unless_marked(request, settings):
+    """Admins and managers must confirm TOTP in production; tests that sign them in with
+    force_login would otherwise meet the enrolment page. tests/org/test_two_factor.py (marker
+    two_factor) runs with the requirement on. Axes lockouts are per test (rows roll back)."""
+    if request.node.get_closest_marker("two_factor") is None:
+        settings.CSKH_2FA_ENFORCED = False
 
 
 @pytest.fixture(autouse=True)

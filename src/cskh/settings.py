@@ -21,6 +21,16 @@ def _env_bool(name: str, default: bool = False) -> bool:
 def _secret_key() -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if _env_bool("CSKH_MULTI_HOST"):
+        # Every host must sign sessions, CSRF tokens and links with the same key: a per-host
+        # generated file would log people out (and break signed links) when the proxy moves
+        # them to another host.
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "CSKH_MULTI_HOST=1 needs SECRET_KEY in the environment (the same on every host); "
+            "refusing to start with a key generated for this host only."
+        )
     path = VAR_DIR / "secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -48,6 +58,9 @@ INSTALLED_APPS = [
     # as an app, instead of a CDN: /api/v1/docs works offline.
     "ninja",
     "django_tasks_db",
+    "axes",  # login lockout per account (and per IP under credential stuffing)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "cskh.core",
     "cskh.geo",
     "cskh.org",
@@ -146,10 +159,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "cskh.core.middleware.LoginRequiredMiddleware",
     "cskh.core.idempotency.IdempotencyMiddleware",
+    "cskh.org.middleware.SessionPolicyMiddleware",  # idle/absolute expiry, second factor
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
     # Last on purpose: sync-only, so under ASGI Django runs the whole chain synchronously in one
     # thread hand-off per request (cskh.asgi) instead of switching at every middleware.
     "cskh.core.middleware.RequestContextMiddleware",
@@ -244,7 +261,10 @@ AUTH_USER_MODEL = "org.User"
 # ModelBackend signs people in; RoleBackend gives managers and shift leads their admin
 # permissions from the role (org.permissions.can_admin).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    # django-axes first: it refuses locked-out accounts/addresses on every login path.
+    "axes.backends.AxesStandaloneBackend",
+    # ModelBackend for people: integration accounts (pbx) cannot sign in to the web.
+    "cskh.org.backends.PeopleModelBackend",
     "cskh.org.backends.RoleBackend",
 ]
 LOGIN_URL = "login"
@@ -283,11 +303,78 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
+# TLS behind a proxy: CSKH_TLS=1 turns on everything `check --deploy` asks for; each setting
+# can still be given on its own (README, configuration table).
+CSKH_TLS = _env_bool("CSKH_TLS")
+SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", CSKH_TLS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024  # larger JSON/form bodies: 413
 # multipart bodies (work-order photos) up to this size; larger: 413 before the body is read
 CSKH_MAX_UPLOAD_BYTES = int(os.environ.get("CSKH_MAX_UPLOAD_BYTES", str(50 * 1024 * 1024)))
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", CSKH_TLS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if CSKH_TLS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", CSKH_TLS)
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", CSKH_TLS)
+# The header the TLS proxy sets (and strips from clients): "X-Forwarded-Proto".
+_proxy_ssl = os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto" if CSKH_TLS else "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl.upper().replace("-", "_"), "https") if _proxy_ssl else None
+)
+# /healthz answers the load balancer over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): scripts and styles from this site only, no inline
+# script, no eval (HTMX runs with allowEval=false, includeIndicatorStyles=false: base.html),
+# no framing. The API docs (Swagger UI) are served from our static files too.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sessions: a desk left idle signs out after CSKH_SESSION_IDLE_SECONDS (30 min), and any
+# session after CSKH_SESSION_MAX_SECONDS (8 h, a shift) from the sign-in
+# (cskh.org.middleware.SessionPolicyMiddleware). 0 turns a limit off.
+CSKH_SESSION_IDLE_SECONDS = int(os.environ.get("CSKH_SESSION_IDLE_SECONDS", str(30 * 60)))
+CSKH_SESSION_MAX_SECONDS = int(os.environ.get("CSKH_SESSION_MAX_SECONDS", str(8 * 3600)))
+SESSION_COOKIE_AGE = CSKH_SESSION_MAX_SECONDS or 14 * 24 * 3600
+
+# Login lockout (django-axes) on every login path (desk login, /admin/login/): an account
+# locks after CSKH_LOGIN_FAILURE_LIMIT wrong passwords, for CSKH_LOGIN_COOLOFF_SECONDS, doubled
+# at each further lockout (at most 1 h); an address with CSKH_LOGIN_IP_FAILURE_LIMIT failures
+# over any accounts (credential stuffing) locks as a whole and is logged as an alert. Client
+# addresses: REMOTE_ADDR, which `cskh serve` takes from X-Forwarded-For only when the proxy is
+# in FORWARDED_ALLOW_IPS.
+AXES_FAILURE_LIMIT = int(os.environ.get("CSKH_LOGIN_FAILURE_LIMIT", "5"))
+CSKH_LOGIN_COOLOFF_SECONDS = int(os.environ.get("CSKH_LOGIN_COOLOFF_SECONDS", "60"))
+CSKH_LOGIN_IP_FAILURE_LIMIT = int(os.environ.get("CSKH_LOGIN_IP_FAILURE_LIMIT", "50"))
+AXES_LOCKOUT_PARAMETERS = "cskh.org.login_policy.lockout_parameters"
+AXES_COOLOFF_TIME = "cskh.org.login_policy.cool_off"
+AXES_LOCKOUT_CALLABLE = "cskh.org.login_policy.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cskh.org.login_policy.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password"]
+# Two-factor (django-otp, TOTP): admins and managers must enrol; every other person may.
+# CSKH_2FA_ENFORCED=0 turns the requirement off (development only).
+CSKH_2FA_ENFORCED = _env_bool("CSKH_2FA_ENFORCED", True)
+OTP_TOTP_ISSUER = os.environ.get("CSKH_OTP_ISSUER", "cskh")
+# API tokens: a revoked token or deactivated user is refused within this many seconds on every
+# process, also after bulk updates that send no signals (one indexed query per token per
+# process per period).
+CSKH_TOKEN_RECHECK_SECONDS = float(os.environ.get("CSKH_TOKEN_RECHECK_SECONDS", "5"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Rate limits: requests per minute per client (token or IP).
 CSKH_RATE_LIMITS = {
@@ -318,6 +405,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # one INFO line per login otherwise
         "django.request": {"filters": ["no_4xx_traceback"]},
     },
 }

@@ -33,6 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("cskh.org.urls")),  # two-factor steps, log out everywhere
     path("i18n/", include("django.conf.urls.i18n")),
     path("", home, name="home"),
 ]

@@ -12,47 +12,6 @@ from openpyxl import load_workbook
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-@pytest.fixture
-def session_page(browser, live_server):
-    """A logged-in page (session cookie set directly: a page holding an SSE stream reaches
-    "networkidle" only slowly, so the login form of page_for is not used)."""
-    from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    contexts = []
-
-    def _page(user, path, *, viewport=(1366, 768)):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.save()
-        ctx = browser.new_context(
-            viewport={"width": viewport[0], "height": viewport[1]},
-            locale="vi-VN",
-            base_url=live_server.url,
-            accept_downloads=True,
-        )
-        ctx.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": session.session_key,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.goto(path)
-        return page
-
-    yield _page
-    for ctx in contexts:
-        ctx.close()
-
-
 def post_call(client, call_id, event):
     r = client.post(
         "/api/v1/telephony/events",

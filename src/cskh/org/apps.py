@@ -17,3 +17,12 @@ class OrgConfig(AppConfig):
         refcache.watch(ApiToken, "org.token")
         # A login saves last_login only: it must not drop anyone's token cache.
         refcache.watch(User, "org.token", ignore_fields=("last_login",))
+
+        from axes.signals import user_locked_out
+        from django.contrib.auth.signals import user_login_failed
+
+        from cskh.org import login_policy
+
+        # Alerts: credential stuffing (many failures from one address), each lockout.
+        user_login_failed.connect(login_policy.on_login_failed, dispatch_uid="cskh.login_failed")
+        user_locked_out.connect(login_policy.on_locked_out, dispatch_uid="cskh.locked_out")

@@ -2,6 +2,7 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from cskh.org.names import vietnamese_name
@@ -79,6 +80,9 @@ class User(AbstractUser):
     case_types = models.ManyToManyField(
         "catalog.CaseType", blank=True, related_name="skilled_users", verbose_name=_("kỹ năng")
     )
+    # Moved on by "log out everywhere" (org.services.log_out_everywhere): part of the session
+    # auth hash, so every session signed in before no longer matches.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("người dùng")
@@ -87,6 +91,15 @@ class User(AbstractUser):
     def get_full_name(self) -> str:
         """Vietnamese order, family name first: "Lê Minh Thành" (see org.names)."""
         return vietnamese_name(self.last_name, self.first_name)
+
+    def get_session_auth_hash(self) -> str:
+        """Django's documented hook for session invalidation: the password (a change ends
+        every session, as in Django) plus the session epoch ("log out everywhere")."""
+        return salted_hmac(
+            "cskh.org.User.get_session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def display_name(self) -> str:
@@ -105,8 +118,22 @@ class User(AbstractUser):
         return sees_all_units(self)
 
 
+def default_token_scopes() -> list[str]:
+    return ["read", "write"]
+
+
 class ApiToken(models.Model):
-    """Bearer tokens for integrators and scripts. Only a hash is stored."""
+    """Bearer tokens for integrators and scripts. Only a hash is stored.
+
+    Scopes limit what a token may call on top of its user's role (org.permissions.
+    token_allows): ``read`` (GET/HEAD/OPTIONS), ``write`` (every method), ``telephony`` (only
+    the PBX call events). A telephony-only token cannot read a customer even though its
+    integration user could."""
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Đọc")
+        WRITE = "write", _("Ghi")
+        TELEPHONY = "telephony", _("Sự kiện tổng đài")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("tên"), max_length=100, blank=True)
@@ -115,6 +142,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(_("phạm vi"), default=default_token_scopes, blank=True)
 
     class Meta:
         verbose_name = _("mã truy cập API")

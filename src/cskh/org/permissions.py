@@ -338,3 +338,67 @@ def can_file_privacy_request(user: Any) -> bool:
     """File a request on a customer's behalf, record a consent answer from the customer card:
     the care center's people, and the officer."""
     return can_handle_privacy(user) or is_center_staff(user)
+# --------------------------------------------------------------------------- sign-in, tokens
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# API paths (below the API root) a "telephony" token may call: the PBX's call events only.
+TELEPHONY_TOKEN_PATHS = ("telephony/events",)
+# Roles that must confirm a second factor (TOTP) after the password.
+TWO_FACTOR_REQUIRED_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
+
+
+def can_use_web(user: Any) -> bool:
+    """Integration accounts (the PBX, CRM connectors) talk to the API with a token only: they
+    cannot sign in to the web pages or the admin."""
+    return not is_integration(user)
+
+
+def token_allows(scopes: frozenset[str] | set[str], method: str, api_path: str) -> bool:
+    """May a token with these scopes call this API operation (path below the API root)?
+    The user's role still decides on top of this (a read+write agent token cannot do what the
+    agent cannot)."""
+    if "write" in scopes:
+        return True
+    if "read" in scopes and method.upper() in SAFE_METHODS:
+        return True
+    if "telephony" in scopes and api_path.strip("/") in TELEPHONY_TOKEN_PATHS:
+        return True
+    return False
+
+
+def requires_two_factor(user: Any) -> bool:
+    """Admins (and superusers) and managers must use TOTP; other staff may enrol
+    (``CSKH_2FA_ENFORCED=0`` lifts the requirement, for development)."""
+    from django.conf import settings
+
+    if not settings.CSKH_2FA_ENFORCED:
+        return False
+    return _superuser(user) or _role(user) in TWO_FACTOR_REQUIRED_ROLES
+
+
+def may_enrol_two_factor(user: Any) -> bool:
+    """Every person with a web login (not integration accounts)."""
+    return bool(getattr(user, "is_authenticated", False)) and can_use_web(user)
+
+
+def has_second_factor(user: Any) -> bool:
+    """The user has a confirmed TOTP device (django-otp)."""
+    from django_otp import user_has_device
+
+    return bool(getattr(user, "pk", None)) and user_has_device(user, confirmed=True)
+
+
+def is_otp_verified(user: Any) -> bool:
+    """This session confirmed a second factor (django-otp's OTPMiddleware sets it)."""
+    verified = getattr(user, "is_verified", None)
+    return bool(verified is not None and verified())
+
+
+def needs_otp_step(user: Any) -> bool:
+    """A signed-in session that has not confirmed its second factor yet, although the user has
+    one or the role requires one (django-otp's OTPMiddleware sets ``is_verified``)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_otp_verified(user):
+        return False
+    return requires_two_factor(user) or has_second_factor(user)

@@ -102,4 +102,6 @@ class Command(BaseCommand):
                 f"  (agents tvv01…tvv{n_agents:02d} and one staff login per field unit, "
                 "all with the same password)"
             )
-        self.stdout.write("  API token for the telephony integration: cskh token create --user pbx")
+        self.stdout.write(
+            "  API token for the telephony integration: cskh token create --user pbx --scope telephony"
+        )

@@ -12,6 +12,12 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True)
         parser.add_argument("--name", default="cli")
         parser.add_argument(
+            "--scope",
+            action="append",
+            choices=["read", "write", "telephony"],
+            help="repeatable; default read + write. The PBX: --scope telephony (call events only)",
+        )
+        parser.add_argument(
             "--quiet",
             action="store_true",
             help="print only the token (for TOKEN=$(cskh token create --user U --quiet))",
@@ -21,5 +27,5 @@ class Command(BaseCommand):
         user = User.objects.filter(username=opts["user"]).first()
         if user is None:
             raise CommandError(f"Không có người dùng: {opts['user']}")
-        raw = create_api_token(user=user, name=opts["name"])
+        raw = create_api_token(user=user, name=opts["name"], scopes=opts["scope"])
         self.stdout.write(raw if opts["quiet"] else f"API token for {user.username}: {raw}")
