@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from cskh.conversations.models import (
     Channel,
+    ChannelIdentity,
     Conversation,
     EmailThread,
     IdentityProposal,
@@ -202,3 +203,14 @@ def email_thread_for_notification(notification_id: int) -> dict[str, Any] | None
         .first()
     )
     return {"in_reply_to": last_in or "", "references": ids[-20:]}
+
+
+def linked_customers(channel: str, external_ids: list[str]) -> dict[str, int]:
+    """{external id: customer id} of the identities on a channel already linked to a customer
+    (social listening reads it: a known Facebook id links a public comment to its customer)."""
+    if not external_ids:
+        return {}
+    rows = ChannelIdentity.objects.filter(
+        channel=channel, external_id__in=external_ids, customer__isnull=False
+    ).values_list("external_id", "customer_id")
+    return {ext: cid for ext, cid in rows}

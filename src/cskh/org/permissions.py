@@ -296,3 +296,21 @@ def can_work_save_desk(user: Any) -> bool:
 def can_approve_rewards(user: Any) -> bool:
     """Approve and pay referral rewards: managers and admins."""
     return _superuser(user) or _role(user) in {Role.MANAGER, Role.ADMIN}
+
+
+# --------------------------------------------------------------------------- social listening
+
+
+def can_ingest_social(user: Any) -> bool:
+    """Push mentions (listening vendors, import jobs): integrations and the center's leads."""
+    return _superuser(user) or _role(user) in (LEAD_ROLES | {Role.INTEGRATION})
+
+
+def can_work_social(user: Any) -> bool:
+    """The social queue: read mentions, draft public replies, link customers."""
+    return _superuser(user) or _role(user) in CENTER_ROLES
+
+
+def can_approve_social_reply(user: Any) -> bool:
+    """Approve a public reply on a high-reach post; see the crisis alerts and dashboard."""
+    return can_supervise(user)

@@ -80,4 +80,13 @@ JOBS: tuple[Job, ...] = (
         task="cskh.cx.tasks.churn_nightly",
         doc="Churn risk of every customer with the active model; queue those at risk.",
     ),
+    Job(
+        name="social_tick",
+        schedule=Every(60),
+        task="cskh.social.tasks.tick",
+        doc=(
+            "Social listening: poll due RSS/Atom feeds (conditional GET); crisis check of "
+            "negative actionable mentions against the 4-week baseline, alerts to leads."
+        ),
+    ),
 )

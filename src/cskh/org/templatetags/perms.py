@@ -64,3 +64,8 @@ def can_request_time_off(user) -> bool:
 @register.filter
 def can_view_cx_results(user) -> bool:
     return permissions.can_view_cx_results(user)
+
+
+@register.filter
+def can_work_social(user) -> bool:
+    return permissions.can_work_social(user)
