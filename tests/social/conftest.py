@@ -28,7 +28,9 @@ def social_settings(settings):
     return settings
 
 
-def mention(i: int = 1, text: str = "Nhà mình ở hẻm 42 mất điện từ sáng mà không ai báo", **kw: Any):
+def mention(
+    i: int = 1, text: str = "Nhà mình ở hẻm 42 mất điện từ sáng mà không ai báo", **kw: Any
+):
     d: dict[str, Any] = {
         "source": "facebook_group",
         "external_id": f"g-{i}",

@@ -52,14 +52,21 @@ def test_batch_in_order_with_duplicates_collapsed(world, lead, api_as):
 
 
 def test_different_complaints_are_not_duplicates(world, lead, api_as):
-    out = api_as(lead).post(
-        URL,
-        [
-            mention(1, COMPLAINT),
-            mention(2, "Hóa đơn tiền điện tháng này nhà tôi tới 3 triệu, gấp ba tháng trước, đề nghị kiểm tra lại công tơ"),
-        ],
-        content_type="application/json",
-    ).json()
+    out = (
+        api_as(lead)
+        .post(
+            URL,
+            [
+                mention(1, COMPLAINT),
+                mention(
+                    2,
+                    "Hóa đơn tiền điện tháng này nhà tôi tới 3 triệu, gấp ba tháng trước, đề nghị kiểm tra lại công tơ",
+                ),
+            ],
+            content_type="application/json",
+        )
+        .json()
+    )
     assert out[1]["duplicate_of"] is None
 
 
@@ -92,8 +99,15 @@ def test_phone_in_text_proposes_customer_and_confirm_opens_case(world, lead, api
     assert m.case.channel == "social"
     assert KnownAuthor.objects.get(author_id="u-1").customer_id == world["customer"].pk
     # the same author's next actionable mention links and opens its case at once
-    nxt = api_as(lead).post(
-        URL, mention(2, "Hóa đơn tháng này tăng gấp ba, điện lực kiểm tra lại giúp", author_id="u-1"),
-        content_type="application/json",
-    ).json()
+    nxt = (
+        api_as(lead)
+        .post(
+            URL,
+            mention(
+                2, "Hóa đơn tháng này tăng gấp ba, điện lực kiểm tra lại giúp", author_id="u-1"
+            ),
+            content_type="application/json",
+        )
+        .json()
+    )
     assert nxt["actionable"] is True and nxt["case_number"]

@@ -20,8 +20,16 @@ def login(user) -> Client:
 def add(ext, *, actionable, reach, urgent=False, sentiment="negative", days=0):
     now = timezone.now() - timedelta(days=days)
     return Mention.objects.create(
-        source="facebook_group", external_id=ext, author=f"Tác giả {ext}", text=f"Bài {ext} mất điện",
-        posted_at=now, received_at=now, sentiment=sentiment, actionable=actionable, urgent=urgent, reach=reach,
+        source="facebook_group",
+        external_id=ext,
+        author=f"Tác giả {ext}",
+        text=f"Bài {ext} mất điện",
+        posted_at=now,
+        received_at=now,
+        sentiment=sentiment,
+        actionable=actionable,
+        urgent=urgent,
+        reach=reach,
         topic="mat_dien" if actionable else "",
     )
 
@@ -43,8 +51,13 @@ def test_mention_page_and_pii_warning(world):
     assert page.status_code == 200 and "Bài one" in page.content.decode()
     warn = c.post("/social/check-reply", {"text": "Anh gọi 0901234567 nhé"}).content.decode()
     assert "Không đăng công khai thông tin cá nhân" in warn and "số điện thoại" in warn
-    assert "pii-warning" not in c.post("/social/check-reply", {"text": "Dạ em xin lỗi anh"}).content.decode()
-    r = c.post(f"/social/m/{m.pk}/reply", {"text": "Anh gọi 0901234567 nhé", "send": "1"}, follow=True)
+    assert (
+        "pii-warning"
+        not in c.post("/social/check-reply", {"text": "Dạ em xin lỗi anh"}).content.decode()
+    )
+    r = c.post(
+        f"/social/m/{m.pk}/reply", {"text": "Anh gọi 0901234567 nhé", "send": "1"}, follow=True
+    )
     assert "Không đăng công khai" in r.content.decode()
     assert m.replies.get().status == "draft"
 
@@ -57,11 +70,22 @@ def test_unit_staff_cannot_see_social(world, unit_staff):
 def test_alert_on_supervisor_page_and_ack(world, lead):
     now = timezone.now()
     a = CrisisAlert.objects.create(
-        created_at=now, source="facebook_group", topic="mat_dien", window_start=now - timedelta(hours=1),
-        window_end=now, count=42, baseline=2.5, clusters=[], words=[["mat", 40], ["dien", 39]],
+        created_at=now,
+        source="facebook_group",
+        topic="mat_dien",
+        window_start=now - timedelta(hours=1),
+        window_end=now,
+        count=42,
+        baseline=2.5,
+        clusters=[],
+        words=[["mat", 40], ["dien", 39]],
     )
     c = login(lead)
-    html = c.get("/desk/supervisor/").content.decode() if c.get("/desk/supervisor/").status_code == 200 else ""
+    html = (
+        c.get("/desk/supervisor/").content.decode()
+        if c.get("/desk/supervisor/").status_code == 200
+        else ""
+    )
     assert "42" in html and "Cảnh báo khủng hoảng" in html
     c.post(f"/social/alerts/{a.pk}/ack", {"next": "/social/alerts/"})
     a.refresh_from_db()

@@ -11,7 +11,9 @@ from cskh.social.understanding import evaluate, get_model
 
 
 def test_normalize_teencode_emoji_brand_sarcasm():
-    s = normalize("EVN ơi nhà mk mất điện từ sáng r ko ai sửa 😡 Cảm ơn nhà đèn đã cho ngồi thiền 🙂")
+    s = normalize(
+        "EVN ơi nhà mk mất điện từ sáng r ko ai sửa 😡 Cảm ơn nhà đèn đã cho ngồi thiền 🙂"
+    )
     assert "brandx" in s and "khong" in s and "minh" in s and "roi" in s
     assert "emoneg" in s and "sarcasmx" in s
     assert normalize("mat dien tu sang") == normalize("Mất điện từ sáng")

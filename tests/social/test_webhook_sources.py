@@ -16,7 +16,9 @@ from tests.social.conftest import FB_SECRET
 FB = "/api/v1/social/facebook/webhook"
 
 
-def feed_payload(comment_id="c-1", text="Nhà tôi mất điện từ sáng rồi điện lực ơi 😡", sender="psid-9"):
+def feed_payload(
+    comment_id="c-1", text="Nhà tôi mất điện từ sáng rồi điện lực ơi 😡", sender="psid-9"
+):
     return {
         "object": "page",
         "entry": [
@@ -40,8 +42,11 @@ def feed_payload(comment_id="c-1", text="Nhà tôi mất điện từ sáng rồ
                     {  # the page's own reply is not a mention
                         "field": "feed",
                         "value": {
-                            "item": "comment", "verb": "add", "comment_id": "c-own",
-                            "from": {"id": "page-1"}, "message": "Dạ em chào anh",
+                            "item": "comment",
+                            "verb": "add",
+                            "comment_id": "c-own",
+                            "from": {"id": "page-1"},
+                            "message": "Dạ em chào anh",
                         },
                     },
                 ],
@@ -71,18 +76,35 @@ def test_bad_or_missing_signature_is_401_and_stores_nothing(world):
     c = Client()
     body, sig = signed(feed_payload())
     bad = "sha256=" + "0" * 64
-    assert c.post(FB, body, content_type="application/json", headers={"X-Hub-Signature-256": bad}).status_code == 401
+    assert (
+        c.post(
+            FB, body, content_type="application/json", headers={"X-Hub-Signature-256": bad}
+        ).status_code
+        == 401
+    )
     assert c.post(FB, body, content_type="application/json").status_code == 401
     tampered = body.replace(b"c-1", b"c-2")
-    assert c.post(FB, tampered, content_type="application/json", headers={"X-Hub-Signature-256": sig}).status_code == 401
+    assert (
+        c.post(
+            FB, tampered, content_type="application/json", headers={"X-Hub-Signature-256": sig}
+        ).status_code
+        == 401
+    )
     assert Mention.objects.count() == 0
 
 
 def test_verify_handshake():
     c = Client()
-    ok = c.get(FB, {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "42"})
+    ok = c.get(
+        FB, {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "42"}
+    )
     assert ok.status_code == 200 and ok.content == b"42"
-    assert c.get(FB, {"hub.mode": "subscribe", "hub.verify_token": "x", "hub.challenge": "42"}).status_code == 403
+    assert (
+        c.get(
+            FB, {"hub.mode": "subscribe", "hub.verify_token": "x", "hub.challenge": "42"}
+        ).status_code
+        == 403
+    )
 
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Forum</title>
@@ -95,7 +117,9 @@ RSS = b"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><tit
 
 def test_rss_poll_uses_conditional_get(world, local_http):
     url, rec = local_http
-    rec.responses.append((200, {"ETag": '"v1"', "Last-Modified": "Sun, 06 Dec 2026 07:10:00 GMT"}, RSS))
+    rec.responses.append(
+        (200, {"ETag": '"v1"', "Last-Modified": "Sun, 06 Dec 2026 07:10:00 GMT"}, RSS)
+    )
     rec.responses.append((304, {}, b""))
     feed = Feed.objects.create(name="Forum", url=url + "/rss", source="forum")
     assert sources.poll_feed(feed) == 2

@@ -16,12 +16,29 @@ from cskh.social.models import CrisisAlert, Mention, Reply
 from cskh.social.services import crisis, replies
 
 
-def make(n=1, *, at=None, source="facebook_group", topic="mat_dien", sentiment="negative", actionable=True, reach=10, start=0):
+def make(
+    n=1,
+    *,
+    at=None,
+    source="facebook_group",
+    topic="mat_dien",
+    sentiment="negative",
+    actionable=True,
+    reach=10,
+    start=0,
+):
     at = at or timezone.now()
     rows = [
         Mention(
-            source=source, external_id=f"{source}-{start + i}-{at.timestamp()}", text=f"Mất điện khu phố {i} từ sáng, điện lực ơi",
-            posted_at=at, received_at=at, sentiment=sentiment, actionable=actionable, topic=topic, reach=reach,
+            source=source,
+            external_id=f"{source}-{start + i}-{at.timestamp()}",
+            text=f"Mất điện khu phố {i} từ sáng, điện lực ơi",
+            posted_at=at,
+            received_at=at,
+            sentiment=sentiment,
+            actionable=actionable,
+            topic=topic,
+            reach=reach,
         )
         for i in range(n)
     ]
@@ -41,7 +58,9 @@ def test_personal_data_detection(text, kinds):
     assert replies.personal_data_in(text) == kinds
 
 
-def test_public_reply_with_personal_data_is_refused_private_is_sent(world, django_capture_on_commit_callbacks):
+def test_public_reply_with_personal_data_is_refused_private_is_sent(
+    world, django_capture_on_commit_callbacks
+):
     m = make()[0]
     agent = world["agent"]
     r = replies.draft_reply(mention=m, text="Anh gọi 0901234567 để được hỗ trợ", actor=agent)
@@ -51,7 +70,9 @@ def test_public_reply_with_personal_data_is_refused_private_is_sent(world, djang
     assert exc.value.code == "personal_data"
     r.refresh_from_db()
     assert r.status == Reply.Status.DRAFT
-    p = replies.draft_reply(mention=m, text="Anh gọi 0901234567 để được hỗ trợ", private=True, actor=agent)
+    p = replies.draft_reply(
+        mention=m, text="Anh gọi 0901234567 để được hỗ trợ", private=True, actor=agent
+    )
     with django_capture_on_commit_callbacks(execute=True):
         replies.submit_reply(reply=p, actor=agent)
     p.refresh_from_db()
@@ -60,10 +81,14 @@ def test_public_reply_with_personal_data_is_refused_private_is_sent(world, djang
     assert m.status == Mention.Status.ANSWERED and m.first_response_at is not None
 
 
-def test_high_reach_waits_for_lead_approval(world, lead, django_capture_on_commit_callbacks, settings):
+def test_high_reach_waits_for_lead_approval(
+    world, lead, django_capture_on_commit_callbacks, settings
+):
     settings.CSKH_SOCIAL_APPROVAL_REACH = 1000
     m = make(reach=50000)[0]
-    r = replies.draft_reply(mention=m, text="Dạ điện lực xin lỗi anh chị, đội sửa chữa đang tới ạ", actor=world["agent"])
+    r = replies.draft_reply(
+        mention=m, text="Dạ điện lực xin lỗi anh chị, đội sửa chữa đang tới ạ", actor=world["agent"]
+    )
     r = replies.submit_reply(reply=r, actor=world["agent"])
     assert r.status == Reply.Status.PENDING_APPROVAL
     with pytest.raises(DomainError):
@@ -74,12 +99,21 @@ def test_high_reach_waits_for_lead_approval(world, lead, django_capture_on_commi
     assert r.status == Reply.Status.PUBLISHED and r.approved_by_id == lead.pk
 
 
-def test_http_page_api_against_local_server(world, local_http, settings, django_capture_on_commit_callbacks):
+def test_http_page_api_against_local_server(
+    world, local_http, settings, django_capture_on_commit_callbacks
+):
     url, rec = local_http
-    settings.CSKH_SOCIAL_PAGE_API = {"BACKEND": "http", "URL": url + "/v21.0", "TOKEN": "page-tok", "TIMEOUT": 5}
+    settings.CSKH_SOCIAL_PAGE_API = {
+        "BACKEND": "http",
+        "URL": url + "/v21.0",
+        "TOKEN": "page-tok",
+        "TIMEOUT": 5,
+    }
     rec.responses += [(503, {}, b"busy"), (200, {}, json.dumps({"id": "c-99"}).encode())]
     m = make()[0]
-    r = replies.draft_reply(mention=m, text="Dạ điện lực đã ghi nhận, đội kỹ thuật đang xử lý ạ", actor=world["agent"])
+    r = replies.draft_reply(
+        mention=m, text="Dạ điện lực đã ghi nhận, đội kỹ thuật đang xử lý ạ", actor=world["agent"]
+    )
     with django_capture_on_commit_callbacks(execute=True):
         replies.submit_reply(reply=r, actor=world["agent"])
     r.refresh_from_db()

@@ -30,8 +30,8 @@ from cskh.customers import selectors as customer_selectors
 from cskh.desk import selectors, services
 from cskh.geo.address import WardChoiceNeeded
 from cskh.org import permissions
-from cskh.social import selectors as social_selectors
 from cskh.org.models import Unit, User
+from cskh.social import selectors as social_selectors
 from cskh.telephony import selectors as tel_selectors
 from cskh.telephony import services as tel_services
 from cskh.telephony.models import (

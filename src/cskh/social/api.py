@@ -128,7 +128,9 @@ def facebook_verify(request: HttpRequest) -> HttpResponse:
     return HttpResponse(request.GET.get("hub.challenge", "")[:200], content_type="text/plain")
 
 
-@webhook_router.post("/facebook/webhook", summary="Webhook nguồn tin trang Facebook", response={200: dict})
+@webhook_router.post(
+    "/facebook/webhook", summary="Webhook nguồn tin trang Facebook", response={200: dict}
+)
 def facebook_feed_webhook(request: HttpRequest) -> dict[str, object]:
     """Page feed changes (posts and comments): X-Hub-Signature-256 checked with the app
     secret by ``conversations.services.webhooks.facebook_verify``, then stored as mentions."""

@@ -71,9 +71,11 @@ class HttpPageApi(PageApi):
 
 
 def get_page_api() -> PageApi:
-    conf = settings.CSKH_SOCIAL_PAGE_API
+    conf: dict[str, Any] = dict(settings.CSKH_SOCIAL_PAGE_API)
     if conf.get("BACKEND") == "http":
         return HttpPageApi(
-            url=conf["URL"], token=conf.get("TOKEN", ""), timeout=float(conf.get("TIMEOUT", 10))
+            url=str(conf["URL"]),
+            token=str(conf.get("TOKEN", "")),
+            timeout=float(conf.get("TIMEOUT", 10)),
         )
     return LogPageApi()

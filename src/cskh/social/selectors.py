@@ -93,7 +93,9 @@ def active_alerts(*, hours: int = 24, limit: int = 10) -> list[CrisisAlert]:
 
 
 def recent_alerts(limit: int = 50) -> list[CrisisAlert]:
-    return list(CrisisAlert.objects.select_related("acknowledged_by").order_by("-created_at")[:limit])
+    return list(
+        CrisisAlert.objects.select_related("acknowledged_by").order_by("-created_at")[:limit]
+    )
 
 
 def _period(qs: QuerySet[Mention], start: datetime, source: str, topic: str) -> QuerySet[Mention]:
@@ -120,17 +122,18 @@ def volume_by_day(*, start: datetime, source: str = "", topic: str = "") -> list
         )
         .order_by("day")
     )
-    return list(rows)
+    return [dict(r) for r in rows]
 
 
 def share_of_voice(*, start: datetime, topic: str = "") -> list[dict[str, Any]]:
     """Mentions per source and their share, with the negative share."""
-    rows = list(
-        _period(Mention.objects.all(), start, "", topic)
+    rows: list[dict[str, Any]] = [
+        dict(r)
+        for r in _period(Mention.objects.all(), start, "", topic)
         .values("source")
         .annotate(n=Count("id"), neg=Count("id", filter=Q(sentiment="negative")))
         .order_by("-n")
-    )
+    ]
     total = sum(r["n"] for r in rows) or 1
     for r in rows:
         r["share"] = round(100 * r["n"] / total, 1)
@@ -139,13 +142,14 @@ def share_of_voice(*, start: datetime, topic: str = "") -> list[dict[str, Any]]:
 
 
 def topics(*, start: datetime) -> list[dict[str, Any]]:
-    return list(
-        Mention.objects.filter(posted_at__gte=start)
+    return [
+        dict(r)
+        for r in Mention.objects.filter(posted_at__gte=start)
         .exclude(topic="")
         .values("topic")
         .annotate(n=Count("id"))
         .order_by("-n")[:20]
-    )
+    ]
 
 
 def response_time(*, start: datetime, source: str = "", topic: str = "") -> dict[str, Any]:
@@ -165,13 +169,16 @@ def response_time(*, start: datetime, source: str = "", topic: str = "") -> dict
 
 
 def top_authors(*, start: datetime, limit: int = 10) -> list[dict[str, Any]]:
-    return list(
-        Mention.objects.filter(posted_at__gte=start)
+    return [
+        dict(r)
+        for r in Mention.objects.filter(posted_at__gte=start)
         .exclude(author="")
         .values("author", "author_id")
-        .annotate(reach=Sum("reach"), n=Count("id"), neg=Count("id", filter=Q(sentiment="negative")))
+        .annotate(
+            reach=Sum("reach"), n=Count("id"), neg=Count("id", filter=Q(sentiment="negative"))
+        )
         .order_by("-reach")[:limit]
-    )
+    ]
 
 
 def export_rows(*, start: datetime, source: str = "", topic: str = "") -> QuerySet[Mention]:

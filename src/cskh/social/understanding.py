@@ -38,7 +38,7 @@ MODEL_VERSION = "social-1"
 ACTIONABLE_THRESHOLD = 0.5
 
 
-def _features() -> FeatureUnion:
+def feature_union() -> FeatureUnion:
     return FeatureUnion(
         [
             ("w", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
@@ -83,11 +83,15 @@ class SocialModel:
 def train_model(posts: Sequence[corpus.Post] | None = None) -> SocialModel:
     posts = list(posts if posts is not None else corpus.train())
     texts = [normalize(p.text) for p in posts]
-    features = _features()
+    features = feature_union()
     with threadpool_limits(1):
         x = features.fit_transform(texts)
-        sent = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(x, [p.sentiment for p in posts])
-        act = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(x, [p.actionable for p in posts])
+        sent = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(
+            x, [p.sentiment for p in posts]
+        )
+        act = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(
+            x, [p.actionable for p in posts]
+        )
     return SocialModel(features=features, sentiment=sent, actionable=act)
 
 

@@ -23,12 +23,12 @@ from cskh.social.models import CrisisAlert, Source
 from cskh.social.services import cases, crisis, replies
 
 
-def _worker(user) -> None:  # type: ignore[no-untyped-def]
+def _worker(user) -> None:
     if not permissions.can_work_social(user):
         raise PermissionDenied
 
 
-def _lead(user) -> None:  # type: ignore[no-untyped-def]
+def _lead(user) -> None:
     if not permissions.can_approve_social_reply(user):
         raise PermissionDenied
 
@@ -77,7 +77,7 @@ def detail(request: HttpRequest, mention_id: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, mention_id: int, fn) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _act(request: HttpRequest, mention_id: int, fn) -> HttpResponse:
     _worker(request.user)
     m = selectors.get(mention_id)
     try:
@@ -94,19 +94,19 @@ def assign_me(request: HttpRequest, mention_id: int) -> HttpResponse:
     return _act(
         request,
         mention_id,
-        lambda m: replies.assign(mention=m, user_id=request.user.pk, actor=request.user)
-        and _("Đã nhận xử lý."),
+        lambda m: (
+            replies.assign(mention=m, user_id=request.user.pk, actor=request.user)
+            and _("Đã nhận xử lý.")
+        ),
     )
 
 
 @require_POST
 def confirm_customer(request: HttpRequest, mention_id: int) -> HttpResponse:
-    def go(m):  # type: ignore[no-untyped-def]
+    def go(m):
         if not m.proposed_customer_id:
             raise DomainError(_("Không có đề xuất khách hàng."))
-        cases.confirm_customer(
-            mention=m, customer_id=m.proposed_customer_id, actor=request.user
-        )
+        cases.confirm_customer(mention=m, customer_id=m.proposed_customer_id, actor=request.user)
         return _("Đã xác nhận khách hàng.")
 
     return _act(request, mention_id, go)
@@ -132,7 +132,7 @@ def close(request: HttpRequest, mention_id: int) -> HttpResponse:
 
 @require_POST
 def reply(request: HttpRequest, mention_id: int) -> HttpResponse:
-    def go(m):  # type: ignore[no-untyped-def]
+    def go(m):
         r = replies.draft_reply(
             mention=m,
             text=request.POST.get("text", ""),
@@ -219,7 +219,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     start = timezone.now() - timedelta(days=days)
     vol = selectors.volume_by_day(start=start, source=source, topic=topic)
     items = [
-        {"label": r["day"].strftime("%d/%m"), "score": r["total"], "ci_low": r["total"], "ci_high": r["total"]}
+        {
+            "label": r["day"].strftime("%d/%m"),
+            "score": r["total"],
+            "ci_low": r["total"],
+            "ci_high": r["total"],
+        }
         for r in vol
     ]
     neg = [

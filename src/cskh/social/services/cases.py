@@ -45,7 +45,7 @@ def open_case_for(*, mention: Mention, actor: Actor = None) -> Mention:
             _("Cần xác nhận khách hàng trước khi mở yêu cầu."), code="unknown_customer"
         )
     head = mention.duplicate_of
-    if head is not None and head.case_id:
+    if head is not None and head.case is not None:
         case_services.add_note(
             case=head.case,
             body=_("Bài đăng trùng trên mạng xã hội: %(url)s") % {"url": mention.url or "-"},
@@ -93,12 +93,15 @@ def confirm_customer(*, mention: Mention, customer_id: int, actor: Actor) -> Men
             author_id=mention.author_id,
             defaults={
                 "customer_id": customer.pk,
-                "confirmed_by": actor if getattr(actor, "pk", None) else None,
+                "confirmed_by_id": getattr(actor, "pk", None),
                 "confirmed_at": timezone.now(),
             },
         )
     audit.record(
-        actor=actor, action="social.confirm_customer", obj=mention, changes={"customer": customer.pk}
+        actor=actor,
+        action="social.confirm_customer",
+        obj=mention,
+        changes={"customer": customer.pk},
     )
     if mention.actionable:
         open_case_for(mention=mention, actor=actor)

@@ -47,7 +47,9 @@ _WORD = re.compile(r"[a-z]{2,}")
 
 
 def baseline_windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    return [(start - timedelta(days=7 * k), end - timedelta(days=7 * k)) for k in range(1, WEEKS + 1)]
+    return [
+        (start - timedelta(days=7 * k), end - timedelta(days=7 * k)) for k in range(1, WEEKS + 1)
+    ]
 
 
 def _negative() -> Q:
@@ -103,9 +105,7 @@ def check(*, now: datetime | None = None) -> list[CrisisAlert]:
         .values("source", "topic")
         .annotate(n=Count("id"))
     }
-    recent = set(
-        CrisisAlert.objects.filter(created_at__gte=start).values_list("source", "topic")
-    )
+    recent = set(CrisisAlert.objects.filter(created_at__gte=start).values_list("source", "topic"))
     alerts = []
     for (source, topic), n in sorted(current.items()):
         baseline = base.get((source, topic), 0.0)

@@ -161,9 +161,7 @@ def ingest(
         return _ingest(items, now or timezone.now(), stats)
 
 
-def _ingest(
-    items: list[MentionData], now: datetime, stats: dict[str, int]
-) -> list[dict[str, Any]]:
+def _ingest(items: list[MentionData], now: datetime, stats: dict[str, int]) -> list[dict[str, Any]]:
     default_profile = catalog_services.active_profile().code
     keys = [(it.source, it.external_id.strip()) for it in items]
 

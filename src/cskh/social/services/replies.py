@@ -78,7 +78,7 @@ def draft_reply(*, mention: Mention, text: str, private: bool = False, actor: Ac
         text=text,
         private=private,
         personal_data=personal_data_in(text),
-        author=actor if getattr(actor, "pk", None) else None,
+        author_id=getattr(actor, "pk", None),
         created_at=timezone.now(),
     )
     if mention.assignee_id is None and getattr(actor, "pk", None):
@@ -143,7 +143,9 @@ def approve_reply(*, reply: Reply, actor: Actor) -> Reply:
         raise DomainError(_("Câu trả lời không chờ duyệt."), status=409, code="not_pending")
     reply.approved_by = actor  # type: ignore[assignment]
     _queue(reply)
-    audit.record(actor=actor, action="social.approve", obj=reply.mention, changes={"reply": reply.pk})
+    audit.record(
+        actor=actor, action="social.approve", obj=reply.mention, changes={"reply": reply.pk}
+    )
     return reply
 
 

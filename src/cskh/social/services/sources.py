@@ -145,9 +145,7 @@ def parse_feed(body: bytes, *, source: str = Source.NEWS) -> list[MentionData]:
             when = e.findtext(f"{_ATOM}published") or e.findtext(f"{_ATOM}updated")
             text = _strip_html(f"{title}. {summary}")
             if ext and text.strip(". "):
-                out.append(
-                    MentionData(source, ext[:200], text, _date(when), url, author.strip())
-                )
+                out.append(MentionData(source, ext[:200], text, _date(when), url, author.strip()))
     else:
         for item in root.iter("item"):
             url = (item.findtext("link") or "").strip()
@@ -230,7 +228,8 @@ def _row(d: dict[str, Any], line: int) -> MentionData:
         raise DomainError(
             _("Dòng %(n)s: thời điểm đăng không hợp lệ.") % {"n": line}, code="bad_posted_at"
         )
-    reach = d.get("reach") if isinstance(d.get("reach"), dict) else {}
+    given = d.get("reach")
+    reach: dict[str, int] = dict(given) if isinstance(given, dict) else {}
     for k in REACH:
         if d.get(k) not in (None, ""):
             try:
@@ -293,4 +292,3 @@ def import_export(stream: Iterable[str] | io.TextIOBase, *, fmt: str) -> dict[st
     if batch:
         flush()
     return {"rows": rows, "new": new, "duplicates": dups}
-
