@@ -307,6 +307,11 @@ def ingest_rows(args) -> list[dict]:
     from cskh.social.models import Mention
 
     client = _client()
+    from cskh.social.understanding import get_model
+    from cskh.textintel.services import analyze_text
+
+    get_model()  # first-use training is not ingestion
+    analyze_text("khởi động", None)
     rng = random.Random(7)
     base = Mention.objects.filter(external_id__startswith="bench-").count()
     batches = 3 if args.quick else 12
