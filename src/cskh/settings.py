@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "cskh.cx",
     "cskh.reports",
     "cskh.privacy",
+    "cskh.social",
     "cskh.desk",
     "cskh.demo",
     "cskh.api",
@@ -549,6 +550,23 @@ CSKH_CX_REFERRAL_REWARD_VND = int(os.environ.get("CSKH_CX_REFERRAL_REWARD_VND", 
 CSKH_SHARED_DATA = Path(
     os.environ.get("CSKH_SHARED_DATA", BASE_DIR.parent.parent / "shared" / "data")
 )
+
+# Social listening (cskh.social): crisis alert threshold, publishing adapter, on-call list
+CSKH_SOCIAL_CRISIS_FACTOR = float(os.environ.get("CSKH_SOCIAL_CRISIS_FACTOR", "3"))
+CSKH_SOCIAL_CRISIS_MIN = int(os.environ.get("CSKH_SOCIAL_CRISIS_MIN", "10"))
+CSKH_SOCIAL_CRISIS_WINDOW_MINUTES = int(os.environ.get("CSKH_SOCIAL_CRISIS_WINDOW_MINUTES", "60"))
+# "sms:+84901234567,email:lead@example.vn,zalo:+8490..." (on-call list for crisis alerts)
+CSKH_SOCIAL_ONCALL = [
+    x.strip() for x in os.environ.get("CSKH_SOCIAL_ONCALL", "").split(",") if x.strip()
+]
+CSKH_SOCIAL_APPROVAL_REACH = int(os.environ.get("CSKH_SOCIAL_APPROVAL_REACH", "5000"))
+CSKH_SOCIAL_DUPLICATE_THRESHOLD = float(os.environ.get("CSKH_SOCIAL_DUPLICATE_THRESHOLD", "0.6"))
+CSKH_SOCIAL_PAGE_API = {  # "log" (development) or "http" (Graph API style)
+    "BACKEND": os.environ.get("CSKH_SOCIAL_PAGE_BACKEND", "log"),
+    "URL": os.environ.get("CSKH_SOCIAL_PAGE_URL", "https://graph.facebook.com/v21.0"),
+    "TOKEN": os.environ.get("CSKH_SOCIAL_PAGE_TOKEN", ""),
+    "TIMEOUT": float(os.environ.get("CSKH_SOCIAL_PAGE_TIMEOUT", "10")),
+}
 
 # `cskh scheduler` (the periodic-job table is cskh.scheduler.jobs): seconds between looks at
 # the table; a due job starts at most this late.

@@ -51,6 +51,7 @@ for app, prefix, module in [
     ("cskh.qa", "qa/", "cskh.qa.urls"),
     ("cskh.reports", "reports/", "cskh.reports.urls"),
     ("cskh.privacy", "", "cskh.privacy.urls"),
+    ("cskh.social", "social/", "cskh.social.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

@@ -101,6 +101,8 @@ ROUTERS = [
     ("/channels", "cskh.conversations.api.webhook_router", "cskh.conversations"),
     ("/qa", "cskh.qa.api.router", "cskh.qa"),
     ("/cx", "cskh.cx.api.router", "cskh.cx"),
+    ("/social", "cskh.social.api.router", "cskh.social"),
+    ("/social", "cskh.social.api.webhook_router", "cskh.social"),
 ]
 
 for prefix, path, app in ROUTERS:

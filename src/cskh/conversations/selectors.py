@@ -244,3 +244,14 @@ def export_for_customer(customer_id: int) -> dict[str, Any]:
             for c in convs
         ],
     }
+
+
+def linked_customers(channel: str, external_ids: list[str]) -> dict[str, int]:
+    """{external id: customer id} of the identities on a channel already linked to a customer
+    (social listening reads it: a known Facebook id links a public comment to its customer)."""
+    if not external_ids:
+        return {}
+    rows = ChannelIdentity.objects.filter(
+        channel=channel, external_id__in=external_ids, customer__isnull=False
+    ).values_list("external_id", "customer_id")
+    return {ext: cid for ext, cid in rows}

@@ -143,6 +143,7 @@ class Builder:
         self._step("live floor", self._floor)
         self._step("customer experience", self._cx)
         self._step("personal data", self._privacy)
+        self._step("social listening", self._social)
         self._step("search index", self._search_index)
         self._step("report rollups", self._report_rollups)
         # every table changed since the bulk step's ANALYZE (knowledge, network, SLA clocks…):
@@ -232,6 +233,12 @@ class Builder:
         from cskh.demo import privacy
 
         self.counts.update(privacy.build(seed=self.seed, now=self.now))
+
+    def _social(self):
+        """A year of social mentions, clusters, replies and an alert (app social)."""
+        from cskh.demo import social
+
+        self.counts.update(social.build(seed=self.seed, now=self.now, profile=self.profile))
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""

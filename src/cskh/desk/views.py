@@ -35,6 +35,7 @@ from cskh.org import permissions
 from cskh.org.models import Unit, User
 from cskh.privacy import services as privacy_services
 from cskh.privacy.models import AccessLog
+from cskh.social import selectors as social_selectors
 from cskh.telephony import selectors as tel_selectors
 from cskh.telephony import services as tel_services
 from cskh.telephony.models import (
@@ -66,6 +67,7 @@ async def live_stream(request):
     channels = [live.agent_channel(user)]
     if permissions.can_supervise(user):
         channels.append("presence")
+        channels.append("social")  # crisis alerts of social listening
     if isinstance(request, ASGIRequest):
         content = _astream(channels)
     else:  # threaded WSGI (tests, runserver): each stream holds a thread, so keep it short
@@ -751,5 +753,6 @@ def _supervisor_context(request) -> dict:
             ),
         ],
         "now": now,
+        "alerts": social_selectors.active_alerts(),
         "is_lead": permissions.can_supervise(request.user),
     }

@@ -338,6 +338,8 @@ def can_file_privacy_request(user: Any) -> bool:
     """File a request on a customer's behalf, record a consent answer from the customer card:
     the care center's people, and the officer."""
     return can_handle_privacy(user) or is_center_staff(user)
+
+
 # --------------------------------------------------------------------------- sign-in, tokens
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -402,3 +404,21 @@ def needs_otp_step(user: Any) -> bool:
     if is_otp_verified(user):
         return False
     return requires_two_factor(user) or has_second_factor(user)
+
+
+# --------------------------------------------------------------------------- social listening
+
+
+def can_ingest_social(user: Any) -> bool:
+    """Push mentions (listening vendors, import jobs): integrations and the center's leads."""
+    return _superuser(user) or _role(user) in (LEAD_ROLES | {Role.INTEGRATION})
+
+
+def can_work_social(user: Any) -> bool:
+    """The social queue: read mentions, draft public replies, link customers."""
+    return _superuser(user) or _role(user) in CENTER_ROLES
+
+
+def can_approve_social_reply(user: Any) -> bool:
+    """Approve a public reply on a high-reach post; see the crisis alerts and dashboard."""
+    return can_supervise(user)

@@ -107,4 +107,13 @@ JOBS: tuple[Job, ...] = (
             "raw webhooks, finished outbox rows, audit trail and access log past their limit."
         ),
     ),
+    Job(
+        name="social_tick",
+        schedule=Every(60),
+        task="cskh.social.tasks.tick",
+        doc=(
+            "Social listening: poll due RSS/Atom feeds (conditional GET); crisis check of "
+            "negative actionable mentions against the 4-week baseline, alerts to leads."
+        ),
+    ),
 )

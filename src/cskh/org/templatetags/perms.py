@@ -74,3 +74,8 @@ def can_view_wallboard(user) -> bool:
 @register.filter
 def can_view_reports(user) -> bool:
     return permissions.can_view_reports(user)
+
+
+@register.filter
+def can_work_social(user) -> bool:
+    return permissions.can_work_social(user)

@@ -32,6 +32,18 @@
     es.addEventListener("call_ended", (e) => onEnded(JSON.parse(e.data)));
     es.addEventListener("presence", (e) => onPresence(JSON.parse(e.data)));
     es.addEventListener("callback_due", (e) => onCallbackDue(JSON.parse(e.data)));
+    es.addEventListener("social_alert", (e) => onSocialAlert(JSON.parse(e.data)));
+  }
+
+  // Social listening crisis alert (shift leads): shown at once on top of the supervisor page.
+  function onSocialAlert(a) {
+    const box = document.getElementById("social-alerts");
+    if (!box) return;
+    const div = document.createElement("div");
+    div.className = "alert danger social-alert-live";
+    div.setAttribute("role", "alert");
+    div.textContent = a.text;
+    box.prepend(div);
   }
 
   // Server time of the current stream's start: a pop sent before it is a replay of a call

@@ -1,0 +1,113 @@
+"""POST /api/v1/social/mentions: shape, batches, idempotency, duplicates, identification."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cskh.social.models import KnownAuthor, Mention, MentionBand
+from tests.social.conftest import mention
+
+URL = "/api/v1/social/mentions"
+KEYS = {"id", "sentiment", "actionable", "case_types", "urgent", "duplicate_of", "case_number"}
+COMPLAINT = "Nhà mình ở hẻm 42 Nguyễn Trãi mất điện từ sáng tới giờ mà không ai báo, gọi tổng đài không ai nghe"
+
+
+def test_one_mention_shape_and_idempotency(world, lead, api_as):
+    c = api_as(lead)
+    r = c.post(URL, mention(1, COMPLAINT), content_type="application/json")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert set(body) == KEYS
+    assert body["sentiment"] == "negative" and body["actionable"] is True
+    assert body["case_types"] and {"code", "score"} <= set(body["case_types"][0])
+    assert body["duplicate_of"] is None and body["case_number"] is None
+    again = c.post(URL, mention(1, "text changed"), content_type="application/json").json()
+    assert again == body
+    assert Mention.objects.count() == 1
+
+
+def test_batch_in_order_with_duplicates_collapsed(world, lead, api_as):
+    items = [mention(i, COMPLAINT + (" up" if i % 2 else "")) for i in range(1, 6)]
+    items.append(mention(6, "Cảm ơn điện lực đã sửa nhanh cho xóm mình, các anh vất vả quá 👍"))
+    c = api_as(lead)
+    with CaptureQueriesContext(connection) as ctx:
+        out = c.post(URL, items, content_type="application/json").json()
+    assert [o["id"] for o in out] == [
+        Mention.objects.get(external_id=f"g-{i}").pk for i in range(1, 7)
+    ]
+    head = out[0]["id"]
+    assert all(o["duplicate_of"] == head for o in out[1:5])
+    assert out[5]["duplicate_of"] is None and out[5]["sentiment"] == "positive"
+    assert Mention.objects.get(pk=head).duplicate_count == 4
+    # bands are stored for cluster heads only
+    assert set(MentionBand.objects.values_list("mention_id", flat=True)) == {head, out[5]["id"]}
+    writes = [q for q in ctx.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
+    assert len([q for q in writes if "social_mention" in q["sql"]]) <= 3, writes
+
+    # a later copy in another batch joins the same cluster; the count grows
+    later = c.post(URL, [mention(7, COMPLAINT + "!!")], content_type="application/json").json()
+    assert later[0]["duplicate_of"] == head
+    assert Mention.objects.get(pk=head).duplicate_count == 5
+
+
+def test_different_complaints_are_not_duplicates(world, lead, api_as):
+    out = (
+        api_as(lead)
+        .post(
+            URL,
+            [
+                mention(1, COMPLAINT),
+                mention(
+                    2,
+                    "Hóa đơn tiền điện tháng này nhà tôi tới 3 triệu, gấp ba tháng trước, đề nghị kiểm tra lại công tơ",
+                ),
+            ],
+            content_type="application/json",
+        )
+        .json()
+    )
+    assert out[1]["duplicate_of"] is None
+
+
+def test_batch_limits_and_bad_input_are_4xx_in_vietnamese(world, lead, agent, api_as):
+    c = api_as(lead)
+    big = [mention(i) for i in range(1001)]
+    r = c.post(URL, big, content_type="application/json")
+    assert r.status_code == 413 and "1000" in r.json()["detail"].replace(".", "")
+    r = c.post(URL, mention(1, source="myspace"), content_type="application/json")
+    assert r.status_code == 400 and "nguồn" in r.json()["detail"]
+    r = c.post(URL, {"source": "forum"}, content_type="application/json")
+    assert r.status_code == 422
+    r = c.post(URL, b"{not json", content_type="application/json")
+    assert r.status_code == 422
+    assert api_as(agent).post(URL, mention(1), content_type="application/json").status_code == 403
+    assert api_as().post(URL, mention(1), content_type="application/json").status_code == 401
+
+
+def test_phone_in_text_proposes_customer_and_confirm_opens_case(world, lead, api_as):
+    from cskh.social.services import cases
+
+    text = COMPLAINT + ". SĐT 0901 234 567"
+    out = api_as(lead).post(URL, mention(1, text), content_type="application/json").json()
+    m = Mention.objects.get(pk=out["id"])
+    assert m.proposed_customer_id == world["customer"].pk and m.customer_id is None
+    assert out["case_number"] is None  # only proposed: an agent confirms
+    cases.confirm_customer(mention=m, customer_id=m.proposed_customer_id, actor=world["agent"])
+    m.refresh_from_db()
+    assert m.customer_id == world["customer"].pk and m.case is not None
+    assert m.case.channel == "social"
+    assert KnownAuthor.objects.get(author_id="u-1").customer_id == world["customer"].pk
+    # the same author's next actionable mention links and opens its case at once
+    nxt = (
+        api_as(lead)
+        .post(
+            URL,
+            mention(
+                2, "Hóa đơn tháng này tăng gấp ba, điện lực kiểm tra lại giúp", author_id="u-1"
+            ),
+            content_type="application/json",
+        )
+        .json()
+    )
+    assert nxt["actionable"] is True and nxt["case_number"]
