@@ -141,6 +141,7 @@ class Builder:
         self._step("extras", self._extras)
         self._step("live floor", self._floor)
         self._step("customer experience", self._cx)
+        self._step("counters", lambda: self.counts.update(self._counters()))
         self._step("search index", self._search_index)
         # every table changed since the bulk step's ANALYZE (knowledge, network, SLA clocks…):
         # with autovacuum off, stale statistics would plan the first pages wrong
@@ -216,6 +217,12 @@ class Builder:
         from cskh.demo import cx
 
         self.counts.update(cx.build(seed=self.seed, now=self.now))
+
+    def _counters(self) -> dict[str, int]:
+        """Transaction offices, counters and a year of queue tickets (cskh.demo.counters)."""
+        from cskh.demo import counters
+
+        return counters.build(profile=self.profile, seed=self.seed, now=self.now)
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""

@@ -63,6 +63,7 @@ class User(AbstractUser):
         MANAGER = "manager", _("Quản lý")
         ADMIN = "admin", _("Quản trị")
         INTEGRATION = "integration", _("Tích hợp hệ thống")
+        COUNTER_STAFF = "counter_staff", _("Giao dịch viên")
 
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.AGENT)
     unit = models.ForeignKey(

@@ -64,3 +64,13 @@ def can_request_time_off(user) -> bool:
 @register.filter
 def can_view_cx_results(user) -> bool:
     return permissions.can_view_cx_results(user)
+
+
+@register.filter
+def can_use_counters(user) -> bool:
+    return permissions.can_use_counters(user)
+
+
+@register.filter
+def can_view_counter_figures(user) -> bool:
+    return permissions.can_view_counter_figures(user)
