@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "cskh.reports",
     "cskh.privacy",
     "cskh.social",
+    "cskh.counters",
     "cskh.desk",
     "cskh.demo",
     "cskh.api",
@@ -384,6 +385,12 @@ CSKH_RATE_LIMITS = {
     "login": int(os.environ.get("CSKH_RATE_LIMIT_LOGIN", "20")),
     # provider webhooks (Zalo, Facebook) per sending address: a provider bursts
     "webhook": int(os.environ.get("CSKH_RATE_LIMIT_WEBHOOK", "60000")),
+}
+# Appointment bookings at transaction offices (/dat-lich/, the portal): per phone a day, per
+# client address an hour.
+CSKH_COUNTER_BOOKING_LIMITS = {
+    "phone_per_day": int(os.environ.get("CSKH_COUNTER_BOOKINGS_PER_PHONE_DAY", "3")),
+    "ip_per_hour": int(os.environ.get("CSKH_COUNTER_BOOKINGS_PER_IP_HOUR", "20")),
 }
 CSKH_CASE_NUMBER_PREFIX = os.environ.get("CSKH_CASE_NUMBER_PREFIX", "CS")
 CSKH_MAX_TEXT = 20_000

@@ -52,6 +52,7 @@ for app, prefix, module in [
     ("cskh.reports", "reports/", "cskh.reports.urls"),
     ("cskh.privacy", "", "cskh.privacy.urls"),
     ("cskh.social", "social/", "cskh.social.urls"),
+    ("cskh.counters", "", "cskh.counters.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

@@ -103,6 +103,7 @@ ROUTERS = [
     ("/cx", "cskh.cx.api.router", "cskh.cx"),
     ("/social", "cskh.social.api.router", "cskh.social"),
     ("/social", "cskh.social.api.webhook_router", "cskh.social"),
+    ("/counters", "cskh.counters.api.router", "cskh.counters"),
 ]
 
 for prefix, path, app in ROUTERS:

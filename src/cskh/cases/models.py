@@ -14,6 +14,7 @@ class Channel(models.TextChoices):
     ZALO = "zalo", _("Zalo")
     SOCIAL = "social", _("Mạng xã hội")
     COUNTER = "counter", _("Quầy giao dịch")
+    LETTER = "letter", _("Văn bản/thư")
     API = "api", _("API")
 
 

@@ -39,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "shift_lead": "desk:supervisor",
         "manager": "desk:supervisor",
         "admin": "desk:home",
+        "counter_staff": "counters:staff_home",
     }
     try:
         role = getattr(request.user, "role", "")  # signed in: LoginRequiredMiddleware

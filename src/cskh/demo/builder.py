@@ -144,6 +144,7 @@ class Builder:
         self._step("customer experience", self._cx)
         self._step("personal data", self._privacy)
         self._step("social listening", self._social)
+        self._step("counters", lambda: self.counts.update(self._counters()))
         self._step("search index", self._search_index)
         self._step("report rollups", self._report_rollups)
         # every table changed since the bulk step's ANALYZE (knowledge, network, SLA clocks…):
@@ -239,6 +240,12 @@ class Builder:
         from cskh.demo import social
 
         self.counts.update(social.build(seed=self.seed, now=self.now, profile=self.profile))
+
+    def _counters(self) -> dict[str, int]:
+        """Transaction offices, counters and a year of queue tickets (cskh.demo.counters)."""
+        from cskh.demo import counters
+
+        return counters.build(profile=self.profile, seed=self.seed, now=self.now)
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""

@@ -155,6 +155,9 @@ def _desk_context(request) -> dict:
         "case_types": types,
         "picker_types": selectors.picker_types(types),
         "priorities": Priority.choices,
+        # the contact's channel on the logging form: the hotline by default; a counter
+        # officer, a letter, an e-mail or a message logged by hand choose theirs
+        "log_channels": [(c.value, c.label) for c in Channel if c != Channel.API],
         **_presence_context(request.user),
     }
 

@@ -65,6 +65,7 @@ class User(AbstractUser):
         ADMIN = "admin", _("Quản trị")
         INTEGRATION = "integration", _("Tích hợp hệ thống")
         DPO = "dpo", _("Cán bộ bảo vệ dữ liệu cá nhân")
+        COUNTER_STAFF = "counter_staff", _("Giao dịch viên")
 
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices, default=Role.AGENT)
     unit = models.ForeignKey(

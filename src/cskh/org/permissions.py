@@ -180,6 +180,9 @@ MANAGER_EDITS = frozenset(
         "incidents.incidentrule",
         "org.unit",
         "org.servicearea",
+        "counters.office",
+        "counters.service",
+        "counters.counter",
     }
 )
 # Apps whose rows the center reads in the admin (leads: the operational ones).
@@ -195,6 +198,7 @@ MANAGER_VIEWS = frozenset(
         "dispatch",
         "telephony",
         "core",
+        "counters",
     }
 )
 LEAD_VIEWS = frozenset({"cases", "customers", "dispatch", "incidents", "notify", "telephony"})
@@ -422,3 +426,37 @@ def can_work_social(user: Any) -> bool:
 def can_approve_social_reply(user: Any) -> bool:
     """Approve a public reply on a high-reach post; see the crisis alerts and dashboard."""
     return can_supervise(user)
+
+
+# --------------------------------------------------------------------------- counters (quầy)
+
+# Who sees every transaction office's figures (counter staff: their own offices').
+COUNTER_FIGURE_ROLES = LEAD_ROLES
+
+
+def is_counter_staff(user: Any) -> bool:
+    return _role(user) == Role.COUNTER_STAFF and not _superuser(user)
+
+
+def can_use_counters(user: Any) -> bool:
+    """The counter pages at all: counter staff, managers and admins."""
+    return _superuser(user) or _role(user) in {Role.COUNTER_STAFF, Role.MANAGER, Role.ADMIN}
+
+
+def can_operate_office(user: Any, office: Any) -> bool:
+    """Call, serve and log tickets at an office's counters: counter staff of the office's unit
+    (or a parent unit), managers and admins. Anyone else gets 404 for that office."""
+    if not can_use_counters(user):
+        return False
+    units = visible_unit_ids(user)
+    return units is None or office.unit_id in units
+
+
+def can_view_counter_figures(user: Any, office: Any = None) -> bool:
+    """Tickets, waiting and service times: supervisors for every office, counter staff for
+    their own."""
+    if _superuser(user) or _role(user) in COUNTER_FIGURE_ROLES:
+        return True
+    if not is_counter_staff(user):
+        return False
+    return office is None or can_operate_office(user, office)

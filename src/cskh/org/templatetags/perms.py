@@ -79,3 +79,13 @@ def can_view_reports(user) -> bool:
 @register.filter
 def can_work_social(user) -> bool:
     return permissions.can_work_social(user)
+
+
+@register.filter
+def can_use_counters(user) -> bool:
+    return permissions.can_use_counters(user)
+
+
+@register.filter
+def can_view_counter_figures(user) -> bool:
+    return permissions.can_view_counter_figures(user)

@@ -219,7 +219,7 @@
   }
 
   const editable = (el) => el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
-  const ALT_FOCUS = { KeyT: "type-q", KeyD: "description", KeyP: "priority", KeyR: "reply", KeyK: "kb-q", KeyF: "find-q", KeyM: "service-point", KeyO: "outcome" };
+  const ALT_FOCUS = { KeyT: "type-q", KeyD: "description", KeyP: "priority", KeyR: "reply", KeyK: "kb-q", KeyF: "find-q", KeyM: "service-point", KeyO: "outcome", KeyN: "log-channel" };
 
   document.addEventListener("keydown", (e) => {
     const t = e.target;

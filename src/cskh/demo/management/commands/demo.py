@@ -77,6 +77,7 @@ class Command(BaseCommand):
             ("shift_lead", "truongca"),
             ("manager", "quanly"),
             ("integration", "pbx"),
+            ("counter_staff", "gdv01"),
         ]
         users = {u.username: u for u in User.objects.filter(username__in=[p[1] for p in picks])}
         if not users:
