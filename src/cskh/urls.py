@@ -48,6 +48,7 @@ for app, prefix, module in [
     ("cskh.wfm", "", "cskh.wfm.urls"),
     ("cskh.conversations", "", "cskh.conversations.urls"),
     ("cskh.qa", "qa/", "cskh.qa.urls"),
+    ("cskh.portal", "khach-hang/", "cskh.portal.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

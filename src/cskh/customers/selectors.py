@@ -135,3 +135,12 @@ def find_by_zalo_id(zalo_id: str) -> list[Customer]:
     if not zalo_id:
         return []
     return list(base_qs().filter(zalo_id=zalo_id).order_by("id")[:5])
+
+
+def phones_of(customer_id: int) -> list[str]:
+    """The customer's phone numbers (E.164), primary first."""
+    return list(
+        Phone.objects.filter(customer_id=customer_id)
+        .order_by("-is_primary", "id")
+        .values_list("e164", flat=True)
+    )
