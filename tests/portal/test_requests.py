@@ -40,9 +40,9 @@ def test_list_shows_status_and_sla_in_plain_words(signed_in, phoned_case):
 def test_expectation_words(phoned_case):
     local = timezone.localtime(phoned_case.due_at)
     text = expectation(phoned_case, now=phoned_case.created_at)
-    assert text == f"Dự kiến xử lý trước {local:%H:%M} ngày {local:%d/%m}" or str(
-        local.year
-    ) in text
+    assert (
+        text == f"Dự kiến xử lý trước {local:%H:%M} ngày {local:%d/%m}" or str(local.year) in text
+    )
     late = expectation(phoned_case, now=phoned_case.due_at + timedelta(minutes=1))
     assert late.startswith("Đã quá thời hạn dự kiến")
 
@@ -119,9 +119,7 @@ def test_reopen_within_days_only(signed_in, phoned_case, settings):
     phoned_case.refresh_from_db()
     assert phoned_case.status == "in_progress" and phoned_case.reopen_count == 1
     cases.transition(case=phoned_case, to="resolved", note="Đã sửa lần 2")
-    Case.objects.filter(pk=phoned_case.pk).update(
-        resolved_at=timezone.now() - timedelta(days=8)
-    )
+    Case.objects.filter(pk=phoned_case.pk).update(resolved_at=timezone.now() - timedelta(days=8))
     r = signed_in.post(f"/khach-hang/yeu-cau/{phoned_case.number}/mo-lai", {"reason": "Lại sai"})
     assert r.status_code == 409
     phoned_case.refresh_from_db()

@@ -67,8 +67,12 @@ def test_other_customers_service_point_cannot_be_used(signed_in, other_customer)
 
 
 def test_pages_need_a_signed_in_customer(client, world, their_case):
-    for url in ("/khach-hang/yeu-cau/", f"/khach-hang/yeu-cau/{their_case.number}/",
-                "/khach-hang/yeu-cau/moi/", "/khach-hang/su-co/"):
+    for url in (
+        "/khach-hang/yeu-cau/",
+        f"/khach-hang/yeu-cau/{their_case.number}/",
+        "/khach-hang/yeu-cau/moi/",
+        "/khach-hang/su-co/",
+    ):
         r = client.get(url)
         assert r.status_code == 302 and r["Location"].startswith("/khach-hang/dang-nhap/")
 

@@ -11,20 +11,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cskh.cases.states import Status
 from cskh.catalog import services as catalog
 from cskh.core import ratelimit
 from cskh.core.errors import DomainError
 from cskh.customers.models import Customer
 from cskh.knowledge import selectors as kb
 from cskh.portal import selectors
-from cskh.portal.services import auth, outages, requests, uploads
+from cskh.portal.services import auth, outages, requests
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def _message(request: HttpRequest, message: Any, status: int) -> HttpResponse:
@@ -36,7 +37,7 @@ def customer_required(view: View) -> View:
 
     @login_not_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         customer = selectors.signed_in_customer(request)
         if customer is None:
             return redirect(f"{_url('kh:signin')}?next={request.path}")
@@ -68,9 +69,7 @@ def _safe_next(value: str | None) -> str:
 
 @login_not_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "portal/home.html", {"customer": selectors.signed_in_customer(request)}
-    )
+    return render(request, "portal/home.html", {"customer": selectors.signed_in_customer(request)})
 
 
 @login_not_required
@@ -227,9 +226,10 @@ def photo(request: HttpRequest, customer: Customer, photo_id: int) -> FileRespon
 @require_http_methods(["GET", "POST"])
 def new_request(request: HttpRequest, customer: Customer) -> HttpResponse:
     types = [
-        t for t in catalog.active_profile().case_types.filter(is_active=True).order_by(
-            "sort_order", "name"
-        )
+        t
+        for t in catalog.active_profile()
+        .case_types.filter(is_active=True)
+        .order_by("sort_order", "name")
     ]
     ctx: dict[str, Any] = {
         "customer": customer,
@@ -326,7 +326,7 @@ def track(request: HttpRequest) -> HttpResponse:
             "number": number,
             "found": {
                 "number": case.number,
-                "status": selectors.Status(case.status).label,
+                "status": Status(case.status).label,
                 "expect": selectors.expectation(case),
                 "created": selectors.when(case.created_at),
             },

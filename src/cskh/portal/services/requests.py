@@ -109,7 +109,7 @@ def can_reopen(case: Case, *, now: Any = None) -> bool:
     if ended is None:
         return False
     now = now or timezone.now()
-    return now - ended <= timedelta(days=settings.CSKH_PORTAL_REOPEN_DAYS)
+    return bool(now - ended <= timedelta(days=settings.CSKH_PORTAL_REOPEN_DAYS))
 
 
 def reopen(*, customer: Customer, case: Case, reason: str) -> Case:

@@ -40,7 +40,7 @@ def sniff(head: bytes) -> str | None:
 def validate(files: Iterable[Upload | None] | None) -> list[tuple[Upload, str]]:
     """Check every file before anything is written: [(file, content type)]. 413 too large,
     415 not a photo, 400 too many or empty."""
-    present = [f for f in (files or []) if f is not None and getattr(f, "name", "")]
+    present = [f for f in (files or []) if f is not None and f.name]
     limit = int(settings.CSKH_PORTAL_MAX_UPLOAD)
     if len(present) > settings.CSKH_PORTAL_MAX_FILES:
         raise DomainError(
