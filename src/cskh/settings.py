@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "cskh.privacy",
     "cskh.social",
     "cskh.counters",
+    "cskh.portal",
     "cskh.desk",
     "cskh.demo",
     "cskh.api",
@@ -663,3 +664,20 @@ CSKH_RETENTION_DAYS = {
     "access_log": int(os.environ.get("CSKH_RETAIN_ACCESS_LOG_DAYS", str(2 * 365))),
     "webhook_events": int(os.environ.get("CSKH_RETAIN_WEBHOOK_DAYS", "30")),
 }
+# portal (customer self-service): one-time sign-in codes, sessions, uploads, reopening
+CSKH_PORTAL_OTP_MINUTES = int(os.environ.get("CSKH_PORTAL_OTP_MINUTES", "5"))
+CSKH_PORTAL_OTP_ATTEMPTS = int(os.environ.get("CSKH_PORTAL_OTP_ATTEMPTS", "5"))
+# codes sent per phone / per client address in CSKH_PORTAL_SEND_WINDOW seconds
+CSKH_PORTAL_SENDS_PER_PHONE = int(os.environ.get("CSKH_PORTAL_SENDS_PER_PHONE", "3"))
+CSKH_PORTAL_SENDS_PER_IP = int(os.environ.get("CSKH_PORTAL_SENDS_PER_IP", "10"))
+CSKH_PORTAL_SEND_WINDOW = 900
+# code checks per client address in that window (all challenges together)
+CSKH_PORTAL_VERIFY_PER_IP = int(os.environ.get("CSKH_PORTAL_VERIFY_PER_IP", "30"))
+CSKH_PORTAL_SESSION_HOURS = int(os.environ.get("CSKH_PORTAL_SESSION_HOURS", "12"))
+CSKH_PORTAL_REOPEN_DAYS = int(os.environ.get("CSKH_PORTAL_REOPEN_DAYS", "7"))
+CSKH_PORTAL_MAX_UPLOAD = int(os.environ.get("CSKH_PORTAL_MAX_UPLOAD", str(5 * 1024 * 1024)))
+CSKH_PORTAL_MAX_FILES = 5
+# staff shown to customers by their given name ("Lan") instead of "Nhân viên CSKH"
+CSKH_PORTAL_STAFF_FIRST_NAME = _env_bool("CSKH_PORTAL_STAFF_FIRST_NAME", False)
+# case-number look-ups without signing in, per client address per minute
+CSKH_PORTAL_TRACK_PER_MINUTE = int(os.environ.get("CSKH_PORTAL_TRACK_PER_MINUTE", "10"))

@@ -53,6 +53,7 @@ for app, prefix, module in [
     ("cskh.privacy", "", "cskh.privacy.urls"),
     ("cskh.social", "social/", "cskh.social.urls"),
     ("cskh.counters", "", "cskh.counters.urls"),
+    ("cskh.portal", "khach-hang/", "cskh.portal.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

@@ -207,3 +207,102 @@ def case_ids_of_customer(customer_id: int) -> list[int]:
 
 def cases_by_ids(ids: list[int]) -> list[Case]:
     return list(Case.objects.filter(id__in=ids).order_by("id"))
+
+
+# --- the customer's own view (self-service portal) -------------------------------------------
+
+# Timeline kinds a customer may read. Everything else (internal notes, assignments, SLA and
+# escalation steps, dispatch journal, links) is staff-only, whatever its `public` flag says.
+CUSTOMER_KINDS = frozenset(
+    {
+        CaseEvent.Kind.CREATED,
+        CaseEvent.Kind.STATUS,
+        CaseEvent.Kind.REPLY,
+        CaseEvent.Kind.INTERACTION,
+    }
+)
+
+
+def for_customer(customer_id: int, *, limit: int = 50) -> list[Case]:
+    """The customer's cases, newest first (index case_customer_id), with what a list shows."""
+    return list(
+        Case.objects.filter(customer_id=customer_id)
+        .select_related("case_type", "service_point")
+        .only(
+            "id",
+            "number",
+            "status",
+            "is_open",
+            "subject",
+            "created_at",
+            "due_at",
+            "resolved_at",
+            "closed_at",
+            "customer_id",
+            "case_type__name",
+            "service_point__code",
+            "service_point__address",
+        )
+        .order_by("-id")[:limit]
+    )
+
+
+def get_for_customer(customer_id: int, number: str) -> Case:
+    """The customer's own case by number; another customer's case does not exist (404)."""
+    from django.utils.translation import gettext as _
+
+    case = (
+        Case.objects.select_related("case_type", "service_point")
+        .filter(number=(number or "").strip().upper(), customer_id=customer_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("Không tìm thấy yêu cầu %(n)s.") % {"n": number})
+    return case
+
+
+def customer_timeline(case: Case, *, staff_first_name: bool = False) -> list[dict[str, Any]]:
+    """The part of the timeline the customer may read, as plain rows {at, kind, who, body,
+    status, event_id}: the customer's own messages, replies sent to the customer, status
+    changes (their note only for a resolution or a reopening, which the customer is told
+    anyway), never internal notes and never a staff member's full name (``staff_first_name``:
+    the given name only, e.g. "Lan")."""
+    from cskh.cases.states import Status
+
+    rows: list[dict[str, Any]] = []
+    events = (
+        case.events.filter(kind__in=CUSTOMER_KINDS)
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+    for e in events:
+        data = e.data or {}
+        from_customer = e.kind == CaseEvent.Kind.INTERACTION and data.get("direction") == "in"
+        if e.kind == CaseEvent.Kind.INTERACTION and not (from_customer or e.public):
+            continue
+        if e.kind == CaseEvent.Kind.REPLY and not e.public:
+            continue
+        row: dict[str, Any] = {
+            "at": e.created_at,
+            "kind": e.kind,
+            "event_id": e.pk,
+            "from_customer": from_customer,
+            "who": "",
+            "body": "",
+            "status": "",
+        }
+        if e.kind == CaseEvent.Kind.CREATED:
+            # the customer's own words only when they wrote them (an agent's summary of a
+            # call may hold internal remarks)
+            row["body"] = e.body if data.get("channel") in ("web",) else ""
+        elif e.kind == CaseEvent.Kind.STATUS:
+            to = str(data.get("to") or "")
+            row["status"] = Status(to).label if to in Status.values else ""
+            if to == Status.RESOLVED or data.get("reopen"):
+                row["body"] = e.body
+        else:
+            row["body"] = e.body
+        if not from_customer and e.actor is not None and staff_first_name:
+            row["who"] = (e.actor.first_name or "").strip().split(" ")[-1]
+        rows.append(row)
+    return rows

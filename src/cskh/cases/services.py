@@ -546,3 +546,26 @@ def purge_recording_links(*, before: datetime) -> int:
         .exclude(recording_url="")
         .update(recording_url="")
     )
+
+
+@transaction.atomic
+def add_customer_message(
+    *, case: Case, body: str, channel: str = Channel.WEB, data: dict[str, Any] | None = None
+) -> CaseEvent:
+    """A message the customer wrote themselves (the self-service portal): an inbound
+    interaction on the timeline, visible to them. A case waiting for the customer's answer goes
+    back to work (its SLA clock resumes through the transition's hooks)."""
+    body = _clean_text(body, field="body")
+    if channel not in Channel.values:
+        raise DomainError(_("Kênh không hợp lệ: %(c)s") % {"c": channel}, code="bad_channel")
+    event = add_event(
+        case=case,
+        kind=CaseEvent.Kind.INTERACTION,
+        body=body,
+        public=True,
+        data={"channel": channel, "direction": "in", **(data or {})},
+    )
+    if case.status == Status.WAITING_CUSTOMER:
+        transition(case=case, to=Status.IN_PROGRESS, note="")
+    hooks.run("case_noted", case=case, event=event, actor=None)
+    return event

@@ -216,3 +216,12 @@ def export_for_customer(customer_id: int) -> dict[str, Any]:
             for r in consent_history(customer_id)
         ],
     }
+
+
+def phones_of(customer_id: int) -> list[str]:
+    """The customer's phone numbers (E.164), primary first."""
+    return list(
+        Phone.objects.filter(customer_id=customer_id)
+        .order_by("-is_primary", "id")
+        .values_list("e164", flat=True)
+    )

@@ -187,6 +187,9 @@ class Builder:
         from cskh.sla import services as sla
 
         knowledge.install_demo_content(self.profile)
+        from cskh.demo import portal
+
+        self.counts.update(portal.build())
         from cskh.conversations import demo_content as conversations
 
         counts = conversations.install(now=self.now, seed=self.seed)

@@ -432,3 +432,12 @@ def incident_windows(*, start, end) -> list[tuple[str, Any, Any]]:
         .values_list("kind", "started_at", "resolved_at", "ends_at")
     )
     return [(kind, s, r or e) for kind, s, r, e in rows]
+
+
+def subscribed_incident_ids(customer_id: int, incident_ids: list[int]) -> set[int]:
+    """Which of these incidents the customer subscribed to (the portal's outage page)."""
+    return set(
+        IncidentSubscription.objects.filter(
+            customer_id=customer_id, incident_id__in=incident_ids
+        ).values_list("incident_id", flat=True)
+    )

@@ -27,6 +27,8 @@ class Article(models.Model):
     topic = models.CharField(_("chủ đề"), max_length=16, choices=Topic.choices)
     slug = models.SlugField(_("mã"), max_length=80, unique=True)
     is_active = models.BooleanField(_("đang dùng"), default=True)
+    # shown to customers on the portal's help pages (its approved live version only)
+    public = models.BooleanField(_("công khai cho khách hàng"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

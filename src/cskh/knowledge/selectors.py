@@ -146,3 +146,20 @@ def latest_titles(limit: int = 30) -> list[ArticleVersion]:
     return _one_per_article(
         _live_versions().order_by("-article_id", "-effective_from", "-number")[: limit * 3]
     )[:limit]
+
+
+def public_articles(q: str = "", *, limit: int = 30) -> list[ArticleVersion]:
+    """Live versions of the articles marked public (the customer portal's help pages);
+    ``q`` is matched without diacritics ("mat dien" finds "Mất điện"), title matches first."""
+    words = fold(q).split()
+    qs = _live_versions().filter(article__public=True)
+    for w in words[:8]:
+        qs = qs.filter(Q(title_folded__contains=w) | Q(body_folded__contains=w))
+    versions = _one_per_article(qs[:500])
+    versions.sort(key=lambda v: (-sum(w in v.title_folded for w in words), v.title_folded))
+    return versions[:limit]
+
+
+def public_article(slug: str) -> ArticleVersion | None:
+    """The live version of a public article by its slug (None: missing, internal, retired)."""
+    return _live_versions().filter(article__slug=slug, article__public=True).first()

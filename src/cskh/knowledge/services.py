@@ -49,6 +49,7 @@ def create_article(
     effective_from: date | None = None,
     author=None,
     slug: str | None = None,
+    public: bool = False,
 ) -> ArticleVersion:
     _check_writer(author)
     if topic not in Topic.values:
@@ -61,7 +62,7 @@ def create_article(
         n += 1
         slug = f"{base}-{n}"
     article = Article.objects.create(
-        case_type=case_type, topic=topic, slug=slug, created_by=_user(author)
+        case_type=case_type, topic=topic, slug=slug, created_by=_user(author), public=public
     )
     version = ArticleVersion.objects.create(
         article=article,
@@ -73,6 +74,17 @@ def create_article(
     )
     audit.record(actor=author, action="kb.create", obj=article, changes={"title": title})
     return version
+
+
+@transaction.atomic
+def set_public(*, article: Article, public: bool, actor=None) -> Article:
+    """Show (or stop showing) an article on the customer portal's help pages."""
+    _check_writer(actor)
+    if article.public != public:
+        Article.objects.filter(pk=article.pk).update(public=public)
+        article.public = public
+        audit.record(actor=actor, action="kb.public", obj=article, changes={"public": public})
+    return article
 
 
 @transaction.atomic

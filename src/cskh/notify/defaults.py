@@ -124,4 +124,11 @@ DEFAULTS: dict[str, tuple[str, str]] = {
             "{{ code }} ({{ link }}) để nhận ưu đãi {{ reward }}đ."
         ),
     ),
+    "portal_otp": (
+        N_("Mã đăng nhập cổng khách hàng: {{ code }}"),
+        N_(
+            "CSKH: Mã đăng nhập của Quý khách là {{ code }}, hiệu lực {{ minutes }} phút. "
+            "Không chia sẻ mã này cho bất kỳ ai, kể cả nhân viên."
+        ),
+    ),
 }
