@@ -200,8 +200,28 @@ def browser():
         b.close()
 
 
+def csp_guard(ctx, violations: list[str]) -> None:
+    """Collect the Content-Security-Policy violations the browser reports on this context's
+    pages (an inline script, style or handler the strict policy blocks): the page would look
+    or behave differently in production. Fixtures assert none at teardown."""
+
+    def _on_console(msg) -> None:
+        if msg.type == "error" and "Content Security Policy" in msg.text:
+            violations.append(f"{msg.location.get('url', '')}: {msg.text[:300]}")
+
+    ctx.on("console", _on_console)
+
+
 @pytest.fixture
-def page_for(browser, live_server):
+def csp_violations():
+    """Fails the test (at teardown) when a page broke the Content-Security-Policy."""
+    violations: list[str] = []
+    yield violations
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def page_for(browser, live_server, csp_violations):
     """A logged-in browser page for a user (password Matkhau!2026)."""
     contexts = []
 
@@ -211,6 +231,7 @@ def page_for(browser, live_server):
             locale="vi-VN",
             base_url=live_server.url,
         )
+        csp_guard(ctx, csp_violations)
         contexts.append(ctx)
         page = ctx.new_page()
         page.goto("/accounts/login/")
@@ -226,7 +247,7 @@ def page_for(browser, live_server):
 
 
 @pytest.fixture
-def session_page(browser, live_server):
+def session_page(browser, live_server, csp_violations):
     """A browser page logged in by a session cookie set directly (no login form), opened at
     `path`. Pages holding an open SSE stream reach "networkidle" only slowly, so callers wait
     for their own ready marker (`wait_for`)."""
@@ -248,6 +269,7 @@ def session_page(browser, live_server):
             base_url=live_server.url,
             accept_downloads=True,
         )
+        csp_guard(ctx, csp_violations)
         ctx.add_cookies(
             [
                 {
