@@ -98,3 +98,20 @@ def test_pages_send_a_strict_csp(client, agent):
     docs = client.get("/api/v1/docs").content.decode()
     scripts = re.findall(r'<script[^>]*src="([^"]+)"', docs)
     assert scripts and all(s.startswith("/static/") for s in scripts)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_api_docs_and_desk_run_under_the_csp(page_for, agent):
+    """Swagger UI (our static files) and the desk render with no CSP violation."""
+    page = page_for(agent)
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto("/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20000)
+    page.goto("/desk/")
+    page.wait_for_selector("body[data-live=connected]", timeout=20000)
+    assert violations == []

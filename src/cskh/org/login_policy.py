@@ -28,11 +28,12 @@ log = logging.getLogger("cskh.security")
 MAX_COOLOFF = timedelta(hours=1)
 
 
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
+def client_ip(request: HttpRequest) -> str | None:
+    """None when there is no address (a sign-in from code: Client.login(), a shell)."""
+    return request.META.get("REMOTE_ADDR") or None
 
 
-def ip_failures(ip: str) -> int:
+def ip_failures(ip: str | None) -> int:
     total = AccessAttempt.objects.filter(ip_address=ip).aggregate(n=Sum("failures_since_start"))
     return int(total["n"] or 0)
 
@@ -98,6 +99,8 @@ def on_login_failed(sender: Any, credentials: dict, request: HttpRequest | None 
     if request is None:
         return
     ip = client_ip(request)
+    if ip is None:
+        return
     limit = settings.CSKH_LOGIN_IP_FAILURE_LIMIT
     stats = AccessAttempt.objects.filter(ip_address=ip).aggregate(
         n=Sum("failures_since_start"), accounts=Count("username", distinct=True)
