@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
+from django.db.models.functions import ExtractHour, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -238,6 +240,28 @@ def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
 
+class PercentileCont(Aggregate):
+    """PostgreSQL's ``percentile_cont(p) WITHIN GROUP (ORDER BY x)`` (an ordered-set
+    aggregate; a ``filter`` becomes its FILTER clause)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(p)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: str, p: float, **extra: Any) -> None:
+        super().__init__(expression, p=float(p), **extra)
+
+
+def _group_key(group_by: str) -> Any:
+    return {
+        "office": F("office_id"),
+        "counter": F("counter_id"),
+        "service": F("service_id"),
+        "month": TruncMonth("day"),
+        "hour": ExtractHour("issued_at"),  # in the current (local) time zone
+    }[group_by]
+
+
 def figures(
     *,
     offices: Iterable[Office],
@@ -246,69 +270,79 @@ def figures(
     group_by: str = "office",
     counter_ids: Iterable[int] | None = None,
 ) -> list[dict[str, Any]]:
-    """Per group: tickets issued, served, no-shows (count and %), waiting time (median, p90)
-    and service time (median, p90) in minutes. Transferred legs are counted once, at the
-    counter that finished them; waiting is from the kiosk to the first call."""
+    """Per group: tickets issued, served, no-shows (count and % of those called), waiting
+    time (median, p90: kiosk to first call) and service time (median, p90; each leg of a
+    transferred visit counts its own) in minutes. A transferred visit is one ticket, counted
+    where it was first called. PostgreSQL computes the percentiles (percentile_cont);
+    elsewhere the same interpolation runs over the values."""
     if group_by not in GROUPS:
         group_by = "office"
-    office_list = list(offices)
-    names = {o.pk: o.name for o in office_list}
-    qs = Ticket.objects.filter(office_id__in=list(names), day__gte=start, day__lte=end).exclude(
-        state=State.TRANSFERRED
-    )
+    names = {o.pk: o.name for o in offices}
+    qs = Ticket.objects.filter(office_id__in=list(names), day__gte=start, day__lte=end)
     if counter_ids is not None:
         qs = qs.filter(counter_id__in=list(counter_ids))
-    key_field = {
-        "office": "office_id",
-        "counter": "counter_id",
-        "service": "service_id",
-        "month": "day",
-        "hour": "issued_at",
-    }[group_by]
-    rows = qs.values_list(
-        key_field, "state", "wait_seconds", "service_seconds", "transferred_from_id"
-    ).iterator(chunk_size=5000)
-    groups: dict[Any, dict[str, Any]] = defaultdict(
-        lambda: {"tickets": 0, "served": 0, "no_show": 0, "waits": [], "services": []}
-    )
-    for key, state, wait, service_s, moved in rows:
-        if group_by == "month":
-            key = key.strftime("%Y-%m")
-        elif group_by == "hour":
-            key = timezone.localtime(key).hour
-        g = groups[key]
-        g["tickets"] += 0 if moved else 1
-        if state == State.DONE:
-            g["served"] += 1
+    qs = qs.annotate(k=_group_key(group_by))
+    first_leg = Q(transferred_from__isnull=True)
+    counts = {
+        row["k"]: row
+        for row in qs.values("k").annotate(
+            tickets=Count("id", filter=first_leg),
+            served=Count("id", filter=Q(state=State.DONE)),
+            no_show=Count("id", filter=Q(state=State.NO_SHOW)),
+        )
+    }
+    stats: dict[Any, dict[str, float | None]] = {}
+    if connection.vendor == "postgresql":
+        for row in qs.values("k").annotate(
+            wm=PercentileCont("wait_seconds", 0.5, filter=first_leg),
+            w9=PercentileCont("wait_seconds", 0.9, filter=first_leg),
+            sm=PercentileCont("service_seconds", 0.5),
+            s9=PercentileCont("service_seconds", 0.9),
+        ):
+            stats[row["k"]] = {"wm": row["wm"], "w9": row["w9"], "sm": row["sm"], "s9": row["s9"]}
+    else:
+        waits: dict[Any, list[int]] = defaultdict(list)
+        serv: dict[Any, list[int]] = defaultdict(list)
+        for key, wait, moved, service_s in qs.values_list(
+            "k", "wait_seconds", "transferred_from_id", "service_seconds"
+        ).iterator(chunk_size=5000):
+            if wait is not None and moved is None:
+                waits[key].append(wait)
             if service_s is not None:
-                g["services"].append(service_s)
-        elif state == State.NO_SHOW:
-            g["no_show"] += 1
-        if wait is not None and not moved:
-            g["waits"].append(wait)
-    labels = _labels(group_by, list(groups), names)
+                serv[key].append(service_s)
+        for key in counts:
+            w, sv = sorted(waits[key]), sorted(serv[key])
+            stats[key] = {
+                "wm": percentile(w, 0.5),
+                "w9": percentile(w, 0.9),
+                "sm": percentile(sv, 0.5),
+                "s9": percentile(sv, 0.9),
+            }
+    labels = _labels(group_by, list(counts), names)
     out = []
-    for key in sorted(
-        groups,
-        key=lambda k: str(labels.get(k, k)) if group_by in ("office", "counter", "service") else k,
-    ):
-        g = groups[key]
-        waits, services = sorted(g["waits"]), sorted(g["services"])
-        called = g["served"] + g["no_show"]
+    for key, c in counts.items():
+        st = stats.get(key, {})
+        called = c["served"] + c["no_show"]
         out.append(
             {
-                "key": str(key),
-                "label": str(labels.get(key, key)),
-                "tickets": g["tickets"],
-                "served": g["served"],
-                "no_show": g["no_show"],
-                "no_show_rate": round(100 * g["no_show"] / called, 1) if called else 0.0,
-                "wait_median": _minutes(percentile(waits, 0.5)),
-                "wait_p90": _minutes(percentile(waits, 0.9)),
-                "service_median": _minutes(percentile(services, 0.5)),
-                "service_p90": _minutes(percentile(services, 0.9)),
+                "key": key.strftime("%Y-%m") if group_by == "month" else str(key),
+                "label": labels.get(
+                    key, key.strftime("%m/%Y") if group_by == "month" else str(key)
+                ),
+                "tickets": c["tickets"],
+                "served": c["served"],
+                "no_show": c["no_show"],
+                "no_show_rate": round(100 * c["no_show"] / called, 1) if called else 0.0,
+                "wait_median": _minutes(st.get("wm")),
+                "wait_p90": _minutes(st.get("w9")),
+                "service_median": _minutes(st.get("sm")),
+                "service_p90": _minutes(st.get("s9")),
+                "_sort": key if group_by in ("month", "hour") else labels.get(key, ""),
             }
         )
+    out.sort(key=lambda r: (r["_sort"] is None, r["_sort"]))
+    for r in out:
+        del r["_sort"]
     return out
 
 
@@ -326,7 +360,7 @@ def _labels(group_by: str, keys: list[Any], office_names: dict[int, str]) -> dic
             for s in Service.objects.filter(pk__in=keys).select_related("office")
         }
     if group_by == "hour":
-        return {k: f"{k:02d}h" for k in keys}
+        return {k: f"{k:02d}h" for k in keys if k is not None}
     return {}
 
 
