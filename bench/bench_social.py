@@ -285,9 +285,13 @@ def _payload(rng: random.Random, start: int, n: int, when) -> list[dict]:
 def _client():
     from django.test import Client
 
+    from cskh.catalog.models import Profile
+    from cskh.catalog.services import install_profile
     from cskh.org.models import Unit, User
     from cskh.org.services import create_api_token, create_user
 
+    if not Profile.objects.filter(is_active=True).exists():
+        install_profile("electricity")
     user = User.objects.filter(username="bench_social").first()
     if user is None:
         unit = Unit.objects.first()
@@ -295,7 +299,7 @@ def _client():
             username="bench_social", password="Bench!2026x", role="integration", unit=unit
         )
     token = create_api_token(user=user, name="bench")
-    return Client(headers={"Authorization": f"Bearer {token}"})
+    return Client(headers={"Authorization": f"Bearer {token}"}, HTTP_HOST="127.0.0.1")
 
 
 def ingest_rows(args) -> list[dict]:
@@ -360,6 +364,7 @@ def storm_rows(args) -> list[dict]:
     from cskh.social.services import crisis
     from cskh.social.services.intake import MentionData, ingest
 
+    _client()  # an active profile
     rng = random.Random(11)
     topic_text = "Khu {p} mất điện từ {h}h, điện lực ơi sửa giúp với 😡 #{i}"
     # start on the next whole hour a day from now, so replays never collide with real data
