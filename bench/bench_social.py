@@ -244,36 +244,33 @@ def public_rows(args) -> list[dict]:
 
 # --------------------------------------------------------------------------- 3. ingestion
 
-COMPLAINTS = [
-    "{b} ơi nhà mình ở {p} mất điện từ {h}h mà không ai báo gì 😡",
-    "Khu {p} rớt mạng từ sáng, {b} xử lý giúp với",
-    "Hóa đơn tháng này tăng gấp {n} lần, {b} kiểm tra lại giúp em",
-    "Nhân viên {b} thái độ quá tệ, hẹn rồi không đến {p}",
-    "Cảm ơn {b} đã sửa điện nhanh cho {p} 👍",
-    "Mọi người cho hỏi lịch cắt điện ở {p} ngày mai với",
-    "Nguy hiểm quá, dây điện đứt rơi xuống đường ở {p}",
-    "Giá điện cứ tăng hoài chán thật, {p} ai cũng than",
-]
-BRANDS = ["EVN", "điện lực", "nhà đèn", "Viettel", "VNPT", "nhà mạng"]
+
+def _texts() -> list[str]:
+    """Every post of the social corpus (both template sets): varied, realistic texts."""
+    from cskh.social import corpus
+
+    return sorted(
+        {p.text for p in corpus.train(per_template=150) + corpus.heldout(per_template=40)}
+    )
 
 
-def _text(rng: random.Random, i: int) -> str:
-    t = rng.choice(COMPLAINTS).format(
-        b=rng.choice(BRANDS), p=f"phường {rng.randint(1, 400)} quận {rng.randint(1, 30)}",
-        h=rng.randint(1, 23), n=rng.randint(2, 5),
-    )  # fmt: skip
-    return t + (f" #{i}" if rng.random() < 0.7 else "")
+def _text(rng: random.Random, i: int, pool: list[str]) -> str:
+    """One post; about 10 % are copies of an earlier one (shared across groups, "up")."""
+    t = rng.choice(pool)
+    if rng.random() < 0.1:
+        return t + rng.choice([" up", " 😡", "", " !!!"])
+    return f"{t} ({rng.randint(1, 10**6)})"
 
 
-def _payload(rng: random.Random, start: int, n: int, when) -> list[dict]:
+def _payload(rng: random.Random, start: int, n: int, when, pool: list[str]) -> list[dict]:
     return [
         {
             "source": rng.choice(["facebook_group", "facebook_comment", "forum", "review"]),
-            "external_id": f"bench-{start + i}",
+            "external_id": f"bench-{os.getpid()}-{start + i}",
             "url": f"https://example.vn/p/{start + i}",
             "author": f"user{rng.randint(1, 5000)}",
             "author_id": f"a{rng.randint(1, 5000)}",
-            "text": _text(rng, start + i),
+            "text": _text(rng, start + i, pool),
             "posted_at": (when - timedelta(seconds=rng.randint(0, 3600))).isoformat(),
             "profile": "electricity",
             "reach": {"followers": rng.randint(0, 5000), "reactions": rng.randint(0, 200), "shares": rng.randint(0, 20)},
@@ -285,9 +282,13 @@ def _payload(rng: random.Random, start: int, n: int, when) -> list[dict]:
 def _client():
     from django.test import Client
 
+    from cskh.catalog.models import Profile
+    from cskh.catalog.services import install_profile
     from cskh.org.models import Unit, User
     from cskh.org.services import create_api_token, create_user
 
+    if not Profile.objects.filter(is_active=True).exists():
+        install_profile("electricity")
     user = User.objects.filter(username="bench_social").first()
     if user is None:
         unit = Unit.objects.first()
@@ -295,7 +296,7 @@ def _client():
             username="bench_social", password="Bench!2026x", role="integration", unit=unit
         )
     token = create_api_token(user=user, name="bench")
-    return Client(headers={"Authorization": f"Bearer {token}"})
+    return Client(headers={"Authorization": f"Bearer {token}"}, HTTP_HOST="127.0.0.1")
 
 
 def ingest_rows(args) -> list[dict]:
@@ -313,6 +314,7 @@ def ingest_rows(args) -> list[dict]:
     get_model()  # first-use training is not ingestion
     analyze_text("khởi động", None)
     rng = random.Random(7)
+    pool = _texts()
     base = Mention.objects.filter(external_id__startswith="bench-").count()
     batches = 3 if args.quick else 12
     size = 1000
@@ -320,7 +322,7 @@ def ingest_rows(args) -> list[dict]:
     times = []
     dups = 0
     for b in range(batches):
-        body = json.dumps(_payload(rng, base + b * size, size, when))
+        body = json.dumps(_payload(rng, base + b * size, size, when, pool))
         t0 = time.perf_counter()
         r = client.post("/api/v1/social/mentions", body, content_type="application/json")
         times.append(time.perf_counter() - t0)
@@ -360,6 +362,7 @@ def storm_rows(args) -> list[dict]:
     from cskh.social.services import crisis
     from cskh.social.services.intake import MentionData, ingest
 
+    _client()  # an active profile
     rng = random.Random(11)
     topic_text = "Khu {p} mất điện từ {h}h, điện lực ơi sửa giúp với 😡 #{i}"
     # start on the next whole hour a day from now, so replays never collide with real data

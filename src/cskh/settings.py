@@ -568,7 +568,7 @@ CSKH_SOCIAL_ONCALL = [
     x.strip() for x in os.environ.get("CSKH_SOCIAL_ONCALL", "").split(",") if x.strip()
 ]
 CSKH_SOCIAL_APPROVAL_REACH = int(os.environ.get("CSKH_SOCIAL_APPROVAL_REACH", "5000"))
-CSKH_SOCIAL_DUPLICATE_THRESHOLD = float(os.environ.get("CSKH_SOCIAL_DUPLICATE_THRESHOLD", "0.6"))
+CSKH_SOCIAL_DUPLICATE_THRESHOLD = float(os.environ.get("CSKH_SOCIAL_DUPLICATE_THRESHOLD", "0.8"))
 CSKH_SOCIAL_PAGE_API = {  # "log" (development) or "http" (Graph API style)
     "BACKEND": os.environ.get("CSKH_SOCIAL_PAGE_BACKEND", "log"),
     "URL": os.environ.get("CSKH_SOCIAL_PAGE_URL", "https://graph.facebook.com/v21.0"),

@@ -116,9 +116,19 @@ def analyze_posts(texts: Sequence[str], profile: str | None = None) -> list[dict
         return []
     clean = [(t or "").strip()[:5000] or "." for t in texts]
     base = text_services.analyze_texts(clean, profile)
-    # urgency rules again on the normalized form: teencode and missing marks expanded
-    plain = text_services.analyze_texts([normalize(t) or "." for t in clean], profile)
     social = get_model().predict(clean)
+    # urgency rules again on the normalized form (teencode and missing marks expanded), only
+    # where it can change the answer: actionable posts the first pass did not call urgent
+    again = [
+        i
+        for i, (b, s) in enumerate(zip(base, social, strict=True))
+        if s["actionable_score"] >= ACTIONABLE_THRESHOLD and not b["urgent"]
+    ]
+    plain: list[dict[str, Any]] = [{"urgent": False, "urgency_reasons": []} for _ in clean]
+    if again:
+        second = text_services.analyze_texts([normalize(clean[i]) or "." for i in again], profile)
+        for i, r in zip(again, second, strict=True):
+            plain[i] = r
     out = []
     for b, p, s in zip(base, plain, social, strict=True):
         actionable = s["actionable_score"] >= ACTIONABLE_THRESHOLD
