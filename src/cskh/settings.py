@@ -127,6 +127,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cskh.core.observability.RequestIdMiddleware",
     "cskh.core.middleware.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -285,15 +286,35 @@ CSKH_RATE_LIMITS = {
     # provider webhooks (Zalo, Facebook) per sending address: a provider bursts
     "webhook": int(os.environ.get("CSKH_RATE_LIMIT_WEBHOOK", "60000")),
 }
+# observability (core/observability.py): /metrics for this token or these addresses
+CSKH_METRICS_TOKEN = os.environ.get("CSKH_METRICS_TOKEN", "")
+CSKH_METRICS_ALLOW_IPS = [
+    ip.strip()
+    for ip in os.environ.get("CSKH_METRICS_ALLOW_IPS", "127.0.0.1,::1").split(",")
+    if ip.strip()
+]
+CSKH_READYZ_REQUIRE_WORKERS = _env_bool("CSKH_READYZ_REQUIRE_WORKERS")
 CSKH_CASE_NUMBER_PREFIX = os.environ.get("CSKH_CASE_NUMBER_PREFIX", "CS")
 CSKH_MAX_TEXT = 20_000
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"no_4xx_traceback": {"()": "cskh.core.logs.NoTracebackForClientErrors"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "cskh.core.observability.JsonFormatter"},
+    },
+    "filters": {
+        "no_4xx_traceback": {"()": "cskh.core.logs.NoTracebackForClientErrors"},
+        "request_id": {"()": "cskh.core.observability.RequestIdFilter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("CSKH_LOG_FORMAT", "plain"),
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

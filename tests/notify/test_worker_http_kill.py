@@ -115,45 +115,59 @@ def outbox_db(transactional_db, settings):
 
 
 def test_killed_worker_loses_nothing_and_is_taken_over_in_seconds(outbox_db):
-    gateway = Gateway(delay=0.1)
+    """Two workers, as in production; one is killed -9 mid-delivery."""
+    gateway = Gateway(delay=0.2)
     lease = 3.0
-    _queue(80, "kill")
+    total = 40
+    _queue(total, "kill")
     first = _worker(gateway, lease=lease)
+    second = None
     try:
-        _wait(lambda: sum(gateway.keys().values()) >= 15, 120, "15 deliveries", first)
+        _wait(lambda: sum(gateway.keys().values()) >= 3, 180, "first deliveries", first)
+        second = _worker(gateway, lease=lease)
+        _wait(
+            lambda: (
+                Notification.objects.filter(status="sending")
+                .exclude(lease_owner__endswith=f":{first.pid}")
+                .exists()
+                or _sent() == total
+            ),
+            180,
+            "the second worker at work",
+            second,
+        )
         os.kill(first.pid, signal.SIGKILL)
         first.wait(5)
         killed_at = time.monotonic()
         stranded = set(
-            Notification.objects.filter(status="sending").values_list("dedupe_key", flat=True)
+            Notification.objects.filter(
+                status="sending", lease_owner__endswith=f":{first.pid}"
+            ).values_list("dedupe_key", flat=True)
         )
         assert stranded, "the worker held no claimed rows when it was killed"
-        second = _worker(gateway, lease=lease)
-        try:
-            _wait(
-                lambda: (
-                    not Notification.objects.filter(dedupe_key__in=stranded)
-                    .exclude(status="sent")
-                    .exists()
-                ),
-                60,
-                "the dead worker's rows delivered",
-                second,
-            )
-            taken_over = time.monotonic() - killed_at
-            _wait(lambda: _sent() == 80, 120, "all 80 sent", second)
-        finally:
-            _stop(second)
+        _wait(
+            lambda: (
+                not Notification.objects.filter(dedupe_key__in=stranded)
+                .exclude(status="sent")
+                .exists()
+            ),
+            120,
+            "the dead worker's rows delivered",
+            second,
+        )
+        taken_over = time.monotonic() - killed_at
+        _wait(lambda: _sent() == total, 120, f"all {total} sent", second)
     finally:
-        _stop(first)
+        _stop(first, *([second] if second else []))
         gateway.close()
     keys = gateway.keys()
-    assert set(keys) == {f"kill:{i}" for i in range(80)}  # 0 lost
+    assert set(keys) == {f"kill:{i}" for i in range(total)}  # 0 lost
     repeats = {k: c for k, c in keys.items() if c > 1}
     assert len(repeats) <= 1, repeats  # at most the message on the wire at the kill
     assert all(key == request_id for key, request_id in gateway.deliveries)
-    # well under the old 120 s: the lease (3 s here, 15 s by default) and a poll
-    assert taken_over < lease + 15, taken_over
+    # the old lease was 120 s; now the lease (3 s here, 15 s by default), a poll and the
+    # other rows the second worker had claimed first (loaded 2-core machine: a wide margin)
+    assert taken_over < lease + 30, taken_over
 
 
 def test_a_send_slower_than_the_lease_is_not_taken_over(outbox_db):

@@ -107,9 +107,7 @@ class IdempotencyMiddleware:
                     )
                 return _replay(earlier)
             response = self.get_response(request)
-            if not (200 <= response.status_code < 300) or not isinstance(
-                response, HttpResponse
-            ):
+            if not (200 <= response.status_code < 300) or not isinstance(response, HttpResponse):
                 transaction.set_rollback(True)  # nothing happened: a retry runs again
                 return response
             row.status = response.status_code
