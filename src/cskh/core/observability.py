@@ -125,7 +125,7 @@ def metrics(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=404)  # not advertised to strangers
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
         for collector in _extra_collectors:
             registry.register(collector)
         body = generate_latest(registry)

@@ -80,4 +80,10 @@ JOBS: tuple[Job, ...] = (
         task="cskh.cx.tasks.churn_nightly",
         doc="Churn risk of every customer with the active model; queue those at risk.",
     ),
+    Job(
+        name="core_idempotency_purge",
+        schedule=Every(3600),
+        task="cskh.core.tasks.purge_idempotency_keys",
+        doc="Forget Idempotency-Key answers older than 24 hours.",
+    ),
 )
