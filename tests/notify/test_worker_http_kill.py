@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from cskh.notify.models import Notification
+from cskh.notify.models import DeliveryAttempt, Notification
 from tests.notify.test_workers_pg import CSKH, _database_url, _log, _stop, _wait
 
 pytestmark = [
@@ -136,7 +136,9 @@ def test_killed_worker_loses_nothing_and_is_taken_over_in_seconds(outbox_db):
                 status="sending", lease_owner__endswith=f":{first.pid}"
             ).values_list("dedupe_key", flat=True)
         )
-        assert len(stranded) == 10  # its batch, held by the dead worker until its lease ends
+        # its batch, held by the dead worker until its lease ends (a request that waited past
+        # the gateway client's timeout went back to the queue as a failed attempt)
+        assert stranded
         os.kill(first.pid, signal.SIGKILL)
         first.wait(5)
         killed_at = time.monotonic()
@@ -159,8 +161,16 @@ def test_killed_worker_loses_nothing_and_is_taken_over_in_seconds(outbox_db):
         gateway.close()
     keys = gateway.keys()
     assert set(keys) == {f"kill:{i}" for i in range(total)}  # 0 lost
-    repeats = {k: c for k, c in keys.items() if c > 1}
-    assert len(repeats) <= 1, repeats  # only the message on the wire at the kill
+    repeats = {k for k, c in keys.items() if c > 1}
+    # a repeat only where an attempt was lost (the kill) or failed (a client timeout on the
+    # stuck gateway), and always under the message's one key
+    unsure = set(
+        DeliveryAttempt.objects.filter(outcome__in=["lost", "failed"]).values_list(
+            "notification__dedupe_key", flat=True
+        )
+    )
+    assert repeats <= unsure, (repeats, unsure)
+    assert len(repeats) <= 2, repeats
     assert all(key == request_id for key, request_id in gateway.deliveries)
     # the lease was 120 s; now the lease (3 s here, 15 s by default) and a poll, with a wide
     # margin for a loaded 2-core machine
