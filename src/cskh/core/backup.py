@@ -75,7 +75,7 @@ def restore(path: Path) -> None:
     elif connection.vendor == "postgresql":
         connection.close()  # no session of ours holds a lock on what is dropped
         args, env = _pg_args()
-        subprocess.run(
+        result = subprocess.run(
             [
                 "pg_restore",
                 "--clean",
@@ -88,9 +88,11 @@ def restore(path: Path) -> None:
                 str(path),
             ],
             env=env,
-            check=True,
             capture_output=True,
+            text=True,
         )
+        if result.returncode:
+            raise RuntimeError(f"pg_restore failed: {result.stderr[-2000:]}")
     else:
         raise NotImplementedError(connection.vendor)
 
