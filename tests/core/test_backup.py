@@ -1,8 +1,6 @@
 """Restore drill: back up, change the data, restore, and compare row counts and checksums of
 every table (SQLite online backup; PostgreSQL pg_dump/pg_restore)."""
 
-import os
-
 import pytest
 from django.core.management import call_command
 
@@ -10,11 +8,6 @@ from cskh.core.backup import snapshot
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.xfail(
-    os.environ.get("DATABASE_URL", "").startswith("postgres"),
-    reason="KNOWN: pg_restore into the pytest database exits 1 (cause not found yet, #20)",
-    strict=False,
-)
 def test_backup_then_restore_gives_back_the_same_data(world, tmp_path):
     from cskh.cases.models import Case
     from cskh.customers.models import Customer

@@ -1,7 +1,8 @@
 """`cskh backup` / `cskh restore`: a consistent copy of the database and its restore.
 
 SQLite: the sqlite3 online backup API (a consistent copy while the app runs; WAL included).
-PostgreSQL: ``pg_dump --format=custom`` and ``pg_restore --clean --if-exists`` (Debian's
+PostgreSQL: ``pg_dump --format=custom``; restore empties the ``public`` schema and runs
+``pg_restore --single-transaction`` (Debian's
 postgresql-client, the same major version as the server or newer). Restore replaces the
 database the settings point at: stop `cskh serve` and the workers first.
 
@@ -73,13 +74,16 @@ def restore(path: Path) -> None:
         finally:
             source.close()
     elif connection.vendor == "postgresql":
-        connection.close()  # no session of ours holds a lock on what is dropped
+        # an empty schema, then the dump: `pg_restore --clean` cannot drop the constraints of
+        # the search table's partitions one by one
+        with connection.cursor() as cur:
+            cur.execute("DROP SCHEMA public CASCADE")
+            cur.execute("CREATE SCHEMA public")
+        connection.close()  # no session of ours holds a lock on what is restored
         args, env = _pg_args()
         result = subprocess.run(
             [
                 "pg_restore",
-                "--clean",
-                "--if-exists",
                 "--no-owner",
                 "--single-transaction",
                 "--dbname",
