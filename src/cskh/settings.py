@@ -155,6 +155,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cskh.core.observability.RequestIdMiddleware",
     "cskh.core.middleware.BadInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -393,22 +394,35 @@ CSKH_COUNTER_BOOKING_LIMITS = {
     "phone_per_day": int(os.environ.get("CSKH_COUNTER_BOOKINGS_PER_PHONE_DAY", "3")),
     "ip_per_hour": int(os.environ.get("CSKH_COUNTER_BOOKINGS_PER_IP_HOUR", "20")),
 }
+# observability (core/observability.py): /metrics for this token or these addresses
+CSKH_METRICS_TOKEN = os.environ.get("CSKH_METRICS_TOKEN", "")
+CSKH_METRICS_ALLOW_IPS = [
+    ip.strip()
+    for ip in os.environ.get("CSKH_METRICS_ALLOW_IPS", "127.0.0.1,::1").split(",")
+    if ip.strip()
+]
+CSKH_READYZ_REQUIRE_WORKERS = _env_bool("CSKH_READYZ_REQUIRE_WORKERS")
 CSKH_CASE_NUMBER_PREFIX = os.environ.get("CSKH_CASE_NUMBER_PREFIX", "CS")
 CSKH_MAX_TEXT = 20_000
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "cskh.core.observability.JsonFormatter"},
+    },
     "filters": {
         "no_4xx_traceback": {"()": "cskh.core.logs.NoTracebackForClientErrors"},
         "mask_phones": {"()": "cskh.core.logs.MaskPhoneNumbers"},
+        "request_id": {"()": "cskh.core.observability.RequestIdFilter"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["mask_phones"],  # every record, whichever logger wrote it
+            "formatter": os.environ.get("CSKH_LOG_FORMAT", "plain"),
+            # every record, whichever logger wrote it: phones masked, the request id attached
+            "filters": ["mask_phones", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},

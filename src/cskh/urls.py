@@ -4,30 +4,22 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from django.views.generic import RedirectView
 
 from cskh.api.urls import api
+from cskh.core import observability
 from cskh.core.views import LoginView, home
-
-
-@login_not_required
-def healthz(request):
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
-
 
 # Browsers ask for /favicon.ico on pages that name no icon (admin, API docs, JSON errors).
 favicon = login_not_required(RedirectView.as_view(url=static("cskh/favicon.svg"), permanent=True))
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
+    path("healthz", observability.healthz, name="healthz"),
+    path("readyz", observability.readyz, name="readyz"),
+    path("metrics", observability.metrics, name="metrics"),
     path("favicon.ico", favicon, name="favicon"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -151,6 +151,7 @@ def test_the_command_enqueues_the_due_tasks_once():
         "telephony_tick",
         "conversations_webhook_sweep",
         "cx_tick",
+        "core_idempotency_purge",
     }
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == {
@@ -159,9 +160,10 @@ def test_the_command_enqueues_the_due_tasks_once():
         "cskh.telephony.tasks.tick",
         "cskh.conversations.tasks.process_pending_webhooks",
         "cskh.cx.tasks.tick",
+        "cskh.core.tasks.purge_idempotency_keys",
     }
     call_command("scheduler", "--once", stdout=StringIO())  # not due again within the minute
-    assert DBTaskResult.objects.count() == 5
+    assert DBTaskResult.objects.count() == 6
     listing = StringIO()
     call_command("scheduler", "--list", stdout=listing)
     assert all(job.name in listing.getvalue() for job in JOBS)

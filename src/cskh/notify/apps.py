@@ -6,3 +6,9 @@ class NotifyConfig(AppConfig):
     name = "cskh.notify"
     label = "notify"
     verbose_name = _("Thông báo khách hàng")
+
+    def ready(self) -> None:
+        from cskh.core.observability import register_collector
+        from cskh.notify.metrics import OutboxCollector
+
+        register_collector(OutboxCollector())

@@ -116,4 +116,10 @@ JOBS: tuple[Job, ...] = (
             "negative actionable mentions against the 4-week baseline, alerts to leads."
         ),
     ),
+    Job(
+        name="core_idempotency_purge",
+        schedule=Every(3600),
+        task="cskh.core.tasks.purge_idempotency_keys",
+        doc="Forget Idempotency-Key answers older than 24 hours.",
+    ),
 )

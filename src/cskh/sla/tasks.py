@@ -9,4 +9,7 @@ from cskh.sla.services import escalation_scan as scan
 @task()
 def escalation_scan(limit: int = 1000) -> dict:
     """Fire due SLA warnings/breaches (idempotent: each step fires once per clock level)."""
-    return scan(limit=limit)
+    from cskh.core.observability import SLA_SCAN_SECONDS
+
+    with SLA_SCAN_SECONDS.time():
+        return scan(limit=limit)
