@@ -132,6 +132,9 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
     # conversations: a written conversation closed (kwargs conversation_id, customer_id,
     # channel, agent_id)
     "conversation_closed": ["cskh.cx.services.surveys.on_conversation_closed"],
+    # counters: a counter/office visit was served (kwargs visit_id, customer_id, office_id,
+    # agent_id, case_type_id); cx sends the counter-touchpoint survey
+    "counter_visit_completed": ["cskh.cx.services.surveys.on_counter_visit_completed"],
     "case_replied": [
         "cskh.sla.services.on_case_replied",  # sla: first response
         "cskh.search.hooks.case_changed",  # search: reply text

@@ -218,3 +218,37 @@ def test_conversation_closed_hook_schedules_written_survey(world):
         "conversation_closed", conversation_id=78, customer_id=None, channel="chat", agent_id=None
     )
     assert not Survey.objects.filter(source_key="conv:78").exists()
+
+
+@pytest.mark.django_db
+def test_counter_visit_completed_hook_schedules_counter_survey(world, settings):
+    """The counters app fires `counter_visit_completed` through core/hooks; cx listens."""
+    from cskh.core import hooks
+    from cskh.cx.services import rollups
+
+    assert (
+        "cskh.cx.services.surveys.on_counter_visit_completed"
+        in settings.CSKH_HOOKS["counter_visit_completed"]
+    )
+    office = world["agent"].unit
+    hooks.run(
+        "counter_visit_completed",
+        visit_id=501,
+        customer_id=world["customer"].pk,
+        office_id=office.pk,
+        agent_id=world["agent"].pk,
+    )
+    survey = Survey.objects.get(source_key="counter:501")
+    assert survey.touchpoint == "counter" and survey.channel == "counter"
+    assert (survey.office_id, survey.agent_id, survey.team_id) == (
+        office.pk,
+        world["agent"].pk,
+        world["agent"].unit_id,
+    )
+    assert ("office", str(office.pk)) in rollups.keys_of(survey)
+    # the same visit fired twice: one survey
+    hooks.run("counter_visit_completed", visit_id=501, customer_id=world["customer"].pk)
+    assert Survey.objects.filter(source_key="counter:501").count() == 1
+    # a walk-in nobody identified: no survey
+    hooks.run("counter_visit_completed", visit_id=502, customer_id=None)
+    assert not Survey.objects.filter(source_key="counter:502").exists()

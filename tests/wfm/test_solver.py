@@ -78,3 +78,52 @@ def test_roster_reports_the_gap_when_the_team_is_too_small():
     result = solver.solve(req, agents, solver.standard_patterns(), time_limit=10)
     assert result.covered < result.required
     assert result.covered <= result.bound_covered < result.required
+
+
+def test_multi_skill_roster_serves_each_queue_with_agents_who_have_the_skill():
+    days = 7
+    voice = _requirement(days, 6)
+    chat = _requirement(days, 3)
+    chat[:, :14] = 0  # no written channel at night
+    chat[:, 44:] = 0
+    agents = (
+        [solver.Agent(key=k, skills=frozenset({"voice"})) for k in range(8)]
+        + [solver.Agent(key=100 + k, skills=frozenset({"chat"})) for k in range(4)]
+        + [solver.Agent(key=200 + k) for k in range(4)]  # every skill
+    )
+    result = solver.solve(
+        {"voice": voice, "chat": chat}, agents, solver.standard_patterns(), time_limit=20
+    )
+    assert result.status in ("OPTIMAL", "FEASIBLE")
+    assert len(result.assignment_skills) == len(result.assignments)
+    skills_of = {a.key: a.skills for a in agents}
+    for (key, _d, _code), skill in zip(result.assignments, result.assignment_skills, strict=True):
+        assert not skills_of[key] or skill in skills_of[key]
+    assert set(result.coverage_by_skill) == {"voice", "chat"}
+    np.testing.assert_array_equal(
+        result.coverage, result.coverage_by_skill["voice"] + result.coverage_by_skill["chat"]
+    )
+    covered = sum(
+        int(np.minimum(result.coverage_by_skill[k], r).sum())
+        for k, r in (("voice", voice), ("chat", chat))
+    )
+    assert result.covered == covered
+    assert result.covered >= 0.95 * result.required
+    # chat-only agents never answer the phone queue
+    chat_only = {100, 101, 102, 103}
+    assert all(
+        s == "chat"
+        for (key, _d, _c), s in zip(result.assignments, result.assignment_skills, strict=True)
+        if key in chat_only
+    )
+
+
+def test_multi_skill_does_not_pool_a_queue_nobody_can_serve():
+    req = _requirement(3, 4)
+    agents = [solver.Agent(key=k, skills=frozenset({"voice"})) for k in range(12)]
+    result = solver.solve(
+        {"voice": req, "zalo": req}, agents, solver.standard_patterns(), time_limit=10
+    )
+    assert int(result.coverage_by_skill["zalo"].sum()) == 0
+    assert result.covered <= int(req.sum())
+    assert result.covered >= 0.9 * int(req.sum())

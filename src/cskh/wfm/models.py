@@ -138,6 +138,10 @@ class Shift(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     pattern = models.ForeignKey(ShiftPattern, on_delete=models.PROTECT, related_name="+")
+    # the skill (queue) the agent serves on this shift; null: pooled, every queue
+    queue = models.ForeignKey(
+        StaffingQueue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
 

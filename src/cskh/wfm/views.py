@@ -20,6 +20,7 @@ from cskh.org import permissions
 from cskh.org.models import User
 from cskh.wfm import charts
 from cskh.wfm import forecasting as fc
+from cskh.wfm import selectors as wfm_selectors
 from cskh.wfm.models import Request, Schedule, Shift
 from cskh.wfm.services import adherence as adherence_services
 from cskh.wfm.services import forecasts, schedules
@@ -130,27 +131,34 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _cursor(request: HttpRequest, name: str) -> int | None:
+    try:
+        value = int(request.GET.get(name, ""))
+    except ValueError:
+        return None
+    return value if value > 0 else None
+
+
 def roster(request: HttpRequest) -> HttpResponse:
     _guard(request)
     schedule = Schedule.objects.order_by("-created_at", "-id").first()
     grid: list[dict[str, Any]] = []
     days: list[date] = []
+    next_user: int | None = None
     if schedule is not None:
         days = [
             schedule.first_day + timedelta(days=k)
             for k in range(min(14, (schedule.last_day - schedule.first_day).days + 1))
         ]
-        shifts = (
-            Shift.objects.filter(schedule=schedule, day__in=days)
-            .select_related("pattern", "user")
-            .order_by("user__last_name", "user__first_name", "user_id")
+        shifts, next_user = wfm_selectors.roster_agents_page(
+            schedule_id=schedule.pk, days=days, after_user=_cursor(request, "after")
         )
         by_user: dict[int, dict[str, Any]] = {}
         for sh in shifts:
             row = by_user.setdefault(
                 sh.user_id, {"name": staff_name(sh.user), "cells": {}, "hours": 0.0}
             )
-            row["cells"][sh.day] = sh.pattern.code
+            row["cells"][sh.day] = sh.pattern.code + (f" · {sh.queue.code}" if sh.queue else "")
             row["hours"] += sh.pattern.minutes / 60
         for row in by_user.values():
             row["list"] = [row["cells"].get(d, "") for d in days]
@@ -168,6 +176,7 @@ def roster(request: HttpRequest) -> HttpResponse:
             "days": days,
             "grid": grid,
             "pending": [(r, staff_name(r.user)) for r in pending],
+            "next_user": next_user,
             "nav": "roster",
             "today": timezone.localdate(),
         },
@@ -220,7 +229,56 @@ def request_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         )
     except DomainError as exc:
         messages.error(request, str(exc.message))
+    if request.POST.get("back") == "requests":
+        return redirect("wfm:requests")
     return redirect("wfm:roster")
+
+
+def requests_list(request: HttpRequest) -> HttpResponse:
+    """Leave and swap requests for the shift leads, newest first, keyset paged."""
+    _guard(request)
+    status = request.GET.get("status", "pending")
+    page = wfm_selectors.requests_page(status=status, before=_cursor(request, "before"))
+    return render(
+        request,
+        "wfm/requests.html",
+        {
+            "rows": [(r, staff_name(r.user)) for r in page.rows],
+            "next_cursor": page.next_cursor,
+            "status": status,
+            "statuses": Request.Status.choices,
+            "nav": "requests",
+        },
+    )
+
+
+@require_POST
+def swap_request(request: HttpRequest) -> HttpResponse:
+    """An agent asks to swap one of their published shifts with a colleague's."""
+    user = request.user
+    if not isinstance(user, User) or not permissions.can_request_time_off(user):
+        raise PermissionDenied
+    try:
+        mine = int(request.POST.get("shift", ""))
+        theirs = int(request.POST.get("swap_with", ""))
+    except ValueError:
+        messages.error(request, _("Hãy chọn ca của bạn và ca muốn đổi."))
+        return redirect("wfm:me")
+    shift = get_object_or_404(Shift, pk=mine, user=user, schedule__status=Schedule.Status.PUBLISHED)
+    other = get_object_or_404(Shift, pk=theirs, schedule__status=Schedule.Status.PUBLISHED)
+    try:
+        schedules.request_swap(
+            user=user,
+            shift=shift,
+            other=other,
+            reason=request.POST.get("reason", ""),
+            now=timezone.now(),
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Đã gửi yêu cầu đổi ca, chờ trưởng ca duyệt."))
+    return redirect("wfm:me")
 
 
 def adherence(request: HttpRequest) -> HttpResponse:
@@ -329,8 +387,14 @@ def my_shifts(request: HttpRequest) -> HttpResponse:
         .order_by("starts_at")
     )
     requests = Request.objects.filter(user=user).order_by("-id")[:20]
+    own = list(shifts)
     return render(
         request,
         "wfm/me.html",
-        {"shifts": shifts, "requests": requests, "today": today},
+        {
+            "shifts": own,
+            "requests": requests,
+            "today": today,
+            "candidates": wfm_selectors.swap_candidates(user_id=user.pk, shifts=own),
+        },
     )

@@ -196,6 +196,39 @@ def on_conversation_closed(
     )
 
 
+def on_counter_visit_completed(
+    *,
+    visit_id: int,
+    customer_id: int | None,
+    office_id: int | None = None,
+    agent_id: int | None = None,
+    case_type_id: int | None = None,
+    **_kw: object,
+) -> None:
+    """Hook (counter_visit_completed, fired by the counters app when a customer's visit to a
+    counter/office is served): the visit is rated as the counter touchpoint, grouped by the
+    office (an org unit) and the agent who served it. Visits of unknown customers are not
+    surveyed."""
+    if not customer_id:
+        return
+    from cskh.org.models import User
+
+    team_id = None
+    if agent_id:
+        team_id = User.objects.filter(pk=agent_id).values_list("unit_id", flat=True).first()
+    schedule(
+        kind=Survey.Kind.CSAT,
+        touchpoint=Touchpoint.COUNTER,
+        source_key=f"counter:{visit_id}",
+        customer_id=customer_id,
+        agent_id=agent_id,
+        team_id=team_id,
+        office_id=office_id,
+        channel="counter",
+        case_type_id=case_type_id,
+    )
+
+
 # --------------------------------------------------------------------------- sending
 
 

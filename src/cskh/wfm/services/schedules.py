@@ -98,7 +98,19 @@ def requirement(
 ) -> np.ndarray:
     """Agents needed on the phones (or rostered, with shrinkage) per interval, all queues."""
     total = np.zeros((days, fc.SLOTS), dtype=int)
+    for need in requirement_by_queue(first_day, days, uplift=uplift, rostered=rostered).values():
+        total += need
+    return total
+
+
+def requirement_by_queue(
+    first_day: date, days: int, *, uplift: np.ndarray | None = None, rostered: bool = False
+) -> dict[str, np.ndarray]:
+    """Queue code → agents needed per interval (days × 48): the per-skill requirement of
+    multi-skill rostering."""
+    out: dict[str, np.ndarray] = {}
     for queue, calls in latest_forecasts(first_day, days).values():
+        total = np.zeros((days, fc.SLOTS), dtype=int)
         load = calls * (uplift if uplift is not None else 1.0)
         if queue.model == "c":
             agents, heads = erlang.staffing_c_many(
@@ -128,7 +140,8 @@ def requirement(
                     )
                     agents[k, s], heads[k, s] = st.agents, st.rostered
         total += heads if rostered else agents
-    return total
+        out[queue.code] = total
+    return out
 
 
 def _unavailable(user_ids: list[int], first_day: date, days: int) -> dict[int, set[int]]:
@@ -164,7 +177,9 @@ def generate(
     if not 1 <= days <= 42:
         raise DomainError(_("Lịch làm việc dài từ 1 đến 42 ngày."))
     patterns = ensure_patterns()
-    profiles = list(AgentProfile.objects.filter(is_active=True).order_by("user_id"))
+    profiles = list(
+        AgentProfile.objects.filter(is_active=True).prefetch_related("queues").order_by("user_id")
+    )
     if not profiles:
         raise DomainError(_("Chưa có tư vấn viên nào có hồ sơ lịch làm việc."))
     leave = _unavailable([p.user_id for p in profiles], first_day, days)
@@ -174,10 +189,15 @@ def generate(
             max_hours_week=min(p.max_hours_week, 48),
             night_ok=p.night_ok,
             unavailable=frozenset(leave[p.user_id]),
+            # skills: the queues the agent serves (none recorded: every queue)
+            skills=frozenset(q.code for q in p.queues.all()),
         )
         for p in profiles
     ]
-    need = requirement(first_day, days)
+    by_queue = requirement_by_queue(first_day, days)
+    need: np.ndarray | dict[str, np.ndarray] = (
+        by_queue if by_queue else np.zeros((days, fc.SLOTS), dtype=int)
+    )
     result = solver.solve(
         need,
         agents,
@@ -201,8 +221,9 @@ def generate(
         },
     )
     by_code = {p.code: p for p in patterns}
+    queue_ids = dict(StaffingQueue.objects.values_list("code", "pk"))
     shifts = []
-    for user_id, d, code in result.assignments:
+    for (user_id, d, code), skill in zip(result.assignments, result.assignment_skills, strict=True):
         p = by_code[code]
         day = first_day + timedelta(days=d)
         starts = local_midnight(day) + timedelta(hours=p.start.hour, minutes=p.start.minute)
@@ -212,6 +233,7 @@ def generate(
                 user_id=user_id,
                 day=day,
                 pattern=p,
+                queue_id=queue_ids.get(skill),
                 starts_at=starts,
                 ends_at=starts + timedelta(minutes=p.minutes + p.lunch_minutes),
             )
