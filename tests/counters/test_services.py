@@ -135,6 +135,29 @@ def test_log_visit_as_case_with_channel_counter(
     assert list(row.interaction.cases.all()) == [row.case]
 
 
+def test_served_visit_of_a_known_customer_gets_one_counter_survey(
+    office, svc, counters, officer, customer
+):
+    """#16: counter_visit_completed reaches cx; logging the visit after finishing it does not
+    send a second survey."""
+    from cskh.cx.models import Survey
+
+    services.issue_ticket(office=office, service=svc["A"], phone="0901234567")
+    t = services.call_next(counter=counters[1], actor=officer)
+    services.finish(ticket=t, counter=counters[1], actor=officer)
+    services.log_visit(
+        ticket=t, counter=counters[1], actor=officer, kind="contact", description="Hỏi cước"
+    )
+    surveys = Survey.objects.filter(customer=customer, touchpoint="counter")
+    assert surveys.count() == 1
+    assert surveys.get().channel == "counter" and surveys.get().agent_id == officer.pk
+    # a walk-in without a phone is not surveyed
+    services.issue_ticket(office=office, service=svc["A"])
+    anon = services.call_next(counter=counters[1], actor=officer)
+    services.finish(ticket=anon, counter=counters[1], actor=officer)
+    assert Survey.objects.filter(touchpoint="counter").count() == 1
+
+
 def test_log_visit_as_contact_without_customer(office, svc, counters, officer):
     services.issue_ticket(office=office, service=svc["A"])
     t = services.call_next(counter=counters[1], actor=officer)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from cskh.cases import services as case_services
 from cskh.cases.models import Channel, Interaction
 from cskh.catalog.services import get_case_type
-from cskh.core import audit, live, ratelimit
+from cskh.core import audit, hooks, live, ratelimit
 from cskh.core.errors import Conflict, DomainError, NotFound
 from cskh.core.phones import display as phone_display
 from cskh.core.phones import try_e164
@@ -267,7 +267,24 @@ def finish(*, ticket: Ticket, counter: Counter, actor: User | None) -> Ticket:
         row.save(update_fields=["serving_at"])
     _end(row, State.DONE)
     _publish(row, "done")
+    _visit_completed(row, actor)
     return row
+
+
+def _visit_completed(row: Ticket, actor: User | None) -> None:
+    """Hook counter_visit_completed (cx rates the counter touchpoint) once the visit is served
+    and its customer known; fired again when the customer is only learnt at logging time (cx
+    keys the survey on the ticket: one per visit)."""
+    if row.state != State.DONE or row.customer_id is None:
+        return
+    hooks.run(
+        "counter_visit_completed",
+        visit_id=row.pk,
+        customer_id=row.customer_id,
+        office_id=row.office.unit_id,
+        agent_id=actor.pk if actor is not None else None,
+        case_type_id=row.case.case_type_id if row.case_id else None,
+    )
 
 
 @transaction.atomic
@@ -396,6 +413,7 @@ def log_visit(
         row.customer = customer
     row.phone = row.phone or e164
     row.save(update_fields=["case", "interaction", "customer", "phone"])
+    _visit_completed(row, actor)
     return row
 
 
