@@ -43,6 +43,7 @@ ROUTERS = [
     ("/channels", "cskh.conversations.api.webhook_router", "cskh.conversations"),
     ("/qa", "cskh.qa.api.router", "cskh.qa"),
     ("/cx", "cskh.cx.api.router", "cskh.cx"),
+    ("/reports", "cskh.reports.api.router", "cskh.reports"),
 ]
 
 for prefix, path, app in ROUTERS:
