@@ -43,25 +43,31 @@ def _load(days: int, cases_per_year: int) -> dict[str, int]:
     from django.utils import timezone
 
     from cskh.core import dbstats
-    from cskh.reports.models import CallInterval, CaseDay, CaseHour
+    from cskh.reports.models import CallInterval, CaseDay, CaseHour, CaseMonth
+    from cskh.reports.services.rollups import months, rewrite_month
 
     per_day = cases_per_year // 365
     today = timezone.localdate()
     first = today - timedelta(days=days - 1)
     have = CaseDay.objects.filter(day__gte=first).count()
     hours = CaseHour.objects.filter(day__gte=first).count()
-    if have >= days * DAY_CELLS * 0.95 and hours == days * HOUR_CELLS:
+    if (
+        have >= days * DAY_CELLS * 0.95
+        and hours == days * HOUR_CELLS
+        and CaseMonth.objects.exists()
+    ):
         return {
             "case_day": CaseDay.objects.count(),
             "case_hour": CaseHour.objects.count(),
             "calls": CallInterval.objects.count(),
+            "case_month": CaseMonth.objects.count(),
         }
     CaseDay.objects.all().delete()
     CaseHour.objects.all().delete()
     CallInterval.objects.all().delete()
     rnd = random.Random(18)
     channels = ["phone", "zalo", "email", "web", "chat", "social", "counter", "api"]
-    counts = {"case_day": 0, "case_hour": 0, "calls": 0}
+    counts = {"case_day": 0, "case_hour": 0, "calls": 0, "case_month": 0}
     with connection.cursor() as cur:
         with cur.copy(
             f"COPY {CaseDay._meta.db_table} (day, unit_id, team_id, channel, case_type_id, "
@@ -121,7 +127,10 @@ def _load(days: int, cases_per_year: int) -> dict[str, int]:
                             (d, h, 1 + t % UNITS, 100 + t, o, a, a * 4 // 5, o - a, a * 240, a * 45)
                         )
                         counts["calls"] += 1
-    dbstats.analyze([CaseDay, CaseHour, CallInterval])
+    for m in months(first, today):  # as recompute_cases does after each day
+        rewrite_month(m)
+    counts["case_month"] = CaseMonth.objects.count()
+    dbstats.analyze([CaseDay, CaseMonth, CaseHour, CallInterval])
     return counts
 
 
@@ -156,7 +165,8 @@ def run(args) -> list[dict]:
     rows = [
         {
             "benchmark": "reports: load rollups (COPY)",
-            "data": f"{counts['case_day']:,} day rows, {counts['case_hour']:,} hour rows, "
+            "data": f"{counts['case_day']:,} day rows, {counts['case_month']:,} month rows, "
+            f"{counts['case_hour']:,} hour rows, "
             f"{counts['calls']:,} call rows (~{cases:,} cases, {days} days)",
             "median": f"{load_s:.1f} s",
             "p95": "-",

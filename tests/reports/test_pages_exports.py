@@ -141,3 +141,23 @@ def test_wallboard_tiles_threshold_colours(client, lead, agent, settings):
     Interaction.objects.create(agent=agent, started_at=timezone.now(), state="ringing")
     html = client.get("/reports/wallboard/tiles").content.decode()
     assert 'id="tile-waiting" data-level="warn"' in html
+
+
+def test_api_report_and_wallboard(api_as, manager, agent, data):
+    r = api_as(manager).get("/api/v1/reports/contacts_channel")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["title"] == "Liên hệ theo kênh"
+    assert {row["label"]: row["value"] for row in body["rows"]} == {"Điện thoại": 1, "Zalo": 1}
+    assert api_as(manager).get("/api/v1/reports/nope").status_code == 404
+    assert api_as(manager).get("/api/v1/reports/sla?from=2026-13-01").status_code == 422
+    assert api_as(agent).get("/api/v1/reports/sla").status_code == 403
+    wb = api_as(manager).get("/api/v1/reports/wallboard").json()
+    assert {t["key"] for t in wb["tiles"]} >= {"waiting", "sl", "risk", "breached"}
+    assert set(wb["agents_by_state"]) == {
+        "available",
+        "on_call",
+        "after_call_work",
+        "break",
+        "offline",
+    }

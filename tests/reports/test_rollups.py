@@ -107,3 +107,28 @@ def test_rebuild_command_with_progress(world, make_case, capsys):
     assert "rebuilt 59 days: 2 cases" in out
     assert "rollups" in err and "59/59" in err  # the tqdm progress bar
     assert CaseDay.objects.filter(day__lt="2026-03-01").count() == 2
+
+
+def test_whole_months_read_from_the_month_table_match_the_days(world, make_case):
+    from cskh.org.models import User
+
+    manager = User.objects.create(username="ql", role="manager")
+    from cskh.reports import selectors
+    from cskh.reports.models import CaseMonth
+
+    for day in (28, 1, 15, 2):
+        make_case(local(2026, 1 if day == 28 else 2 if day in (1, 15) else 3, day))
+    make_case(local(2026, 2, 10), channel="zalo")
+    rollups.rebuild(local(2026, 1, 1).date(), local(2026, 3, 31).date())
+    assert CaseMonth.objects.filter(month="2026-02-01").count() == 2
+    f = selectors.filters_for(
+        manager, start=local(2026, 1, 20).date(), end=local(2026, 3, 5).date()
+    )
+    assert selectors._split(f)[1] == (local(2026, 2, 1).date(), local(2026, 3, 1).date())
+    rep = selectors.report("contacts_channel", user=manager, filters=f)
+    assert {r["label"]: r["value"] for r in rep.rows} == {"Điện thoại": 4, "Zalo": 1}
+    team = selectors.filters_for(manager, start=f.start, end=f.end, team_id=0 or None)
+    assert (
+        sum(r["value"] for r in selectors.report("contacts_type", user=manager, filters=team).rows)
+        == 5
+    )

@@ -104,6 +104,7 @@ ROUTERS = [
     ("/social", "cskh.social.api.router", "cskh.social"),
     ("/social", "cskh.social.api.webhook_router", "cskh.social"),
     ("/counters", "cskh.counters.api.router", "cskh.counters"),
+    ("/reports", "cskh.reports.api.router", "cskh.reports"),
 ]
 
 for prefix, path, app in ROUTERS:

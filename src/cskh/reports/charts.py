@@ -53,14 +53,15 @@ def bar_chart(items: list[tuple[str, Any]], *, unit: str = "") -> dict[str, Any]
 
 
 def trend_chart(items: list[tuple[str, Any]], *, percent: bool = False) -> dict[str, Any]:
-    points = [
+    points: list[dict[str, Any]] = [
         {"label": str(label), "score": _num(v), "ci_low": _num(v), "ci_high": _num(v)}
         for label, v in items
         if v is not None
     ]
     if not points:
         return {"empty": True}
-    hi = 100.0 if percent else max(p["score"] for p in points) * 1.1 or 1.0
+    top = max(float(p["score"]) for p in points)
+    hi = 100.0 if percent else top * 1.1 or 1.0
     chart = line_chart(points, lo=0.0, hi=hi)
     step = max(1, len(points) // 12)  # at most ~12 x labels
     chart["labels"] = [lab for i, lab in enumerate(chart["labels"]) if i % step == 0]

@@ -125,3 +125,12 @@ def csv_lines(columns: list[Column], rows: Iterable[dict[str, Any]]) -> Iterator
     for row in rows:
         w.writerow([text_value(row.get(c.key)) for c in columns])
         yield line.value
+
+
+def json_value(value: Any) -> Any:
+    """A value for JSON: dates as ISO strings, text as is (no spreadsheet quoting)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return str(value)

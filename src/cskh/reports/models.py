@@ -39,6 +39,35 @@ class CaseDay(models.Model):
         ]
 
 
+class CaseMonth(models.Model):
+    """CaseDay summed by month × unit × channel × type (no team): what a long range reads
+    for its whole months (a year is ~12 × a few thousand rows instead of ~1M day rows);
+    rewritten from CaseDay whenever a day of the month is recomputed."""
+
+    month = models.DateField()  # the first day of the month
+    unit_id = models.IntegerField(default=0)
+    channel = models.CharField(max_length=16)
+    case_type_id = models.IntegerField(default=0)
+    opened = models.IntegerField(default=0)
+    first_contact = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    resolve_minutes = models.FloatField(default=0)
+    sla_met = models.IntegerField(default=0)
+    sla_breached = models.IntegerField(default=0)
+    open_now = models.IntegerField(default=0)
+    repeat_7d = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tổng hợp vụ việc theo tháng")
+        verbose_name_plural = _("tổng hợp vụ việc theo tháng")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "unit_id", "channel", "case_type_id"],
+                name="uniq_rollup_case_month",
+            )
+        ]
+
+
 class CaseHour(models.Model):
     """Contacts (cases opened) by day × hour × channel: the hour-of-day profile. Kept narrow
     on purpose (192 cells a day at most), so a year of it reads in milliseconds; unit and type

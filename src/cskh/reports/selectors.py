@@ -24,7 +24,7 @@ from cskh.cx import selectors as cx_selectors
 from cskh.incidents import selectors as incident_selectors
 from cskh.org.models import Unit, User
 from cskh.org.selectors import visible_unit_ids
-from cskh.reports.models import CallInterval, CaseDay, CaseHour
+from cskh.reports.models import CallInterval, CaseDay, CaseHour, CaseMonth
 from cskh.sla import selectors as sla_selectors
 from cskh.telephony import selectors as tel_selectors
 from cskh.telephony.models import Presence
@@ -88,19 +88,60 @@ def _hours(f: Filters) -> QuerySet[CaseHour]:
     return qs
 
 
-def _cases(f: Filters, model: type[CaseDay] = CaseDay) -> QuerySet[Any]:
-    qs: QuerySet[Any] = model.objects.filter(day__gte=f.start, day__lte=f.end)
+def _dims(qs: QuerySet[Any], f: Filters) -> QuerySet[Any]:
     if f.unit_ids is not None:
         qs = qs.filter(unit_id__in=f.unit_ids)
     if f.unit_id:
         qs = qs.filter(unit_id=f.unit_id)
-    if f.team_id and model is CaseDay:
-        qs = qs.filter(team_id=f.team_id)
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.case_type_id:
         qs = qs.filter(case_type_id=f.case_type_id)
     return qs
+
+
+def _cases(f: Filters, start: date | None = None, end: date | None = None) -> QuerySet[CaseDay]:
+    qs = _dims(CaseDay.objects.filter(day__gte=start or f.start, day__lte=end or f.end), f)
+    if f.team_id:
+        qs = qs.filter(team_id=f.team_id)
+    return qs
+
+
+def _split(
+    f: Filters, *, months_before: date | None = None
+) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """Day ranges to read from CaseDay and the [first, last) whole months to read from
+    CaseMonth (none with a team filter: the month table has no team)."""
+    if f.team_id:
+        return [(f.start, f.end)], None
+    m0 = f.start if f.start.day == 1 else (f.start + timedelta(days=32)).replace(day=1)
+    m1 = (f.end + timedelta(days=1)).replace(day=1)
+    if months_before is not None:
+        m1 = min(m1, months_before.replace(day=1))
+    if m0 >= m1:
+        return [(f.start, f.end)], None
+    return [(f.start, m0 - timedelta(days=1)), (m1, f.end)], (m0, m1)
+
+
+def _sum(
+    f: Filters, group: list[str], measures: list[str], *, months_before: date | None = None
+) -> dict[tuple[Any, ...], list[float]]:
+    """Sums of `measures` by `group` over the range: whole months from CaseMonth, the edges
+    from CaseDay (a year reads ~12 months of month rows plus at most ~60 days of day rows)."""
+    totals: dict[tuple[Any, ...], list[float]] = defaultdict(lambda: [0] * len(measures))
+    day_ranges, month_range = _split(f, months_before=months_before)
+    parts: list[QuerySet[Any]] = [_cases(f, a, b) for a, b in day_ranges if a <= b]
+    if month_range is not None:
+        parts.append(
+            _dims(CaseMonth.objects.filter(month__gte=month_range[0], month__lt=month_range[1]), f)
+        )
+    for qs in parts:
+        grouped = qs.values_list(*group).annotate(*[Sum(m) for m in measures]).order_by()
+        for row in grouped:
+            acc = totals[tuple(row[: len(group)])]
+            for i, v in enumerate(row[len(group) :]):
+                acc[i] += v or 0
+    return totals
 
 
 def _calls(f: Filters) -> QuerySet[CallInterval]:
@@ -196,7 +237,8 @@ def _contacts(f: Filters, by: str) -> Report:
     else:
         key = "channel" if by == "channel" else "case_type_id"
         names: dict[Any, str] = channel_names() if by == "channel" else dict(type_names())
-        grouped = _cases(f).values_list(key).annotate(n=Sum("opened")).order_by("-n")
+        sums = _sum(f, [key], ["opened"])
+        grouped = sorted(((k[0], int(v[0])) for k, v in sums.items()), key=lambda kv: -kv[1])
         rows = [{"label": names.get(k, str(k) or "—"), "value": n} for k, n in grouped]
         title = _("Liên hệ theo kênh") if by == "channel" else _("Liên hệ theo loại yêu cầu")
         head = _("Kênh") if by == "channel" else _("Loại yêu cầu")
@@ -308,12 +350,8 @@ def _service_level(f: Filters) -> Report:
 
 def _sla(f: Filters) -> Report:
     units, types = unit_names(), type_names()
-    grouped = (
-        _cases(f)
-        .values_list("unit_id", "case_type_id")
-        .annotate(m=Sum("sla_met"), b=Sum("sla_breached"))
-        .order_by("unit_id", "case_type_id")
-    )
+    sums = _sum(f, ["unit_id", "case_type_id"], ["sla_met", "sla_breached"])
+    grouped = [(k[0], k[1], int(v[0]), int(v[1])) for k, v in sorted(sums.items())]
     rows = [
         {
             "label": f"{units.get(u, '—')} · {types.get(t, '—')}",
@@ -355,8 +393,22 @@ def _backlog(f: Filters) -> Report:
     """Open cases today by age. Ages are as of today whatever the range: the range only
     bounds the opening day (a long range shows the old backlog)."""
     today = timezone.localdate()
-    per_day = dict(_cases(f).values_list("day").annotate(n=Sum("open_now")).order_by())
+    # months ending more than 30 days ago are all in the last bucket: read them by month
+    old = today - timedelta(days=AGE_BUCKETS[-1][0])
+    per_day: dict[date, int] = {}
     totals = [0] * len(AGE_BUCKETS)
+    day_ranges, month_range = _split(f, months_before=old)
+    for a, b in day_ranges:
+        if a <= b:
+            for d, n in _cases(f, a, b).values_list("day").annotate(n=Sum("open_now")).order_by():
+                per_day[d] = per_day.get(d, 0) + (n or 0)
+    if month_range is not None:
+        totals[-1] += (
+            _dims(
+                CaseMonth.objects.filter(month__gte=month_range[0], month__lt=month_range[1]), f
+            ).aggregate(n=Sum("open_now"))["n"]
+            or 0
+        )
     for d, n in per_day.items():
         age = (today - d).days
         for i, (lo, hi, _label) in enumerate(AGE_BUCKETS):
@@ -383,7 +435,7 @@ def _incidents(user: User, f: Filters) -> Report:
         .annotate(linked=Count("links"))
         .order_by("-started_at")[:500]
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for inc in qs:
         stop = inc.resolved_at or min(now, inc.ends_at or now)
         minutes = max(0, round((stop - inc.started_at).total_seconds() / 60))

@@ -71,7 +71,7 @@ def wallboard_tiles(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/_wallboard_tiles.html", selectors.wallboard(user))
 
 
-async def wallboard_live(request: HttpRequest) -> HttpResponse:
+async def wallboard_live(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """SSE: the wallboard channel (+ presence and inbox changes), for leads and managers."""
     user = await request.auser()
     if not user.is_authenticated:
@@ -191,14 +191,16 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/index.html", ctx)
 
 
-def export_report(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+def export_report(
+    request: HttpRequest, code: str, fmt: str
+) -> HttpResponse | StreamingHttpResponse:
     user = _reports_only(request)
     if code not in selectors.REPORTS or fmt not in ("csv", "xlsx"):
         raise Http404
     rep = selectors.report(code, user=user, filters=_filters(request, user))
     name = f"{code}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
-        response: HttpResponse = StreamingHttpResponse(
+        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
             exports.csv_lines(rep.columns, rep.rows), content_type="text/csv; charset=utf-8"
         )
     else:
@@ -208,7 +210,7 @@ def export_report(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     return response
 
 
-def export_cases_csv(request: HttpRequest) -> HttpResponse:
+def export_cases_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The case list as CSV, streamed row by row (any size, constant memory)."""
     user = _reports_only(request)
     qs = selectors.case_list(user, _filters(request, user))

@@ -18,11 +18,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from cskh.cases.models import Case, Interaction
 from cskh.core import dbstats
-from cskh.reports.models import CallInterval, CaseDay, CaseHour, DirtyDay
+from cskh.reports.models import CallInterval, CaseDay, CaseHour, CaseMonth, DirtyDay
 
 REPEAT_WINDOW = timedelta(days=7)
 
@@ -138,7 +139,54 @@ def recompute_cases(first: date, last: date, *, now: datetime | None = None) -> 
         [CaseHour(day=k[0], hour=k[1], channel=k[2], opened=v) for k, v in hourly.items()],
         batch_size=2000,
     )
+    for month in months(first, last):
+        rewrite_month(month)
     return n
+
+
+MEASURES = (
+    "opened",
+    "first_contact",
+    "resolved",
+    "resolve_minutes",
+    "sla_met",
+    "sla_breached",
+    "open_now",
+    "repeat_7d",
+)
+
+
+def months(first: date, last: date) -> list[date]:
+    out, m = [], first.replace(day=1)
+    while m <= last:
+        out.append(m)
+        m = (m + timedelta(days=32)).replace(day=1)
+    return out
+
+
+def rewrite_month(month: date) -> None:
+    """CaseMonth rows of one month from its CaseDay rows."""
+    end = (month + timedelta(days=32)).replace(day=1)
+    rows = (
+        CaseDay.objects.filter(day__gte=month, day__lt=end)
+        .values_list("unit_id", "channel", "case_type_id")
+        .annotate(*[Sum(m) for m in MEASURES])
+        .order_by()
+    )
+    CaseMonth.objects.filter(month=month).delete()
+    CaseMonth.objects.bulk_create(
+        [
+            CaseMonth(
+                month=month,
+                unit_id=r[0],
+                channel=r[1],
+                case_type_id=r[2],
+                **dict(zip(MEASURES, r[3:], strict=True)),
+            )
+            for r in rows
+        ],
+        batch_size=2000,
+    )
 
 
 # --------------------------------------------------------------------------- calls
@@ -251,7 +299,7 @@ def rebuild(first: date, last: date, *, progress: Progress | None = None) -> dic
             progress((month_end - d).days + 1)
         d = month_end + timedelta(days=1)
     DirtyDay.objects.filter(day__gte=first, day__lte=last).delete()
-    dbstats.analyze([CaseDay, CaseHour, CallInterval])
+    dbstats.analyze([CaseDay, CaseMonth, CaseHour, CallInterval])
     return {"cases": cases, "calls": calls, "days": (last - first).days + 1}
 
 
