@@ -283,7 +283,7 @@ def _visit_completed(row: Ticket, actor: User | None) -> None:
         customer_id=row.customer_id,
         office_id=row.office.unit_id,
         agent_id=actor.pk if actor is not None else None,
-        case_type_id=row.case.case_type_id if row.case_id else None,
+        case_type_id=row.case.case_type_id if row.case is not None else None,
     )
 
 
