@@ -91,6 +91,9 @@ def _load(base: str, keys: list[str], seconds: float, concurrency: int):
 
 
 def run(args) -> list[dict]:
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one log line per request otherwise
     require_pg(args.database_url)
     django_setup(args.database_url)
     from cskh.cases.models import Case

@@ -225,3 +225,9 @@ def phones_of(customer_id: int) -> list[str]:
         .order_by("-is_primary", "id")
         .values_list("e164", flat=True)
     )
+
+
+def get_plain(customer_id: int) -> Customer | None:
+    """The customer row alone (one compiled query, no phones, points or wards): what a
+    signed-in customer's every portal page needs."""
+    return _first(_BY_ID(customer_id))

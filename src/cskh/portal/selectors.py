@@ -33,7 +33,7 @@ def signed_in_customer(request: HttpRequest) -> Customer | None:
     customer_id = request.session.get(CUSTOMER_KEY)
     customer = None
     if isinstance(customer_id, int):
-        customer = customer_selectors.get_for_intake(customer_id)
+        customer = customer_selectors.get_plain(customer_id)
     setattr(request, _CACHED, customer)
     return customer
 
