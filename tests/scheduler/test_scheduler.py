@@ -152,6 +152,8 @@ def test_the_command_enqueues_the_due_tasks_once():
         "conversations_webhook_sweep",
         "cx_tick",
         "core_idempotency_purge",
+        "reports_refresh",
+        "social_tick",
     }
     paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == {
@@ -161,9 +163,11 @@ def test_the_command_enqueues_the_due_tasks_once():
         "cskh.conversations.tasks.process_pending_webhooks",
         "cskh.cx.tasks.tick",
         "cskh.core.tasks.purge_idempotency_keys",
+        "cskh.reports.tasks.refresh",
+        "cskh.social.tasks.tick",
     }
     call_command("scheduler", "--once", stdout=StringIO())  # not due again within the minute
-    assert DBTaskResult.objects.count() == 6
+    assert DBTaskResult.objects.count() == 8
     listing = StringIO()
     call_command("scheduler", "--list", stdout=listing)
     assert all(job.name in listing.getvalue() for job in JOBS)

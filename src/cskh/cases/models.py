@@ -26,7 +26,7 @@ class CaseCounter(models.Model):
 class Case(models.Model):
     """A customer request. Personal data: retention 5 years after closing."""
 
-    number = models.CharField(_("số vụ việc"), max_length=24, unique=True)
+    number = models.CharField(_("số yêu cầu"), max_length=24, unique=True)
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.PROTECT,
@@ -45,7 +45,7 @@ class Case(models.Model):
         "catalog.CaseType",
         on_delete=models.PROTECT,
         related_name="cases",
-        verbose_name=_("loại vụ việc"),
+        verbose_name=_("loại yêu cầu"),
         db_index=False,  # case_type_id (case_type, -id) serves it
     )
     type_confirmed = models.BooleanField(
@@ -105,8 +105,8 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = _("vụ việc")
-        verbose_name_plural = _("vụ việc")
+        verbose_name = _("yêu cầu")
+        verbose_name_plural = _("yêu cầu")
         indexes = [
             models.Index(fields=["status", "-id"], name="case_status_id"),
             models.Index(fields=["unit", "is_open", "-id"], name="case_unit_open_id"),
@@ -124,7 +124,7 @@ class CaseEvent(models.Model):
     """The case timeline. Append-only: rows are never updated or deleted."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Tạo vụ việc")
+        CREATED = "created", _("Tạo yêu cầu")
         STATUS = "status", _("Đổi trạng thái")
         NOTE = "note", _("Ghi chú nội bộ")
         REPLY = "reply", _("Trả lời khách hàng")
@@ -155,7 +155,7 @@ class CaseEvent(models.Model):
     created_at = models.DateTimeField()  # read per case only (timeline), never across cases
 
     class Meta:
-        verbose_name = _("sự kiện vụ việc")
+        verbose_name = _("sự kiện yêu cầu")
         verbose_name_plural = _("dòng thời gian")
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["case", "id"], name="caseevent_case_id")]

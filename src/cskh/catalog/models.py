@@ -111,15 +111,15 @@ class CaseType(models.Model):
     groups_incidents = models.BooleanField(
         _("gom sự cố diện rộng"),
         default=False,
-        help_text=_("Các vụ việc loại này được gom theo trạm/tuyến/phường thành sự cố."),
+        help_text=_("Các yêu cầu loại này được gom theo trạm/tuyến/phường thành sự cố."),
     )
     is_complaint = models.BooleanField(_("là khiếu nại"), default=False)
     is_active = models.BooleanField(_("đang dùng"), default=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
 
     class Meta:
-        verbose_name = _("loại vụ việc")
-        verbose_name_plural = _("loại vụ việc")
+        verbose_name = _("loại yêu cầu")
+        verbose_name_plural = _("loại yêu cầu")
         ordering = ["profile", "sort_order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["profile", "code"], name="uniq_profile_case_type")

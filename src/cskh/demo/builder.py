@@ -54,6 +54,7 @@ HOUR_WEIGHTS = [1, 0.6, 0.4, 0.3, 0.4, 1, 3, 7, 10, 10, 9, 8, 5, 7, 9, 9, 8, 6, 
 HOTLINE = {"electricity": "+841900545454", "telecom": "+8418001091"}
 PHONE_MUL = 2_654_435_761  # odd and coprime with the number space: k → phone is one-to-one
 EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+MARKETING_YES = json.dumps({"marketing": True})  # Customer.consents of a customer who opted in
 
 
 def _cum(weights):
@@ -430,6 +431,8 @@ class Builder:
             "consent_zalo",
             "consent_email",
             "consent_marketing",
+            "consents",
+            "restricted",
             "preferred_channel",
             "created_at",
             "updated_at",
@@ -557,10 +560,12 @@ class Builder:
                     code = f"PE{unit_no[w.unit_id]:02d}{i + 1:09d}"
                 else:
                     code = f"HCM-HD-{i + 1:08d}"
+                marketing = rnd() < 0.2  # the answer in force mirrors the older flag
                 crow.append(
                     f"{cid}\t{code}\t{name}\t{name_folded}\t{email}\t{zalo}\t{segment}\t"
                     f"{tags_json}\t{address}\t{w.code}\t{T if rnd() < 0.95 else F}\t"
-                    f"{T if zalo else F}\t{T if email else F}\t{T if rnd() < 0.2 else F}\t"
+                    f"{T if zalo else F}\t{T if email else F}\t{T if marketing else F}\t"
+                    f"{MARKETING_YES if marketing else '{}'}\t{F}\t"
                     f"{pref}\t{created_text}\t{created_text}"
                 )
                 prow.append(f"{cid}\t{phone(2 * i)}\t\t{T}")

@@ -19,7 +19,7 @@ class WorkOrder(models.Model):
         "cases.Case",
         on_delete=models.CASCADE,
         related_name="work_orders",
-        verbose_name=_("vụ việc"),
+        verbose_name=_("yêu cầu"),
     )
     unit = models.ForeignKey(
         "org.Unit",

@@ -66,7 +66,7 @@ class IncidentRule(models.Model):
     """
 
     level = models.CharField(_("cấp gom"), max_length=16, choices=Level.choices, unique=True)
-    min_cases = models.PositiveIntegerField(_("số vụ việc tối thiểu"), default=3)
+    min_cases = models.PositiveIntegerField(_("số yêu cầu tối thiểu"), default=3)
     window_minutes = models.PositiveIntegerField(_("cửa sổ thời gian (phút)"), default=15)
     min_children = models.PositiveIntegerField(
         _("số trạm nghi sự cố để nâng cấp"),
@@ -211,7 +211,7 @@ class IncidentScope(models.Model):
 
 class IncidentCase(models.Model):
     class How(models.TextChoices):
-        AT_CREATION = "at_creation", _("Gắn khi tạo vụ việc")
+        AT_CREATION = "at_creation", _("Gắn khi tạo yêu cầu")
         CLUSTER = "cluster", _("Gom tự động")
         CONFIRM = "confirm", _("Gắn khi xác nhận")
         MERGE = "merge", _("Gộp sự cố")
@@ -224,8 +224,8 @@ class IncidentCase(models.Model):
     linked_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = _("vụ việc thuộc sự cố")
-        verbose_name_plural = _("vụ việc thuộc sự cố")
+        verbose_name = _("yêu cầu thuộc sự cố")
+        verbose_name_plural = _("yêu cầu thuộc sự cố")
         indexes = [models.Index(fields=["incident", "id"], name="inccase_incident_id")]
         constraints = [
             models.UniqueConstraint(fields=["incident", "case"], name="uniq_incident_case")
@@ -261,7 +261,7 @@ class IncidentEvent(models.Model):
         SCOPE = "scope", _("Đổi phạm vi")
         MERGE = "merge", _("Gộp")
         NOTIFY = "notify", _("Thông báo khách hàng")
-        CASES = "cases", _("Vụ việc")
+        CASES = "cases", _("Yêu cầu")
         NOTE = "note", _("Ghi chú")
         CHANGE = "change", _("Thay đổi lịch")
 

@@ -22,7 +22,7 @@ class Article(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="articles",
-        verbose_name=_("loại vụ việc"),
+        verbose_name=_("loại yêu cầu"),
     )
     topic = models.CharField(_("chủ đề"), max_length=16, choices=Topic.choices)
     slug = models.SlugField(_("mã"), max_length=80, unique=True)
@@ -116,7 +116,7 @@ class CannedAnswer(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="canned_answers",
-        verbose_name=_("loại vụ việc"),
+        verbose_name=_("loại yêu cầu"),
     )
     title = models.CharField(_("tiêu đề"), max_length=120)
     body = models.TextField(_("nội dung"))

@@ -24,7 +24,7 @@ class Unit(models.Model):
     is_default = models.BooleanField(
         _("đơn vị mặc định"),
         default=False,
-        help_text=_("Nhận vụ việc khi không có quy tắc nào khớp."),
+        help_text=_("Nhận yêu cầu khi không có quy tắc nào khớp."),
     )
     phone = models.CharField(_("điện thoại"), max_length=32, blank=True)
     email = models.EmailField(_("email"), blank=True)

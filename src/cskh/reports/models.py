@@ -29,8 +29,8 @@ class CaseDay(models.Model):
     repeat_7d = models.IntegerField(default=0)  # the customer had another case in 7 days
 
     class Meta:
-        verbose_name = _("tổng hợp vụ việc theo ngày")
-        verbose_name_plural = _("tổng hợp vụ việc theo ngày")
+        verbose_name = _("tổng hợp yêu cầu theo ngày")
+        verbose_name_plural = _("tổng hợp yêu cầu theo ngày")
         constraints = [
             models.UniqueConstraint(
                 fields=["day", "unit_id", "team_id", "channel", "case_type_id"],
@@ -58,8 +58,8 @@ class CaseMonth(models.Model):
     repeat_7d = models.IntegerField(default=0)
 
     class Meta:
-        verbose_name = _("tổng hợp vụ việc theo tháng")
-        verbose_name_plural = _("tổng hợp vụ việc theo tháng")
+        verbose_name = _("tổng hợp yêu cầu theo tháng")
+        verbose_name_plural = _("tổng hợp yêu cầu theo tháng")
         constraints = [
             models.UniqueConstraint(
                 fields=["month", "unit_id", "channel", "case_type_id"],
@@ -79,8 +79,8 @@ class CaseHour(models.Model):
     opened = models.IntegerField(default=0)
 
     class Meta:
-        verbose_name = _("tổng hợp vụ việc theo giờ")
-        verbose_name_plural = _("tổng hợp vụ việc theo giờ")
+        verbose_name = _("tổng hợp yêu cầu theo giờ")
+        verbose_name_plural = _("tổng hợp yêu cầu theo giờ")
         constraints = [
             models.UniqueConstraint(fields=["day", "hour", "channel"], name="uniq_rollup_case_hour")
         ]
@@ -114,7 +114,7 @@ class DirtyDay(models.Model):
     """A past day whose rollups must be recomputed (marked by hooks, cleared by the job)."""
 
     class Kind(models.TextChoices):
-        CASES = "cases", _("Vụ việc")
+        CASES = "cases", _("Yêu cầu")
         CALLS = "calls", _("Cuộc gọi")
 
     kind = models.CharField(max_length=8, choices=Kind.choices)

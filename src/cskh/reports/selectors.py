@@ -261,7 +261,7 @@ def _per_day_ratio(
         title,
         [
             Column("label", _("Ngày"), "date"),
-            Column("total", _("Số vụ việc")),
+            Column("total", _("Số yêu cầu")),
             Column("part", part_label),
             Column("value", value_label, "pct"),
         ],
@@ -419,7 +419,7 @@ def _backlog(f: Filters) -> Report:
     return Report(
         "backlog",
         _("Tồn đọng theo tuổi"),
-        [Column("label", _("Tuổi"), "text"), Column("value", _("Vụ việc đang mở"))],
+        [Column("label", _("Tuổi"), "text"), Column("value", _("Yêu cầu đang mở"))],
         rows,
     )
 
@@ -537,7 +537,7 @@ def report(code: str, *, user: User, filters: Filters) -> Report:
 
 
 CASE_COLUMNS: list[Column] = [
-    Column("number", _("Số vụ việc"), "text"),
+    Column("number", _("Số yêu cầu"), "text"),
     Column("created_at", _("Tạo lúc"), "date"),
     Column("channel", _("Kênh"), "text"),
     Column("case_type", _("Loại yêu cầu"), "text"),
@@ -677,7 +677,7 @@ def wallboard(user: User, *, now: datetime | None = None) -> dict[str, Any]:
     for item in incidents:
         alerts.append(str(_("Sự cố đang diễn ra: %(t)s") % {"t": item["incident"].title}))
     if risk["breached"]:
-        alerts.append(str(_("%(n)s vụ việc đã quá hạn SLA.") % {"n": risk["breached"]}))
+        alerts.append(str(_("%(n)s yêu cầu đã quá hạn SLA.") % {"n": risk["breached"]}))
     states = [
         (s, str(label), by_state.get(s, 0), _level(f"agents_{s}", by_state.get(s, 0)))
         for s, label in Presence.choices

@@ -77,7 +77,7 @@ class EscalationRule(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
-        help_text=_("Để trống: áp dụng cho mọi loại vụ việc."),
+        help_text=_("Để trống: áp dụng cho mọi loại yêu cầu."),
     )
     is_active = models.BooleanField(_("đang dùng"), default=True)
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from cskh.conversations.services import webhooks as conv_webhooks
 from cskh.core import ratelimit
 from cskh.core.errors import DomainError, Forbidden
+from cskh.core.schemas import ErrorOut
 from cskh.org import permissions
 from cskh.social.services import intake, sources
 
@@ -119,7 +120,11 @@ def post_mentions(request: HttpRequest) -> Any:
 # --------------------------------------------------------------------------- webhook
 
 
-@webhook_router.get("/facebook/webhook", summary="Xác minh webhook nguồn tin Facebook")
+@webhook_router.get(
+    "/facebook/webhook",
+    summary="Xác minh webhook nguồn tin Facebook",
+    response={200: str, 403: ErrorOut},
+)
 def facebook_verify(request: HttpRequest) -> HttpResponse:
     token = settings.CSKH_FACEBOOK_VERIFY_TOKEN
     mode = request.GET.get("hub.mode", "")
@@ -129,7 +134,9 @@ def facebook_verify(request: HttpRequest) -> HttpResponse:
 
 
 @webhook_router.post(
-    "/facebook/webhook", summary="Webhook nguồn tin trang Facebook", response={200: dict}
+    "/facebook/webhook",
+    summary="Webhook nguồn tin trang Facebook",
+    response={200: dict, 401: ErrorOut, 413: ErrorOut, 429: ErrorOut},
 )
 def facebook_feed_webhook(request: HttpRequest) -> dict[str, object]:
     """Page feed changes (posts and comments): X-Hub-Signature-256 checked with the app

@@ -57,7 +57,7 @@ class CallOutcome(models.TextChoices):
     """What a call came to, chosen by the agent at wrap-up."""
 
     RESOLVED = "resolved", _("Giải quyết ngay")
-    CASE_LOGGED = "case_logged", _("Đã ghi vụ việc")
+    CASE_LOGGED = "case_logged", _("Đã ghi yêu cầu")
     INFO = "info", _("Chỉ hỏi thông tin")
     CALLBACK = "callback", _("Hẹn gọi lại")
     TRANSFERRED = "transferred", _("Chuyển máy")

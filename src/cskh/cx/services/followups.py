@@ -28,7 +28,7 @@ def _description(survey: Survey) -> str:
         from cskh.cases.models import Case
 
         number = Case.objects.filter(pk=survey.case_id).values_list("number", flat=True).first()
-        text += " " + _("Vụ việc gốc: %(n)s.") % {"n": number}
+        text += " " + _("Yêu cầu gốc: %(n)s.") % {"n": number}
     if survey.comment:
         text += " " + _("Góp ý: “%(c)s”") % {"c": survey.comment}
     return text

@@ -62,7 +62,7 @@ def run_export(job_id: int) -> ExportJob:
             qs = selectors.case_list(job.user, f)
             job.total = qs.count()
             job.save(update_fields=["total"])
-            columns, rows, title = selectors.CASE_COLUMNS, selectors.case_rows(qs), _("Vụ việc")
+            columns, rows, title = selectors.CASE_COLUMNS, selectors.case_rows(qs), _("Yêu cầu")
         else:
             rep = selectors.report(job.kind, user=job.user, filters=f)
             job.total = len(rep.rows)

@@ -13,7 +13,7 @@ from cskh.demo import data
 
 
 class Command(BaseCommand):
-    help = "Tạo dữ liệu mẫu (khách hàng, mạng lưới, lịch sử vụ việc) và in tài khoản demo."
+    help = "Tạo dữ liệu mẫu (khách hàng, mạng lưới, lịch sử yêu cầu) và in tài khoản demo."
     # `make run` calls `cskh migrate` (which runs the system checks) right before this command;
     # skipping them here keeps a second `make run` fast (the checks import every view module).
     requires_system_checks = []
