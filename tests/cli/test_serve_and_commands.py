@@ -66,6 +66,8 @@ def server_env(tmp_path_factory) -> Iterator[dict[str, str]]:
                 "-c",
                 "from cskh.org.services import create_user;"
                 "create_user(username='admin', password='Matkhau!2026', role='admin');"
+                # web sign-ins use the shift lead: admins must confirm TOTP first (#20)
+                "create_user(username='truongca', password='Matkhau!2026', role='shift_lead');"
                 "from cskh.catalog.services import install_profile;"
                 "install_profile('electricity')",
             ],
@@ -260,7 +262,7 @@ def test_live_stream_is_served_async_next_to_plain_pages(served):
         client.post(
             "/accounts/login/",
             data={
-                "username": "admin",
+                "username": "truongca",
                 "password": "Matkhau!2026",
                 "csrfmiddlewaretoken": client.cookies["csrftoken"],
             },
@@ -287,7 +289,7 @@ def _login_cookie(base: str) -> str:
         client.post(
             "/accounts/login/",
             data={
-                "username": "admin",
+                "username": "truongca",
                 "password": "Matkhau!2026",
                 "csrfmiddlewaretoken": client.cookies["csrftoken"],
             },

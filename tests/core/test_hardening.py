@@ -15,7 +15,11 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "cskh"
 
 
 def _run(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "CSKH_MULTI_HOST"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SECRET_KEY", "CSKH_MULTI_HOST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(env_extra)
     return subprocess.run(
         [sys.executable, "-m", "django", *args],
