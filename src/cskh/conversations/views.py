@@ -4,7 +4,6 @@ web chat endpoints used by the embeddable widget."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.core.handlers.asgi import ASGIRequest
 from django.http import (
     Http404,
     HttpRequest,
@@ -37,8 +35,6 @@ from cskh.customers import selectors as customer_selectors
 from cskh.knowledge import selectors as kb
 from cskh.org import permissions
 
-SSE_MAX_SECONDS_ASGI = 30 * 60
-SSE_MAX_SECONDS_WSGI = 60
 WIDGET_JS = Path(__file__).parent / "static" / "conversations" / "widget.js"
 
 
@@ -232,40 +228,7 @@ async def live_stream(request: HttpRequest) -> StreamingHttpResponse | HttpRespo
     conv_id = _int(request.GET.get("c"))
     if conv_id:
         channels.append(push.conversation_channel(conv_id))
-    if isinstance(request, ASGIRequest):
-        content: Any = _astream(channels)
-    else:
-        content = _stream(channels)
-    response = StreamingHttpResponse(content, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache, no-transform"
-    response["X-Accel-Buffering"] = "no"
-    return response
-
-
-async def _astream(channels: list[str]) -> Any:
-    yield "retry: 1000\n\n"
-    started = time.monotonic()
-    async for item in live.subscribe(channels):
-        yield live.sse_format(item)
-        if time.monotonic() - started > SSE_MAX_SECONDS_ASGI:
-            break
-
-
-def _stream(channels: list[str]) -> Any:
-    from django.db import close_old_connections
-
-    yield "retry: 1000\n\n"
-    started = time.monotonic()
-    try:
-        for item in live.subscribe_sync(channels, heartbeat=2.0):
-            yield live.sse_format(item)
-            if time.monotonic() - started > SSE_MAX_SECONDS_WSGI:
-                break
-    finally:
-        try:
-            close_old_connections()
-        except Exception:  # the server is shutting down under the stream
-            pass
+    return live.event_stream(request, channels)
 
 
 # --------------------------------------------------------------------------- web chat

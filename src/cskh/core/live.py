@@ -26,7 +26,9 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
 from django.db import transaction
+from django.http import HttpRequest, StreamingHttpResponse
 
 from cskh.core.models import LiveEvent
 
@@ -290,3 +292,67 @@ def sse_format(item: Item) -> str:
         kind = "message"
     head = f"id: {event_id}\n" if event_id else ""
     return f"{head}event: {kind}\ndata: {data}\n\n"
+
+
+# --------------------------------------------------------------------------- SSE responses
+
+SSE_MAX_SECONDS_ASGI = 30 * 60
+SSE_MAX_SECONDS_WSGI = 60
+
+
+def ready_frame() -> str:
+    """First frame once subscribed. It carries the server's clock so that a page can tell an
+    event sent before this connection (a replay) from a live one, whatever its own clock."""
+    from django.utils import timezone
+
+    data = json.dumps({"now": round(timezone.now().timestamp(), 3)})
+    return f"event: ready\ndata: {data}\n\n"
+
+
+async def _astream(channels: list[str]) -> AsyncIterator[str]:
+    yield "retry: 1000\n\n"
+    started = time.monotonic()
+    ready = False
+    async for item in subscribe(channels):
+        if item is None and not ready:
+            ready = True
+            yield ready_frame()
+            continue
+        yield sse_format(item)
+        if time.monotonic() - started > SSE_MAX_SECONDS_ASGI:
+            break
+
+
+def _stream(channels: list[str]) -> Iterator[str]:
+    from django.db import close_old_connections
+
+    yield "retry: 1000\n\n"
+    started = time.monotonic()
+    ready = False
+    try:
+        for item in subscribe_sync(channels, heartbeat=2.0):
+            if item is None and not ready:
+                ready = True
+                yield ready_frame()
+                continue
+            yield sse_format(item)
+            if time.monotonic() - started > SSE_MAX_SECONDS_WSGI:
+                break
+    finally:
+        try:
+            close_old_connections()
+        except Exception:  # the server is shutting down (or a test ended) under the stream
+            pass
+
+
+def event_stream(request: HttpRequest, channels: list[str]) -> StreamingHttpResponse:
+    """The Server-Sent Events response of every live page (desk, inbox, wallboard, counter
+    board): an `event: ready` frame once subscribed, then the channels' events. Under ASGI
+    (`cskh serve`) the stream waits without a thread for up to 30 minutes; under threaded WSGI
+    (tests, runserver) each stream holds a thread, so it ends after a minute and the browser
+    reconnects (`retry: 1000`)."""
+    content: Any = _astream(channels) if isinstance(request, ASGIRequest) else _stream(channels)
+    response = StreamingHttpResponse(content, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache, no-transform"
+    response["X-Accel-Buffering"] = "no"
+    return response

@@ -3,9 +3,6 @@ booking page (no login, rate-limited), the counter staff's page and the figures 
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
@@ -13,7 +10,6 @@ from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,9 +24,6 @@ from cskh.core.errors import DomainError
 from cskh.counters import selectors, services
 from cskh.counters.models import Counter, Service, Ticket
 from cskh.org import permissions
-
-SSE_MAX_SECONDS_ASGI = 30 * 60
-SSE_MAX_SECONDS_WSGI = 60
 
 
 def _public_guard(request: HttpRequest) -> HttpResponse | None:
@@ -113,50 +106,7 @@ async def display_live(request: HttpRequest, code: str) -> StreamingHttpResponse
     the board itself, carrying only ticket and counter numbers."""
     office = await sync_to_async(selectors.public_office)(code)
     channels = [services.office_channel(office.pk)]
-    content = _astream(channels) if isinstance(request, ASGIRequest) else _stream(channels)
-    response = StreamingHttpResponse(content, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache, no-transform"
-    response["X-Accel-Buffering"] = "no"
-    return response
-
-
-def _ready() -> str:
-    return f"event: ready\ndata: {json.dumps({'now': round(time.time(), 3)})}\n\n"
-
-
-async def _astream(channels: list[str]) -> AsyncIterator[str]:
-    yield "retry: 1000\n\n"
-    started = time.monotonic()
-    ready = False
-    async for item in live.subscribe(channels):
-        if item is None and not ready:
-            ready = True
-            yield _ready()
-            continue
-        yield live.sse_format(item)
-        if time.monotonic() - started > SSE_MAX_SECONDS_ASGI:
-            break
-
-
-def _stream(channels: list[str]) -> Iterator[str]:
-    """Threaded WSGI (tests, runserver): each stream holds a thread, so it ends after a
-    minute and the browser reconnects (the page re-reads the board on every 'ready')."""
-    from django.db import close_old_connections
-
-    yield "retry: 1000\n\n"
-    started = time.monotonic()
-    ready = False
-    try:
-        for item in live.subscribe_sync(channels, heartbeat=2.0):
-            if item is None and not ready:
-                ready = True
-                yield _ready()
-                continue
-            yield live.sse_format(item)
-            if time.monotonic() - started > SSE_MAX_SECONDS_WSGI:
-                break
-    finally:
-        close_old_connections()
+    return live.event_stream(request, channels)
 
 
 # --------------------------------------------------------------------------- booking

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.handlers.asgi import ASGIRequest
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -46,9 +43,6 @@ from cskh.telephony.models import (
     ScheduledCallback,
 )
 
-SSE_MAX_SECONDS_ASGI = 30 * 60
-SSE_MAX_SECONDS_WSGI = 60
-
 
 def _center_only(user) -> None:
     """The desk is the center's: another role gets 403 for the whole page."""
@@ -68,57 +62,7 @@ async def live_stream(request):
     if permissions.can_supervise(user):
         channels.append("presence")
         channels.append("social")  # crisis alerts of social listening
-    if isinstance(request, ASGIRequest):
-        content = _astream(channels)
-    else:  # threaded WSGI (tests, runserver): each stream holds a thread, so keep it short
-        content = _stream(channels)
-    response = StreamingHttpResponse(content, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache, no-transform"
-    response["X-Accel-Buffering"] = "no"
-    return response
-
-
-def _ready() -> str:
-    """First frame once subscribed. It carries the server's clock so that the page can tell
-    a pop sent before this connection (a replay) from a live one, whatever its own clock."""
-    data = json.dumps({"now": round(timezone.now().timestamp(), 3)})
-    return f"event: ready\ndata: {data}\n\n"
-
-
-async def _astream(channels):
-    yield "retry: 1000\n\n"
-    started = time.monotonic()
-    ready = False
-    async for item in live.subscribe(channels):
-        if item is None and not ready:
-            ready = True
-            yield _ready()
-            continue
-        yield live.sse_format(item)
-        if time.monotonic() - started > SSE_MAX_SECONDS_ASGI:
-            break
-
-
-def _stream(channels):
-    from django.db import close_old_connections
-
-    yield "retry: 1000\n\n"
-    started = time.monotonic()
-    ready = False
-    try:
-        for item in live.subscribe_sync(channels, heartbeat=2.0):
-            if item is None and not ready:
-                ready = True
-                yield _ready()
-                continue
-            yield live.sse_format(item)
-            if time.monotonic() - started > SSE_MAX_SECONDS_WSGI:
-                break
-    finally:
-        try:
-            close_old_connections()
-        except Exception:  # the server is shutting down (or a test ended) under the stream
-            pass
+    return live.event_stream(request, channels)
 
 
 # --------------------------------------------------------------------------- desk

@@ -4,16 +4,12 @@ the manager's subscriptions. Thin: the figures come from selectors."""
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.core.handlers.asgi import ASGIRequest
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,8 +27,6 @@ from cskh.reports.services import exports as export_services
 from cskh.reports.services import subscriptions
 from cskh.reports.services.wallboard import CHANNEL
 
-SSE_MAX_SECONDS_ASGI = 30 * 60
-SSE_MAX_SECONDS_WSGI = 60
 LIVE_CHANNELS = [CHANNEL, "presence", "inbox"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,53 +72,7 @@ async def wallboard_live(request: HttpRequest) -> HttpResponse | StreamingHttpRe
         return HttpResponse(status=401)
     if not permissions.can_view_wallboard(user):
         return HttpResponse(status=403)
-    content: Iterator[str] | AsyncIterator[str]
-    content = _astream() if isinstance(request, ASGIRequest) else _stream()
-    response = StreamingHttpResponse(content, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache, no-transform"
-    response["X-Accel-Buffering"] = "no"
-    return response
-
-
-def _ready() -> str:
-    data = json.dumps({"now": round(timezone.now().timestamp(), 3)})
-    return f"event: ready\ndata: {data}\n\n"
-
-
-async def _astream() -> AsyncIterator[str]:
-    yield "retry: 1000\n\n"
-    started = time.monotonic()
-    ready = False
-    async for item in live.subscribe(LIVE_CHANNELS):
-        if item is None and not ready:
-            ready = True
-            yield _ready()
-            continue
-        yield live.sse_format(item)
-        if time.monotonic() - started > SSE_MAX_SECONDS_ASGI:
-            break
-
-
-def _stream() -> Iterator[str]:
-    from django.db import close_old_connections
-
-    yield "retry: 1000\n\n"
-    started = time.monotonic()
-    ready = False
-    try:
-        for item in live.subscribe_sync(LIVE_CHANNELS, heartbeat=2.0):
-            if item is None and not ready:
-                ready = True
-                yield _ready()
-                continue
-            yield live.sse_format(item)
-            if time.monotonic() - started > SSE_MAX_SECONDS_WSGI:
-                break
-    finally:
-        try:
-            close_old_connections()
-        except Exception:  # the server is shutting down under the stream
-            pass
+    return live.event_stream(request, list(LIVE_CHANNELS))
 
 
 # --------------------------------------------------------------------------- reports
