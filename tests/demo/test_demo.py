@@ -184,7 +184,9 @@ def _wipe():
     from cskh.cases.models import Case, CaseCounter, CaseEvent, Interaction
     from cskh.customers.models import Customer
     from cskh.incidents.models import Incident
+    from cskh.privacy.models import DataSubjectRequest
 
+    DataSubjectRequest.objects.all().delete()  # protects its customer (the request's record)
     Incident.objects.all().delete()
     Interaction.objects.all().delete()
     CaseEvent.objects.all().delete()
