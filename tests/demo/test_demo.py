@@ -185,8 +185,11 @@ def _wipe():
     from cskh.customers.models import Customer
     from cskh.incidents.models import Incident
     from cskh.privacy.models import DataSubjectRequest
+    from cskh.social.models import CrisisAlert, KnownAuthor, Mention, MentionBand, Reply
 
     DataSubjectRequest.objects.all().delete()  # protects its customer (the request's record)
+    for model in (Reply, MentionBand, Mention, CrisisAlert, KnownAuthor):  # keyed by post ids
+        model.objects.all().delete()
     Incident.objects.all().delete()
     Interaction.objects.all().delete()
     CaseEvent.objects.all().delete()

@@ -88,7 +88,7 @@ def test_xlsx_export_typed_frozen_and_neutralised(client, manager, data):
     # case list: a subject that is a formula stays text
     r = client.get("/reports/vu-viec.csv")
     body = b"".join(r.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeffSố vụ việc,")
+    assert body.startswith("\ufeffSố yêu cầu,")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     subjects = [row[6] for row in rows[1:]]
     assert '\'=HYPERLINK("http://x")' in subjects
@@ -120,7 +120,7 @@ def test_background_case_export_progress_and_download(client, manager, data, set
     dl = client.get(f"/reports/xuat-nen/{job.pk}/tai-ve")
     ws = load_workbook(io.BytesIO(b"".join(dl.streaming_content))).active
     assert ws.max_row == 3
-    assert ws["A1"].value == "Số vụ việc"
+    assert ws["A1"].value == "Số yêu cầu"
 
 
 def test_another_users_export_is_404(client, manager, lead, data):
