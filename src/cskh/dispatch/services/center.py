@@ -14,6 +14,7 @@ from cskh.cases.states import OPEN_STATUSES, Status
 from cskh.catalog.services import route
 from cskh.core.errors import Conflict, DomainError
 from cskh.core.types import Actor
+from cskh.core.uploads import Upload
 from cskh.dispatch import states
 from cskh.dispatch.models import Attachment, WorkOrder, WorkOrderEvent
 from cskh.dispatch.services import uploads
@@ -30,7 +31,6 @@ from cskh.dispatch.services.common import (
     require_visible,
     user_or_none,
 )
-from cskh.dispatch.services.uploads import Upload
 from cskh.geo.models import Ward
 from cskh.org.models import Unit
 

@@ -10,6 +10,7 @@ from cskh.cases.states import Status
 from cskh.core import hooks
 from cskh.core.errors import Conflict, DomainError
 from cskh.core.types import Actor
+from cskh.core.uploads import Upload
 from cskh.dispatch import states
 from cskh.dispatch.models import Attachment, WorkOrder
 from cskh.dispatch.services import uploads
@@ -123,7 +124,7 @@ def complete(
     work_order: WorkOrder,
     resolution: str,
     actor: Actor = None,
-    photos: Iterable[uploads.Upload] | None = None,
+    photos: Iterable[Upload] | None = None,
 ) -> WorkOrder:
     """Done in the field: resolution text, optional photos; the case is resolved."""
     require_visible(actor, work_order)

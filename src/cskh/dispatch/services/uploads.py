@@ -4,89 +4,30 @@ The stored type comes from the bytes (magic numbers), never from the client's cl
 types and the size limit come from settings.CSKH_DISPATCH_UPLOAD_TYPES / CSKH_DISPATCH_MAX_UPLOAD.
 """
 
-import logging
-import os
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
-from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import UploadedFile
-from django.utils.translation import gettext as _
 
-from cskh.core.errors import DomainError
+from cskh.core import uploads as core_uploads
 from cskh.core.types import Actor
+from cskh.core.uploads import Upload
 from cskh.dispatch.models import Attachment, WorkOrder
 from cskh.dispatch.services.common import user_or_none
 
-log = logging.getLogger("cskh.dispatch")
-
 MAX_FILES = 10
 
-_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
-    (b"\xff\xd8\xff", 0, "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
-    (b"%PDF-", 0, "application/pdf"),
-    (b"WEBP", 8, "image/webp"),  # RIFF....WEBP
-)
 
-
-type Upload = UploadedFile[Any]  # a file of a multipart request
-
-
-def _sniff(head: bytes) -> str | None:
-    for magic, offset, content_type in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            if content_type == "image/webp" and not head.startswith(b"RIFF"):
-                continue
-            return content_type
-    return None
-
-
-def validate_uploads(
-    files: Iterable[Upload | None] | None,
-) -> list[tuple[Upload, str, str]]:
-    """Check every file before anything is written: [(file, content type, extension)].
-
-    Raises 413 (too large) or 415 (type not allowed)."""
-    present = [f for f in (files or []) if f is not None]
-    if len(present) > MAX_FILES:
-        raise DomainError(
-            _("Tối đa %(n)s tệp mỗi lần.") % {"n": MAX_FILES}, status=400, code="too_many_files"
-        )
-    allowed_types: dict[str, str] = settings.CSKH_DISPATCH_UPLOAD_TYPES
-    limit = int(settings.CSKH_DISPATCH_MAX_UPLOAD)
-    out = []
-    for f in present:
-        name = os.path.basename(getattr(f, "name", "") or "tep")
-        size = int(getattr(f, "size", 0) or 0)
-        if size <= 0:
-            raise DomainError(_("Tệp “%(n)s” rỗng.") % {"n": name}, code="empty_file")
-        if size > limit:
-            raise DomainError(
-                _("Tệp “%(n)s” quá lớn (tối đa %(mb)s MB).")
-                % {"n": name, "mb": round(limit / 1024 / 1024, 1)},
-                status=413,
-                code="file_too_large",
-            )
-        f.seek(0)
-        head = f.read(16)
-        f.seek(0)
-        content_type = _sniff(head)
-        if content_type is None or content_type not in allowed_types:
-            raise DomainError(
-                _("Tệp “%(n)s” không đúng định dạng cho phép (%(t)s).")
-                % {
-                    "n": name,
-                    "t": ", ".join(sorted(v.lstrip(".") for v in allowed_types.values())),
-                },
-                status=415,
-                code="bad_file_type",
-            )
-        out.append((f, content_type, allowed_types[content_type]))
-    return out
+def validate_uploads(files: Iterable[Upload | None] | None) -> list[tuple[Upload, str, str]]:
+    """Check every file before anything is written (core.uploads.validate with the dispatch
+    limits): [(file, content type, extension)]."""
+    return core_uploads.validate(
+        files,
+        allowed_types=settings.CSKH_DISPATCH_UPLOAD_TYPES,
+        max_bytes=int(settings.CSKH_DISPATCH_MAX_UPLOAD),
+        max_files=MAX_FILES,
+    )
 
 
 def store_files(
@@ -104,7 +45,7 @@ def store_files(
         att = Attachment(
             work_order=wo,
             stored_name=f"{uuid.uuid4().hex}{ext}",
-            original_name=os.path.basename(getattr(f, "name", "") or "tep")[:200],
+            original_name=core_uploads.file_name(f)[:200],
             content_type=content_type,
             purpose=purpose,
             size=int(f.size or 0),
@@ -135,10 +76,4 @@ def copy_brief(source: WorkOrder, target: WorkOrder) -> None:
         )
 
 
-def discard(stored: list[str]) -> None:
-    """Remove files saved by a step whose transaction failed."""
-    for name in stored:
-        try:
-            default_storage.delete(name)
-        except OSError:
-            log.warning("could not delete orphan upload %s", name)
+discard = core_uploads.discard
