@@ -84,6 +84,40 @@ def test_a_query_on_one_kind_reads_only_that_kinds_partition(kind):
 
 
 @pytest.mark.django_db
+def test_unit_staff_case_words_use_one_gin_scan_for_words_and_unit():
+    """The case partition's GIN index takes the words and the unit together (btree_gin): the
+    unit filter the backend writes is bigint, so it can be an index condition."""
+    import json
+
+    from cskh.search.backends.postgres import PostgresBackend
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    extra, params = PostgresBackend().unit_filter("case", [3])
+    with connection.cursor() as cur:
+        cur.execute("SET LOCAL enable_seqscan = off")
+        cur.execute("SET LOCAL enable_indexscan = off")  # bitmap scans: the GIN index or the btree
+        cur.execute("DROP INDEX search_doc_case_unit")  # rolled back with the test's transaction
+        cur.execute(
+            "EXPLAIN (FORMAT JSON) SELECT id FROM search_document_case d "  # the partition
+            f"WHERE d.tsv @@ to_tsquery('simple', 'mat & dien'){extra}",
+            params,
+        )
+        plan = cur.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    conds = []
+
+    def walk(node):
+        if node.get("Index Name") == "search_doc_tsv_case":
+            conds.append(node.get("Index Cond", ""))
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    assert conds and "tsv @@" in conds[0] and "unit_id" in conds[0]
+
+
+@pytest.mark.django_db
 def test_new_case_document_equals_a_full_reindex(world):
     """index_new_case (the case_opened hook) builds what index_case reads back from the
     database, on both databases."""

@@ -43,11 +43,15 @@ INDEXES = {  # dropped and recreated around a full rebuild (see migration 0005)
         "CREATE INDEX IF NOT EXISTS search_doc_tsv_customer ON search_document_customer "
         "USING gin (tsv, unit_ids)"
     ),
-    **{
-        f"search_doc_tsv_{k}": f"CREATE INDEX IF NOT EXISTS search_doc_tsv_{k} ON {p} USING gin (tsv)"
-        for k, p in PARTITIONS.items()
-        if k != "customer"
-    },
+    # cases: words and unit in one GIN index (btree_gin), for the same reason
+    "search_doc_tsv_case": (
+        "CREATE INDEX IF NOT EXISTS search_doc_tsv_case ON search_document_case "
+        "USING gin (tsv, unit_id)"
+    ),
+    "search_doc_tsv_article": (
+        "CREATE INDEX IF NOT EXISTS search_doc_tsv_article ON search_document_article "
+        "USING gin (tsv)"
+    ),
     "search_doc_name_prefix": (
         "CREATE INDEX IF NOT EXISTS search_doc_name_prefix ON search_document_customer "
         '((title_folded COLLATE "C"))'
@@ -428,6 +432,9 @@ class PostgresBackend:
     def unit_filter(self, kind: str, units: list[int]) -> Where:
         if kind == "customer":  # the units of the customer's cases, in the document
             return " AND d.unit_ids && %s::bigint[]", [units]
+        if kind == "case":  # bigint like the column: the (tsv, unit_id) GIN index takes the
+            marks = ", ".join(["%s::bigint"] * len(units))  # unit (btree_gin has no int8 = int4)
+            return f" AND d.unit_id IN ({marks})", units
         return unit_filter_sql(kind, units)
 
     def name_prefix_candidates(self, phrase: str, where: Where) -> list[tuple]:
