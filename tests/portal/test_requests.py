@@ -37,6 +37,29 @@ def test_list_shows_status_and_sla_in_plain_words(signed_in, phoned_case):
     assert "Dự kiến xử lý trước" in body and " ngày " in body
 
 
+def test_list_pages_newest_first_twenty_at_a_time(signed_in, world, point, other_customer):
+    from cskh.portal.selectors import PAGE_SIZE
+
+    billing = get_case_type("billing")
+    mine = [
+        cases.open_case(customer=world["customer"], case_type=billing, description=f"Hỏi số {i}")
+        for i in range(PAGE_SIZE + 3)
+    ]
+    theirs = cases.open_case(customer=other_customer, case_type=billing, description="Khác")
+    first = signed_in.get("/khach-hang/yeu-cau/")
+    body = first.content.decode()
+    shown = [c.number for c in mine if c.number in body]
+    assert shown == [c.number for c in mine[-PAGE_SIZE:]]  # the newest page
+    assert f"?truoc={mine[-PAGE_SIZE].pk}" in body and theirs.number not in body
+    older = signed_in.get(f"/khach-hang/yeu-cau/?truoc={mine[-PAGE_SIZE].pk}").content.decode()
+    assert [c.number for c in mine if c.number in older] == [c.number for c in mine[:3]]
+    assert "?truoc=" not in older and "Mới nhất" in older
+    # a guessed cursor never shows anyone else's cases
+    guessed = signed_in.get(f"/khach-hang/yeu-cau/?truoc={theirs.pk + 1}").content.decode()
+    assert theirs.number not in guessed
+    assert signed_in.get("/khach-hang/yeu-cau/?truoc=abc").status_code == 200
+
+
 def test_expectation_words(phoned_case):
     local = timezone.localtime(phoned_case.due_at)
     text = expectation(phoned_case, now=phoned_case.created_at)

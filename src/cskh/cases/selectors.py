@@ -223,11 +223,14 @@ CUSTOMER_KINDS = frozenset(
 )
 
 
-def for_customer(customer_id: int, *, limit: int = 50) -> list[Case]:
-    """The customer's cases, newest first (index case_customer_id), with what a list shows."""
+def for_customer(customer_id: int, *, limit: int = 50, before: int | None = None) -> list[Case]:
+    """The customer's cases, newest first (index case_customer_id), with what a list shows;
+    ``before`` (a case id) gives the next page of a keyset-paginated list."""
+    qs = Case.objects.filter(customer_id=customer_id)
+    if before is not None:
+        qs = qs.filter(id__lt=before)
     return list(
-        Case.objects.filter(customer_id=customer_id)
-        .select_related("case_type", "service_point")
+        qs.select_related("case_type", "service_point")
         .only(
             "id",
             "number",

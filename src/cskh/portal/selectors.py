@@ -64,12 +64,25 @@ def expectation(case: Case, *, now: datetime | None = None) -> str:
     return _("Dự kiến xử lý trước %(t)s") % {"t": when(case.due_at)}
 
 
-def my_cases(customer: Customer, *, limit: int = 50) -> list[dict[str, Any]]:
+PAGE_SIZE = 20
+
+
+def my_cases(
+    customer: Customer, *, limit: int = PAGE_SIZE, before: int | None = None
+) -> dict[str, Any]:
+    """One page of the customer's cases, newest first: {"rows", "next"} where "next" is the
+    ``before`` of the following page (None on the last)."""
     now = timezone.now()
-    return [
-        {"case": c, "status": Status(c.status).label, "expect": expectation(c, now=now)}
-        for c in case_selectors.for_customer(customer.pk, limit=limit)
-    ]
+    cases = case_selectors.for_customer(customer.pk, limit=limit + 1, before=before)
+    more = len(cases) > limit
+    cases = cases[:limit]
+    return {
+        "rows": [
+            {"case": c, "status": Status(c.status).label, "expect": expectation(c, now=now)}
+            for c in cases
+        ],
+        "next": cases[-1].pk if more else None,
+    }
 
 
 def my_case(customer: Customer, number: str) -> Case:

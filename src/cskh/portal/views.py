@@ -144,10 +144,12 @@ def signout(request: HttpRequest) -> HttpResponse:
 
 @customer_required
 def my_requests(request: HttpRequest, customer: Customer) -> HttpResponse:
+    before = request.GET.get("truoc", "")
+    page = selectors.my_cases(customer, before=int(before) if before.isdigit() else None)
     return render(
         request,
         "portal/requests.html",
-        {"customer": customer, "rows": selectors.my_cases(customer)},
+        {"customer": customer, "rows": page["rows"], "next": page["next"], "first": not before},
     )
 
 
