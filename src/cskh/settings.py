@@ -161,6 +161,9 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
     ],
     # telephony: an accepted PBX event (kwargs interaction, event, agent)
     "call_event": ["cskh.reports.services.rollups.on_call_event"],  # reports: rollup, wallboard
+    # customers/cases API: customers' personal data read (kwargs user, customer_ids, action,
+    # detail); privacy writes the access log as for the desk's card and search
+    "customer_read": ["cskh.privacy.services.on_customer_read"],
     # incidents: an incident timeline entry (kwargs incident, kind, data)
     "incident_changed": ["cskh.webhooks.hooks.on_incident_changed"],  # webhooks
     # conversations: a message received or sent (kwargs message, conversation)
