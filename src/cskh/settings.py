@@ -516,6 +516,7 @@ CSKH_WEBHOOKS_TIMEOUT = float(os.environ.get("CSKH_WEBHOOKS_TIMEOUT", "10"))
 CSKH_WEBHOOKS_DISABLE_AFTER = int(os.environ.get("CSKH_WEBHOOKS_DISABLE_AFTER", "20"))
 CSKH_WEBHOOKS_SECRET_OVERLAP_HOURS = 24  # the previous secret also signs after a rotation
 CSKH_WEBHOOKS_RESPONSE_EXCERPT = 1024  # characters of the receiver's answer kept in the log
+CSKH_WEBHOOKS_RETENTION_DAYS = int(os.environ.get("CSKH_WEBHOOKS_RETENTION_DAYS", "30"))
 # "off", "field" (every case type handled by a field unit) or type codes, e.g. "hazard,outage"
 CSKH_DISPATCH_AUTO = os.environ.get("CSKH_DISPATCH_AUTO", "off")
 CSKH_DISPATCH_MAX_UPLOAD = 10 * 1024 * 1024

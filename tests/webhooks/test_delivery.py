@@ -215,3 +215,35 @@ def test_incident_and_conversation_events(world, receiver, ben_thanh):
         for r in receiver.requests
         if r["json"]["event"] == "conversation.message"
     )
+
+
+def test_purge_keeps_pending_and_recent_deliveries(world, receiver):
+    from cskh.webhooks.tasks import purge
+
+    sub, _secret = make_sub(receiver.url)
+    old = services.ping(subscription=sub)
+    deliver()
+    pending = services.ping(subscription=sub)
+    Delivery.objects.update(created_at=timezone.now() - timedelta(days=40))
+    recent = services.ping(subscription=sub)
+    deliver()
+    Delivery.objects.filter(pk=pending.pk).update(status="pending")
+    assert purge.call() == 1
+    assert set(Delivery.objects.values_list("pk", flat=True)) == {pending.pk, recent.pk}
+    assert not Attempt.objects.filter(delivery_id=old.pk).exists()
+
+
+def test_metrics_count_subscriptions_and_deliveries(world, receiver):
+    from cskh.webhooks.metrics import WebhookCollector
+
+    sub, _secret = make_sub(receiver.url)
+    receiver.codes = [500]
+    services.ping(subscription=sub)
+    deliver()
+    got = {
+        (m.name, s.labels.get("state") or s.labels.get("status")): s.value
+        for m in WebhookCollector().collect()
+        for s in m.samples
+    }
+    assert got[("cskh_webhook_subscriptions", "failing")] == 1
+    assert got[("cskh_webhook_deliveries_24h", "pending")] == 1

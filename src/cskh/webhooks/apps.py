@@ -9,7 +9,11 @@ class WebhooksConfig(AppConfig):
 
     def ready(self) -> None:
         from cskh.core import refcache
+        from cskh.core.observability import register_collector
+        from cskh.webhooks.metrics import WebhookCollector
         from cskh.webhooks.models import Subscription
+
+        register_collector(WebhookCollector())
 
         # the hooks ask "who listens to this event?" on every case change: cached per process;
         # the counters a delivery updates (failures, last success) do not invalidate it
