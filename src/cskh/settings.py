@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "cskh.reports",
     "cskh.privacy",
     "cskh.social",
+    "cskh.webhooks",
     "cskh.counters",
     "cskh.portal",
     "cskh.desk",
@@ -116,6 +117,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
         "cskh.search.hooks.case_opened",  # search: index the case
         "cskh.cx.services.retention.on_case_opened",  # cx: cancellation → save desk
         "cskh.reports.services.rollups.on_case_changed",  # reports: rollup day, wallboard
+        "cskh.webhooks.hooks.on_case_opened",  # webhooks: case.opened to subscribers
     ],
     "case_transitioned": [
         "cskh.sla.services.on_case_transitioned",  # sla: pause / resume / stop
@@ -126,6 +128,7 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
         "cskh.cx.services.surveys.on_case_transitioned",  # cx: CSAT survey after resolution
         "cskh.cx.services.retention.on_case_transitioned",  # cx: cancellation → save desk
         "cskh.reports.services.rollups.on_case_changed",  # reports: rollup day, wallboard
+        "cskh.webhooks.hooks.on_case_transitioned",  # webhooks: case.changed
     ],
     # dispatch: a field visit finished (before its case is resolved)
     "work_order_completed": ["cskh.cx.services.surveys.on_work_order_completed"],
@@ -140,11 +143,15 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
         "cskh.search.hooks.case_changed",  # search: reply text
         "cskh.qa.services.on_case_replied",  # qa: count replies the attitude check flags
     ],
-    "case_priority_changed": ["cskh.sla.services.on_case_priority_changed"],  # sla: new targets
+    "case_priority_changed": [
+        "cskh.sla.services.on_case_priority_changed",  # sla: new targets
+        "cskh.webhooks.hooks.on_case_priority_changed",  # webhooks: case.changed
+    ],
     "case_noted": ["cskh.search.hooks.case_changed"],  # internal note added
     "case_assigned": [
         "cskh.search.hooks.case_changed",  # unit may change (access control)
         "cskh.reports.services.rollups.on_case_changed",  # reports: team/unit of the rollup
+        "cskh.webhooks.hooks.on_case_assigned",  # webhooks: case.changed
     ],
     "customer_changed": ["cskh.search.hooks.customer_changed"],  # created/updated/phone added
     "article_changed": ["cskh.search.hooks.article_changed"],  # KB version approved/rejected
@@ -154,6 +161,13 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
     ],
     # telephony: an accepted PBX event (kwargs interaction, event, agent)
     "call_event": ["cskh.reports.services.rollups.on_call_event"],  # reports: rollup, wallboard
+    # customers/cases API: customers' personal data read (kwargs user, customer_ids, action,
+    # detail); privacy writes the access log as for the desk's card and search
+    "customer_read": ["cskh.privacy.services.on_customer_read"],
+    # incidents: an incident timeline entry (kwargs incident, kind, data)
+    "incident_changed": ["cskh.webhooks.hooks.on_incident_changed"],  # webhooks
+    # conversations: a message received or sent (kwargs message, conversation)
+    "conversation_message": ["cskh.webhooks.hooks.on_conversation_message"],  # webhooks
 }
 
 MIDDLEWARE = [
@@ -478,6 +492,8 @@ CSKH_NOTIFY_BACKENDS = {  # "log" (development default), "http" (JSON gateway), 
         "TOKEN": os.environ.get("CSKH_FACEBOOK_PAGE_TOKEN", ""),
     },
     "webchat": {"BACKEND": "cskh.conversations.gateways.WebChatBackend"},
+    # outgoing webhooks (cskh.webhooks): signed POST to each subscription's URL
+    "webhook": {"BACKEND": "cskh.webhooks.sender.WebhookBackend"},
 }
 # `cskh notify_worker` polls the outbox (SKIP LOCKED), so messages need no task each; set this
 # for a deployment that runs only `cskh worker`: then every message also gets a Django Task.
@@ -491,6 +507,16 @@ CSKH_NOTIFY_MESSAGE_ID_DOMAIN = os.environ.get("CSKH_NOTIFY_MESSAGE_ID_DOMAIN", 
 # (synchronous_commit = off). Faster, but a crash of the database server can forget the last
 # outcomes and those messages are sent again; so it is an explicit choice, off by default.
 CSKH_NOTIFY_ASYNC_COMMIT = _env_bool("CSKH_NOTIFY_ASYNC_COMMIT", False)
+# Outgoing webhooks (cskh.webhooks, docs/webhooks.md). Targets must be https and public
+# addresses; the two switches below are for development and tests only.
+CSKH_WEBHOOKS_ALLOW_HTTP = _env_bool("CSKH_WEBHOOKS_ALLOW_HTTP", False)
+CSKH_WEBHOOKS_ALLOW_PRIVATE = _env_bool("CSKH_WEBHOOKS_ALLOW_PRIVATE", False)
+CSKH_WEBHOOKS_TIMEOUT = float(os.environ.get("CSKH_WEBHOOKS_TIMEOUT", "10"))
+# a subscription is switched off after this many failed attempts in a row (0: never)
+CSKH_WEBHOOKS_DISABLE_AFTER = int(os.environ.get("CSKH_WEBHOOKS_DISABLE_AFTER", "20"))
+CSKH_WEBHOOKS_SECRET_OVERLAP_HOURS = 24  # the previous secret also signs after a rotation
+CSKH_WEBHOOKS_RESPONSE_EXCERPT = 1024  # characters of the receiver's answer kept in the log
+CSKH_WEBHOOKS_RETENTION_DAYS = int(os.environ.get("CSKH_WEBHOOKS_RETENTION_DAYS", "30"))
 # "off", "field" (every case type handled by a field unit) or type codes, e.g. "hazard,outage"
 CSKH_DISPATCH_AUTO = os.environ.get("CSKH_DISPATCH_AUTO", "off")
 CSKH_DISPATCH_MAX_UPLOAD = 10 * 1024 * 1024

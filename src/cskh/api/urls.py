@@ -105,6 +105,7 @@ ROUTERS = [
     ("/social", "cskh.social.api.webhook_router", "cskh.social"),
     ("/counters", "cskh.counters.api.router", "cskh.counters"),
     ("/reports", "cskh.reports.api.router", "cskh.reports"),
+    ("/webhooks", "cskh.webhooks.api.router", "cskh.webhooks"),
 ]
 
 for prefix, path, app in ROUTERS:

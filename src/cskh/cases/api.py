@@ -7,6 +7,7 @@ from cskh.cases import selectors, services
 from cskh.cases.models import Case
 from cskh.cases.states import Status as CaseStatus
 from cskh.catalog.services import get_case_type
+from cskh.core import hooks
 from cskh.core.errors import DomainError, Forbidden, NotFound
 from cskh.core.schemas import ErrorOut
 from cskh.customers import selectors as customer_selectors
@@ -177,6 +178,14 @@ def list_cases(
         limit=max(1, min(limit, 200)),
         order=orders[order],
     )
+    if customer_id is not None:  # a customer's cases: audit of reads (the privacy app listens)
+        hooks.run(
+            "customer_read",
+            user=request.auth,
+            customer_ids=[customer_id],
+            action="view",
+            detail="api:cases",
+        )
     return {"items": [to_out(c) for c in rows], "next_cursor": next_cursor}
 
 

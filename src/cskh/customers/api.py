@@ -1,8 +1,10 @@
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from cskh.core import hooks
 from cskh.core.errors import DomainError, NotFound
 from cskh.core.pagination import keyset_page
+from cskh.core.phones import try_e164
 from cskh.customers import selectors, services
 from cskh.customers.models import Customer
 from cskh.geo.address import WardChoiceNeeded
@@ -113,6 +115,50 @@ def _require_center(request):
         raise Forbidden(_("Nhân viên đơn vị không được tra cứu toàn bộ khách hàng."))
 
 
+def _read(request, customers: list[Customer], *, action: str, detail: str = "") -> None:
+    """Audit of reads (the privacy app listens): the same access log entries as the desk's
+    card and search, with "api" in the detail when nothing more precise is known."""
+    hooks.run(
+        "customer_read",
+        user=request.auth,
+        customer_ids=[c.pk for c in customers] or [None],
+        action=action,
+        detail=detail or "api",
+    )
+
+
+def _by_phone(request, phone: str) -> list[Customer]:
+    matches = list(selectors.find_by_phone(phone))
+    _read(request, matches, action="search", detail=try_e164(phone) or "api")
+    return matches
+
+
+class LookupIn(Schema):
+    phone: str | None = Field(None, max_length=40)
+    code: str | None = Field(None, max_length=64)
+
+
+@router.post(
+    "/lookup",
+    response=CustomerList,
+    summary="Tìm khách hàng theo số điện thoại hoặc mã (số điện thoại trong thân yêu cầu)",
+)
+def lookup_customers(request, payload: LookupIn):
+    """The phone number travels in the body, never in the URL (access logs, proxies)."""
+    _require_center(request)
+    if payload.phone:
+        return {
+            "items": [to_out(c) for c in _by_phone(request, payload.phone)],
+            "next_cursor": None,
+        }
+    if payload.code:
+        c = selectors.find_by_code(payload.code)
+        if c is not None:
+            _read(request, [c], action="search", detail="api:code")
+        return {"items": [to_out(c)] if c else [], "next_cursor": None}
+    raise DomainError(_("Cần số điện thoại hoặc mã khách hàng."), code="missing_query")
+
+
 @router.get("", response=CustomerList, summary="Tìm khách hàng theo số điện thoại, mã hoặc tên")
 def list_customers(
     request,
@@ -124,8 +170,8 @@ def list_customers(
 ):
     _require_center(request)
     limit = max(1, min(limit, 100))
-    if phone:
-        return {"items": [to_out(c) for c in selectors.find_by_phone(phone)], "next_cursor": None}
+    if phone:  # deprecated: POST /customers/lookup keeps the number out of URLs and logs
+        return {"items": [to_out(c) for c in _by_phone(request, phone)], "next_cursor": None}
     if code:
         c = selectors.find_by_code(code)
         return {"items": [to_out(c)] if c else [], "next_cursor": None}
@@ -145,6 +191,7 @@ def get_customer(request, customer_id: int):
     c = get(customer_id)
     if c is None or not permissions.can_view_customer(request.auth, c):
         raise NotFound(_("Không tìm thấy khách hàng %(id)s.") % {"id": customer_id})
+    _read(request, [c], action="card")
     return to_out(c)
 
 

@@ -8,6 +8,14 @@ from django.utils.translation import gettext_noop as N_
 
 # code: (subject, body). Same text for every channel unless a channel-specific row exists.
 DEFAULTS: dict[str, tuple[str, str]] = {
+    "webhook_disabled": (
+        N_("Webhook “{{ name }}” đã bị tắt"),
+        N_(
+            "cskh: webhook “{{ name }}” ({{ url }}) đã tự động tắt sau {{ failures }} lần gửi "
+            "lỗi liên tiếp. Lỗi cuối: {{ error }}. Sửa địa chỉ nhận rồi bật lại trong trang "
+            "quản trị hoặc qua API."
+        ),
+    ),
     "case_received": (
         N_("Đã tiếp nhận yêu cầu {{ case_number }}"),
         N_(

@@ -13,6 +13,8 @@ class ChannelKind(models.TextChoices):
     ZALO_OA = "zalo_oa", _("Zalo OA (tin tư vấn)")
     FACEBOOK = "facebook", _("Facebook Messenger")
     WEBCHAT = "webchat", _("Chat trên web")
+    # outgoing webhooks to integrators (cskh.webhooks: signed HTTP POST, its delivery log)
+    WEBHOOK = "webhook", _("Webhook")
 
 
 class Template(models.Model):

@@ -128,13 +128,15 @@ class ApiToken(models.Model):
 
     Scopes limit what a token may call on top of its user's role (org.permissions.
     token_allows): ``read`` (GET/HEAD/OPTIONS), ``write`` (every method), ``telephony`` (only
-    the PBX call events). A telephony-only token cannot read a customer even though its
+    the PBX call events), ``webhooks`` (only the webhook subscriptions, deliveries and
+    their log). A telephony-only token cannot read a customer even though its
     integration user could."""
 
     class Scope(models.TextChoices):
         READ = "read", _("Đọc")
         WRITE = "write", _("Ghi")
         TELEPHONY = "telephony", _("Sự kiện tổng đài")
+        WEBHOOKS = "webhooks", _("Quản lý webhook")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("tên"), max_length=100, blank=True)

@@ -166,6 +166,15 @@ def can_read_notifications(user: Any) -> bool:
     return _superuser(user) or _role(user) in CENTER_SIDE_ROLES
 
 
+# Outgoing webhooks (subscriptions, secrets, delivery log): managers, admins, and integration
+# accounts (their token needs the "write" or "webhooks" scope, see token_allows).
+WEBHOOK_MANAGER_ROLES = frozenset({Role.MANAGER, Role.ADMIN, Role.INTEGRATION})
+
+
+def can_manage_webhooks(user: Any) -> bool:
+    return _superuser(user) or _role(user) in WEBHOOK_MANAGER_ROLES
+
+
 # --------------------------------------------------------------------------- Django admin
 # The admin asks Django permissions ("app.action_model"); org.backends.RoleBackend answers them
 # from the role, so a manager or shift lead needs no per-user permission rows. Superusers
@@ -177,6 +186,7 @@ MANAGER_EDITS = frozenset(
         "catalog.*",
         "sla.escalationrule",
         "notify.template",
+        "webhooks.subscription",
         "incidents.incidentrule",
         "org.unit",
         "org.servicearea",
@@ -191,6 +201,7 @@ MANAGER_VIEWS = frozenset(
         "catalog",
         "sla",
         "notify",
+        "webhooks",
         "incidents",
         "org",
         "cases",
@@ -349,6 +360,8 @@ def can_file_privacy_request(user: Any) -> bool:
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # API paths (below the API root) a "telephony" token may call: the PBX's call events only.
 TELEPHONY_TOKEN_PATHS = ("telephony/events",)
+# API path prefix (below the API root) a "webhooks" token may call: outgoing webhook management.
+WEBHOOKS_TOKEN_PREFIX = "webhooks"
 # Roles that must confirm a second factor (TOTP) after the password.
 TWO_FACTOR_REQUIRED_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 
@@ -368,6 +381,8 @@ def token_allows(scopes: frozenset[str] | set[str], method: str, api_path: str) 
     if "read" in scopes and method.upper() in SAFE_METHODS:
         return True
     if "telephony" in scopes and api_path.strip("/") in TELEPHONY_TOKEN_PATHS:
+        return True
+    if "webhooks" in scopes and api_path.strip("/").split("/")[0] == WEBHOOKS_TOKEN_PREFIX:
         return True
     return False
 

@@ -81,6 +81,14 @@ def record_accesses(
     return len(rows)
 
 
+def on_customer_read(
+    *, user: Actor, customer_ids: Iterable[int | None], action: str, detail: str = ""
+) -> None:
+    """customer_read hook: an API read of customers (detail, phone/code look-up, a customer's
+    cases) is logged like the desk's card and search."""
+    record_accesses(user=user, customer_ids=customer_ids, action=action, detail=detail)
+
+
 # --------------------------------------------------------------------------- requests
 
 

@@ -117,6 +117,12 @@ JOBS: tuple[Job, ...] = (
         ),
     ),
     Job(
+        name="webhooks_purge",
+        schedule=DailyAt(4, 30),
+        task="cskh.webhooks.tasks.purge",
+        doc="Finished webhook deliveries and their log older than CSKH_WEBHOOKS_RETENTION_DAYS.",
+    ),
+    Job(
         name="core_idempotency_purge",
         schedule=Every(3600),
         task="cskh.core.tasks.purge_idempotency_keys",

@@ -1,6 +1,8 @@
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from cskh.core import hooks
+from cskh.core.phones import try_e164
 from cskh.search import selectors
 
 router = Router(tags=["search"])
@@ -45,4 +47,29 @@ def search(
     hits, next_cursor = selectors.search_page(
         request.auth, q, kind=kind or None, limit=limit, cursor=cursor or None
     )
+    if phone := try_e164(q):  # audit of reads, as the desk's phone look-up
+        hooks.run(
+            "customer_read",
+            user=request.auth,
+            customer_ids=[h.object_id for h in hits if h.kind == "customer"] or [None],
+            action="search",
+            detail=phone,
+        )
     return {"items": [h.__dict__ for h in hits], "next": next_cursor}
+
+
+class SearchIn(Schema):
+    q: str = Field("", max_length=200)
+    kind: str | None = None
+    limit: int = 20
+    cursor: str | None = Field(None, max_length=500)
+
+
+@router.post(
+    "",
+    response=SearchOut,
+    summary="Tìm kiếm (từ khóa trong thân yêu cầu: số điện thoại không nằm trong URL)",
+)
+def search_post(request, payload: SearchIn):
+    """The same search as GET, for queries that may hold a phone number."""
+    return search(request, payload.q, kind=payload.kind, limit=payload.limit, cursor=payload.cursor)

@@ -28,6 +28,7 @@ from cskh.conversations.models import (
 )
 from cskh.conversations.services import clocks, push
 from cskh.conversations.services import identity as identity_services
+from cskh.core import hooks
 from cskh.core.errors import DomainError
 from cskh.core.text import nfc
 from cskh.core.types import Actor
@@ -182,6 +183,8 @@ def _receive(inbound: Inbound, key: str, now: datetime) -> Message:
         _append_to_case(conv, message)
     elif conv.customer_id and conv.suggested_type:
         _maybe_open_case(conv)
+    # listeners (outgoing webhooks): kwargs message, conversation
+    hooks.run("conversation_message", message=message, conversation=conv)
     if opened and clocks.channel_config(conv.channel).get("auto_reply"):
         from cskh.conversations.services.replies import send_auto_reply
 

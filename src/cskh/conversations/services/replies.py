@@ -161,6 +161,7 @@ def send_reply(
         # the case timeline shows the reply; the sla hook records the first response
         case_services.add_note(case=conv.case, body=text, public=True, actor=user)
     conversation.status = conv.status
+    hooks.run("conversation_message", message=message, conversation=conv)
     push.publish(conv, message)
     return message
 
@@ -190,6 +191,7 @@ def send_auto_reply(*, conversation: Conversation, at: datetime) -> Message | No
         data={"auto": True},
         sent_at=at,
     )
+    hooks.run("conversation_message", message=message, conversation=conv)
     if not conv.identity_id:
         return message
     _queue(conv, message, public=False)

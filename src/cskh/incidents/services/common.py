@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cskh.catalog import services as catalog
+from cskh.core import hooks
 from cskh.core.errors import Forbidden
 from cskh.core.types import Actor
 from cskh.geo.models import Ward
@@ -35,8 +36,9 @@ def record(
     data: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> IncidentEvent:
-    """Append one entry to the incident timeline."""
-    return IncidentEvent.objects.create(
+    """Append one entry to the incident timeline; fires ``incident_changed`` (kwargs incident,
+    kind, data) for the listeners (outgoing webhooks)."""
+    event = IncidentEvent.objects.create(
         incident=incident,
         kind=kind,
         actor=user_or_none(actor),
@@ -44,6 +46,8 @@ def record(
         data=data or {},
         created_at=at or timezone.now(),
     )
+    hooks.run("incident_changed", incident=incident, kind=kind, data=event.data)
+    return event
 
 
 def require_manage(actor: Actor, incident: Incident | None = None) -> None:
