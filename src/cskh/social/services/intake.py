@@ -47,6 +47,10 @@ _ADDRESS = re.compile(
 )
 
 
+# a ward named in the post ("12 Lê Lợi, P. Bến Thành"): worth asking the address resolver
+_WARD_WORD = re.compile(r"\b(phường|phuong|xã|p\.)\s*\w", re.IGNORECASE)
+
+
 def find_address(text: str) -> str:
     m = _ADDRESS.search(text or "")
     return m.group(0) if m else ""
@@ -161,7 +165,7 @@ def _identify(rows: list[_Pending]) -> None:
         elif phone is not None:
             m.proposed_customer_id = by_phone[phone][0]
             m.proposal_reason = _("Số điện thoại trong bài")
-        elif find_address(m.text):
+        elif find_address(m.text) or _WARD_WORD.search(m.text):
             ward = geo_selectors.resolve_address(m.text).ward_code
             if ward is not None:
                 by_address.append((m, ward))
