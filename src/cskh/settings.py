@@ -135,6 +135,9 @@ CSKH_HOOKS: dict[str, list[str | dict]] = {
     # conversations: a written conversation closed (kwargs conversation_id, customer_id,
     # channel, agent_id)
     "conversation_closed": ["cskh.cx.services.surveys.on_conversation_closed"],
+    # conversations: a Messenger webhook delivery with page feed changes (kwargs payload,
+    # event_id); social listening stores the posts and comments as mentions
+    "facebook_page_feed": ["cskh.social.services.sources.on_facebook_page_feed"],
     # counters: a counter/office visit was served (kwargs visit_id, customer_id, office_id,
     # agent_id, case_type_id); cx sends the counter-touchpoint survey
     "counter_visit_completed": ["cskh.cx.services.surveys.on_counter_visit_completed"],

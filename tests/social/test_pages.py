@@ -100,7 +100,45 @@ def test_dashboard_and_csv_export(world, lead):
     assert page.status_code == 200
     html = page.content.decode()
     assert "<svg" in html and "Tác giả b" in html
-    csv = c.get("/social/dashboard.csv?days=30")
-    assert csv.content.startswith("\ufeff".encode())
-    lines = csv.content.decode("utf-8-sig").strip().splitlines()
+    csv = b"".join(c.get("/social/dashboard.csv?days=30").streaming_content)
+    assert csv.startswith("\ufeff".encode())
+    lines = csv.decode("utf-8-sig").strip().splitlines()
     assert lines[0].startswith("id,source") and len(lines) == 3
+    assert "Tác giả a" in lines[1] or "Tác giả a" in lines[2]
+
+
+def test_dashboard_xlsx_export_typed_vietnamese_and_neutralised(world, lead):
+    import io
+
+    from openpyxl import load_workbook
+
+    add("ok", actionable=True, reach=1234, days=1)
+    evil = add("evil", actionable=False, reach=5, days=2)
+    evil.author = '=HYPERLINK("http://x.example","Nguyễn Văn Ấn")'
+    evil.save(update_fields=["author"])
+    c = login(lead)
+    r = c.get("/social/dashboard.xlsx?days=30")
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(r.content))
+    ws = wb.active
+    assert ws.freeze_panes == "A2"
+    rows = list(ws.iter_rows(values_only=True))
+    header, data = rows[0], rows[1:]
+    assert header[:2] == ("id", "source") and len(data) == 2
+    by_author = {row[header.index("author")]: row for row in data}
+    assert "Tác giả ok" in by_author  # Vietnamese intact
+    ok = by_author["Tác giả ok"]
+    assert ok[header.index("reach")] == 1234  # a number stays a number
+    assert ok[header.index("posted_at")].year >= 2026  # a date cell, not text
+    # formula injection neutralised: stored as text with a leading apostrophe, no formula
+    neutral = '\'=HYPERLINK("http://x.example","Nguyễn Văn Ấn")'
+    assert neutral in by_author
+    cell = ws.cell(row=2 + data.index(by_author[neutral]), column=header.index("author") + 1)
+    assert cell.data_type == "s"
+
+
+def test_exports_need_a_lead(world, agent):
+    c = login(agent)
+    assert c.get("/social/dashboard.xlsx").status_code == 403
+    assert c.get("/social/dashboard.csv").status_code == 403

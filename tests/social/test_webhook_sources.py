@@ -93,6 +93,87 @@ def test_bad_or_missing_signature_is_401_and_stores_nothing(world):
     assert Mention.objects.count() == 0
 
 
+MESSENGER = "/api/v1/channels/facebook/webhook"
+
+
+def test_messenger_webhook_forwards_page_feed_to_social(world, django_capture_on_commit_callbacks):
+    """One Facebook app subscription delivers Messenger and the page feed to the Messenger
+    callback (conversations): the feed changes reach social through the
+    "facebook_page_feed" hook, the signature checked as for any Messenger delivery."""
+    from cskh.conversations.models import WebhookEvent
+
+    payload = feed_payload()
+    payload["entry"][0]["changes"].append(
+        {  # a new post on the page by a visitor
+            "field": "feed",
+            "value": {
+                "item": "post",
+                "verb": "add",
+                "post_id": "page-1_p-2",
+                "from": {"id": "psid-10", "name": "Chị Hoa"},
+                "message": "Cột điện trước nhà số 8 bị nghiêng sắp đổ, nguy hiểm lắm",
+                "created_time": 1765000100,
+            },
+        }
+    )
+    c = Client()
+    body, sig = signed(payload)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(
+            MESSENGER, body, content_type="application/json", headers={"X-Hub-Signature-256": sig}
+        )
+    assert r.status_code == 200, r.content
+    assert WebhookEvent.objects.get().state == "processed"
+    got = dict(Mention.objects.values_list("external_id", "source"))
+    assert got == {"c-1": "facebook_comment", "page-1_p-2": "facebook_page_post"}
+    # a provider's retry of the same delivery stores nothing new
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(
+            MESSENGER, body, content_type="application/json", headers={"X-Hub-Signature-256": sig}
+        )
+    assert Mention.objects.count() == 2
+
+
+def test_messenger_webhook_bad_signature_forwards_nothing(
+    world, django_capture_on_commit_callbacks
+):
+    c = Client()
+    body, _sig = signed(feed_payload())
+    with django_capture_on_commit_callbacks(execute=True):
+        r = c.post(
+            MESSENGER,
+            body,
+            content_type="application/json",
+            headers={"X-Hub-Signature-256": "sha256=" + "0" * 64},
+        )
+    assert r.status_code == 401
+    assert Mention.objects.count() == 0
+
+
+def test_messenger_only_delivery_fires_no_feed_hook(world, django_capture_on_commit_callbacks):
+    payload = {
+        "object": "page",
+        "entry": [
+            {
+                "id": "page-1",
+                "messaging": [
+                    {
+                        "sender": {"id": "psid-9"},
+                        "timestamp": 1765000000000,
+                        "message": {"mid": "m-1", "text": "Cho em hỏi lịch cắt điện"},
+                    }
+                ],
+            }
+        ],
+    }
+    body, sig = signed(payload)
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(
+            MESSENGER, body, content_type="application/json", headers={"X-Hub-Signature-256": sig}
+        )
+    assert Mention.objects.count() == 0
+
+
 def test_verify_handshake():
     c = Client()
     ok = c.get(

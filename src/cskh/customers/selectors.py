@@ -1,3 +1,4 @@
+import re
 from typing import Any
 
 from django.conf import settings
@@ -231,3 +232,79 @@ def get_plain(customer_id: int) -> Customer | None:
     """The customer row alone (one compiled query, no phones, points or wards): what a
     signed-in customer's every portal page needs."""
     return _first(_BY_ID(customer_id))
+
+
+# --------------------------------------------------------------------------- batch matching
+# Social listening identifies the authors of up to 1,000 posts at once: a fixed number of
+# queries per batch, not one per post.
+
+
+def customer_ids_by_codes(codes: list[str]) -> dict[str, int]:
+    """{code: customer id} for customer codes or service-point codes (two queries)."""
+    wanted = sorted({(c or "").strip().upper() for c in codes} - {""})
+    if not wanted:
+        return {}
+    found = dict(Customer.objects.filter(code__in=wanted).values_list("code", "id"))
+    rest = [c for c in wanted if c not in found]
+    if rest:
+        found.update(ServicePoint.objects.filter(code__in=rest).values_list("code", "customer_id"))
+    return found
+
+
+def customer_ids_by_phones(e164s: list[str]) -> dict[str, list[int]]:
+    """{E.164 number: ids of the customers with it, oldest first} (one query)."""
+    wanted = sorted(set(e164s) - {""})
+    out: dict[str, list[int]] = {}
+    if not wanted:
+        return out
+    rows = Phone.objects.filter(e164__in=wanted).order_by("customer_id")
+    for e164, cid in rows.values_list("e164", "customer_id"):
+        ids = out.setdefault(e164, [])
+        if cid not in ids:
+            ids.append(cid)
+    return out
+
+
+_STREET_WORDS = frozenset({"so", "nha", "duong", "pho", "d", "d.", "dg"})
+_TOKEN = re.compile(r"[a-z0-9/]+")
+
+
+def _street_tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(fold(text)) if t not in _STREET_WORDS]
+
+
+def _contains(haystack: list[str], needle: list[str]) -> bool:
+    n = len(needle)
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def customer_ids_at_addresses(wanted: list[tuple[int, str]]) -> list[list[int]]:
+    """For each (current ward code, free text): the ids of the customers with a service point
+    in that ward whose street address (house number and street: the part of the stored
+    address before the first comma) is written in the text, with or without diacritics and
+    the words "số", "đường", "phố". One query for all the wards.
+
+    A street address without a house number never matches (a street name alone fits many
+    customers)."""
+    wards = sorted({w for w, _text in wanted})
+    if not wards:
+        return [[] for _ in wanted]
+    streets: dict[int, list[tuple[list[str], int]]] = {}
+    rows = (
+        ServicePoint.objects.filter(ward_id__in=wards)
+        .exclude(address="")
+        .values_list("ward_id", "address", "customer_id")
+    )
+    for ward_id, address, customer_id in rows.iterator(2000):
+        tokens = _street_tokens(address.split(",")[0])
+        if len(tokens) >= 2 and any(ch.isdigit() for ch in tokens[0]):
+            streets.setdefault(ward_id, []).append((tokens, customer_id))
+    out: list[list[int]] = []
+    for ward, text in wanted:
+        words = _street_tokens(text)
+        ids: list[int] = []
+        for tokens, customer_id in streets.get(ward, ()):
+            if customer_id not in ids and _contains(words, tokens):
+                ids.append(customer_id)
+        out.append(ids)
+    return out

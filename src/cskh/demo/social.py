@@ -66,7 +66,7 @@ def build(*, seed: int, now: datetime, profile: str, per_day: int = 30) -> dict[
                 n += 1
     for m in rows:
         sig = dedupe.signatures([m.text])[0]
-        m.minhash = dedupe.to_bytes(sig) if sig is not None else None
+        m.minhash = dedupe.to_hex(sig) if sig is not None else ""
     Mention.objects.bulk_create(rows, batch_size=2000)
     # storms: copies of the first post collapse under it
     dup_total = 0

@@ -7,9 +7,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from cskh.core import exports
 from cskh.core.errors import Forbidden, NotFound
 from cskh.org import permissions
-from cskh.reports import exports, selectors
+from cskh.reports import selectors
 
 router = Router(tags=["reports"])
 

@@ -20,6 +20,7 @@ from cskh.cases.models import Case, Channel, Interaction
 from cskh.catalog.models import CaseType
 from cskh.conversations import selectors as conv_selectors
 from cskh.conversations.models import Conversation
+from cskh.core.exports import Column
 from cskh.cx import selectors as cx_selectors
 from cskh.incidents import selectors as incident_selectors
 from cskh.org.models import Unit, User
@@ -188,13 +189,6 @@ def _pct(part: float, whole: float) -> float | None:
 
 
 # --------------------------------------------------------------------------- reports
-
-
-@dataclass
-class Column:
-    key: str
-    label: str | Promise
-    kind: str = "int"  # text | int | float | pct | date
 
 
 @dataclass

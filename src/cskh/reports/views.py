@@ -17,11 +17,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cskh.core import live
+from cskh.core import exports, live
 from cskh.core.errors import DomainError
 from cskh.org import permissions
 from cskh.org.models import User
-from cskh.reports import charts, exports, selectors
+from cskh.reports import charts, selectors
 from cskh.reports.models import ExportJob, Subscription
 from cskh.reports.services import exports as export_services
 from cskh.reports.services import subscriptions

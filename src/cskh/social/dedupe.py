@@ -14,12 +14,14 @@ every batch sees the same clusters.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
+from datasketch.hashfunc import sha1_hash32
 
 from cskh.social.lexicon import normalize
 
@@ -33,20 +35,36 @@ MIN_CHARS = 30  # shorter posts ("mất điện!!!") are too alike to call copie
 _MARKERS = re.compile(r"\b(emopos|emoneg|sarcasmx|shoutx|exclaimx|elongx|urlx|userx)\b")
 
 
-def shingles(text: str, k: int = 5) -> list[bytes]:
-    s = " ".join(_MARKERS.sub(" ", normalize(text)).split())
+def shingles(text: str, k: int = 5, *, normalized: str | None = None) -> list[bytes]:
+    """Character k-grams of the normalized text (``normalized``: ``lexicon.normalize(text)``
+    when the caller already has it)."""
+    norm = normalize(text) if normalized is None else normalized
+    s = " ".join(_MARKERS.sub(" ", norm).split())
     if len(s) < MIN_CHARS:
         return []
     return list({s[i : i + k].encode() for i in range(len(s) - k + 1)})
 
 
-def signatures(texts: Sequence[str]) -> list[np.ndarray | None]:
+# datasketch's default hash function, memoised: posts share most of their 5-grams (the same
+# words, the same complaint copied), so a batch hashes each distinct shingle once. The values
+# are datasketch's own, so stored signatures stay comparable.
+_hash32 = functools.lru_cache(maxsize=500_000)(sha1_hash32)
+
+
+def signatures(
+    texts: Sequence[str], normalized: Sequence[str] | None = None
+) -> list[np.ndarray | None]:
     """uint32 MinHash values per text (None for a text too short to compare)."""
-    sets = [shingles(t) for t in texts]
+    if normalized is None:
+        sets = [shingles(t) for t in texts]
+    else:
+        sets = [shingles(t, normalized=n) for t, n in zip(texts, normalized, strict=True)]
     present = [s for s in sets if s]
     if not present:
         return [None] * len(texts)
-    hashes = MinHash.bulk(present, num_perm=NUM_PERM, seed=SEED, scheme="affine32")
+    hashes = MinHash.bulk(
+        present, num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=_hash32
+    )
     it = iter(hashes)
     return [np.asarray(next(it).hashvalues, dtype=np.uint32) if s else None for s in sets]
 
@@ -61,12 +79,15 @@ def bands(sig: np.ndarray) -> list[int]:
     return out
 
 
-def to_bytes(sig: np.ndarray) -> bytes:
-    return sig.astype(np.uint32).tobytes()
+def to_hex(sig: np.ndarray) -> str:
+    """The signature as stored (``Mention.minhash``): hex of the little-endian uint32s. Text,
+    not bytea, so a batch INSERT of mentions takes PostgreSQL's UNNEST form (one parameter
+    per column instead of one per value)."""
+    return sig.astype("<u4").tobytes().hex()
 
 
-def from_bytes(raw: bytes | memoryview) -> np.ndarray:
-    return np.frombuffer(bytes(raw), dtype=np.uint32)
+def from_hex(raw: str) -> np.ndarray:
+    return np.frombuffer(bytes.fromhex(raw), dtype="<u4").astype(np.uint32)
 
 
 def lean(sig: np.ndarray) -> LeanMinHash:

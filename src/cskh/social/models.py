@@ -59,7 +59,8 @@ class Mention(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="duplicates"
     )
     duplicate_count = models.PositiveIntegerField(_("số bản trùng"), default=0)
-    minhash = models.BinaryField(null=True, blank=True)  # uint32 × NUM_PERM, for the check
+    # hex of uint32 × NUM_PERM (dedupe.to_hex), "" for a post too short to compare
+    minhash = models.CharField(max_length=2 * 4 * 64, blank=True, default="")
     customer = models.ForeignKey(
         "customers.Customer",
         on_delete=models.SET_NULL,

@@ -31,8 +31,17 @@ from threadpoolctl import threadpool_limits
 from cskh.social import corpus
 from cskh.social.lexicon import normalize
 from cskh.textintel import services as text_services
+from cskh.textintel.classifier import union_transform
 
-__all__ = ["SocialModel", "train_model", "get_model", "analyze_posts", "evaluate"]
+__all__ = [
+    "SocialModel",
+    "train_model",
+    "get_model",
+    "analyze_posts",
+    "clean_post",
+    "normalize_post",
+    "evaluate",
+]
 
 MODEL_VERSION = "social-1"
 ACTIONABLE_THRESHOLD = 0.5
@@ -60,10 +69,15 @@ class SocialModel:
     version: str = MODEL_VERSION
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
-        if not texts:
+        return self.predict_normalized([normalize(t) for t in texts])
+
+    def predict_normalized(self, normalized: Sequence[str]) -> list[dict[str, Any]]:
+        """``predict`` for texts already passed through ``lexicon.normalize`` (one matrix for
+        the whole batch, through textintel's inference-only TF-IDF twins)."""
+        if not normalized:
             return []
         with threadpool_limits(1):
-            x = self.features.transform([normalize(t) for t in texts])
+            x = union_transform(self.features, list(normalized))
             ps = self.sentiment.predict_proba(x)
             pa = self.actionable.predict_proba(x)[:, 1]
         labels = list(self.sentiment.classes_)
@@ -99,6 +113,15 @@ _LOCK = threading.Lock()
 _MODEL: SocialModel | None = None
 
 
+def clean_post(text: str) -> str:
+    """The part of a post the models read (first 5,000 characters, never empty)."""
+    return (text or "").strip()[:5000] or "."
+
+
+def normalize_post(text: str) -> str:
+    return normalize(clean_post(text))
+
+
 def get_model() -> SocialModel:
     """The process's model, trained on first use (about a second on the shipped corpus)."""
     global _MODEL
@@ -109,14 +132,19 @@ def get_model() -> SocialModel:
     return _MODEL
 
 
-def analyze_posts(texts: Sequence[str], profile: str | None = None) -> list[dict[str, Any]]:
+def analyze_posts(
+    texts: Sequence[str], profile: str | None = None, normalized: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
     """One dict per text: sentiment, sentiment_score, actionable, actionable_score,
-    case_types [{"code","score"}], urgent, urgency_reasons."""
+    case_types [{"code","score"}], urgent, urgency_reasons. The whole batch goes through each
+    model in one call. ``normalized``: ``normalize_post(text)`` of each text, when the caller
+    already has it (intake shares it with duplicate detection)."""
     if not texts:
         return []
-    clean = [(t or "").strip()[:5000] or "." for t in texts]
-    base = text_services.analyze_texts(clean, profile)
-    social = get_model().predict(clean)
+    clean = [clean_post(t) for t in texts]
+    norm = list(normalized) if normalized is not None else [normalize(t) for t in clean]
+    base = text_services.classify_texts(clean, profile)
+    social = get_model().predict_normalized(norm)
     # urgency rules again on the normalized form (teencode and missing marks expanded), only
     # where it can change the answer: actionable posts the first pass did not call urgent
     again = [
@@ -126,9 +154,9 @@ def analyze_posts(texts: Sequence[str], profile: str | None = None) -> list[dict
     ]
     plain: list[dict[str, Any]] = [{"urgent": False, "urgency_reasons": []} for _ in clean]
     if again:
-        second = text_services.analyze_texts([normalize(clean[i]) or "." for i in again], profile)
-        for i, r in zip(again, second, strict=True):
-            plain[i] = r
+        second = text_services.urgency_of_texts([norm[i] or "." for i in again])
+        for i, (urgent, reasons) in zip(again, second, strict=True):
+            plain[i] = {"urgent": urgent, "urgency_reasons": reasons}
     out = []
     for b, p, s in zip(base, plain, social, strict=True):
         actionable = s["actionable_score"] >= ACTIONABLE_THRESHOLD

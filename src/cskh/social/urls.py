@@ -11,6 +11,7 @@ urlpatterns = [
     path("alerts/<int:alert_id>/ack", views.acknowledge, name="acknowledge"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard.csv", views.export_csv, name="export"),
+    path("dashboard.xlsx", views.export_xlsx, name="export_xlsx"),
     path("m/<int:mention_id>/", views.detail, name="mention"),
     path("m/<int:mention_id>/assign", views.assign_me, name="assign"),
     path("m/<int:mention_id>/confirm", views.confirm_customer, name="confirm"),

@@ -1,26 +1,31 @@
 """Pages of social listening: the queue, a mention (customer link, reply with personal-data
-warning, approval), crisis alerts, the dashboard with SVG charts and its CSV export."""
+warning, approval), crisis alerts, the dashboard with SVG charts and its CSV/XLSX export."""
 
 from __future__ import annotations
 
-import csv
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cskh.core import exports
 from cskh.core.errors import DomainError
 from cskh.cx import charts
 from cskh.knowledge import selectors as kb_selectors
 from cskh.org import permissions
 from cskh.social import selectors
-from cskh.social.models import CrisisAlert, Source
+from cskh.social.models import CrisisAlert, Mention, Source
 from cskh.social.services import cases, crisis, replies
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _worker(user) -> None:
@@ -153,28 +158,31 @@ def reply(request: HttpRequest, mention_id: int) -> HttpResponse:
     return _act(request, mention_id, go)
 
 
-@require_POST
-def send_reply(request: HttpRequest, reply_id: int) -> HttpResponse:
-    _worker(request.user)
+def _reply_act(
+    request: HttpRequest, reply_id: int, fn: Callable[..., object], done: str
+) -> HttpResponse:
+    """Submit or approve a drafted reply, then back to its mention with the outcome."""
     r = selectors.get_reply(reply_id)
     try:
-        replies.submit_reply(reply=r, actor=request.user)
-        messages.success(request, _("Câu trả lời đang được đăng."))
+        fn(reply=r, actor=request.user)
+        messages.success(request, done)
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect("social:mention", mention_id=r.mention_id)
+
+
+@require_POST
+def send_reply(request: HttpRequest, reply_id: int) -> HttpResponse:
+    _worker(request.user)
+    return _reply_act(request, reply_id, replies.submit_reply, _("Câu trả lời đang được đăng."))
 
 
 @require_POST
 def approve_reply(request: HttpRequest, reply_id: int) -> HttpResponse:
     _lead(request.user)
-    r = selectors.get_reply(reply_id)
-    try:
-        replies.approve_reply(reply=r, actor=request.user)
-        messages.success(request, _("Đã duyệt, câu trả lời đang được đăng."))
-    except DomainError as exc:
-        messages.error(request, str(exc.message))
-    return redirect("social:mention", mention_id=r.mention_id)
+    return _reply_act(
+        request, reply_id, replies.approve_reply, _("Đã duyệt, câu trả lời đang được đăng.")
+    )
 
 
 @require_POST
@@ -261,27 +269,67 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def export_csv(request: HttpRequest) -> HttpResponse:
+# Column keys are the row dict keys; the headers stay the machine-readable names the CSV has
+# always had, so scripts that read it keep working.
+EXPORT_COLUMNS = [
+    exports.Column("id", "id"),
+    exports.Column("source", "source", "text"),
+    exports.Column("external_id", "external_id", "text"),
+    exports.Column("url", "url", "text"),
+    exports.Column("author", "author", "text"),
+    exports.Column("posted_at", "posted_at", "date"),
+    exports.Column("sentiment", "sentiment", "text"),
+    exports.Column("actionable", "actionable"),
+    exports.Column("urgent", "urgent"),
+    exports.Column("topic", "topic", "text"),
+    exports.Column("reach", "reach"),
+    exports.Column("duplicate_of", "duplicate_of"),
+    exports.Column("duplicate_count", "duplicate_count"),
+    exports.Column("status", "status", "text"),
+]
+
+
+def _export_rows(request: HttpRequest) -> Iterator[dict[str, Any]]:
+    """The rows of the dashboard's filters (leads only: checked here, before any row)."""
     _lead(request.user)
     days, source, topic = _filters(request)
     start = timezone.now() - timedelta(days=days)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    return _rows(selectors.export_rows(start=start, source=source, topic=topic))
+
+
+def _rows(mentions: QuerySet[Mention]) -> Iterator[dict[str, Any]]:
+    for m in mentions.iterator(2000):
+        yield {
+            "id": m.pk,
+            "source": m.source,
+            "external_id": m.external_id,
+            "url": m.url,
+            "author": m.author,
+            "posted_at": m.posted_at,
+            "sentiment": m.sentiment,
+            "actionable": int(m.actionable),
+            "urgent": int(m.urgent),
+            "topic": m.topic,
+            "reach": m.reach,
+            "duplicate_of": m.duplicate_of_id,
+            "duplicate_count": m.duplicate_count,
+            "status": m.status,
+        }
+
+
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The dashboard's mentions as CSV (UTF-8 with a BOM, formula injection neutralised)."""
+    response = StreamingHttpResponse(
+        exports.csv_lines(EXPORT_COLUMNS, _export_rows(request)),
+        content_type="text/csv; charset=utf-8",
+    )
     response["Content-Disposition"] = 'attachment; filename="social-mentions.csv"'
-    response.write("\ufeff")
-    w = csv.writer(response)
-    w.writerow(
-        [
-            "id", "source", "external_id", "url", "author", "posted_at", "sentiment",
-            "actionable", "urgent", "topic", "reach", "duplicate_of", "duplicate_count", "status",
-        ]
-    )  # fmt: skip
-    for m in selectors.export_rows(start=start, source=source, topic=topic).iterator(2000):
-        w.writerow(
-            [
-                m.pk, m.source, m.external_id, m.url, m.author,
-                timezone.localtime(m.posted_at).isoformat(), m.sentiment, int(m.actionable),
-                int(m.urgent), m.topic, m.reach, m.duplicate_of_id or "", m.duplicate_count,
-                m.status,
-            ]
-        )  # fmt: skip
+    return response
+
+
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The same rows as XLSX: typed cells, frozen header, formula injection neutralised."""
+    data = exports.xlsx_bytes(EXPORT_COLUMNS, list(_export_rows(request)), title=_("Đề cập"))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="social-mentions.xlsx"'
     return response

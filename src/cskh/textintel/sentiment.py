@@ -419,5 +419,29 @@ def analyze_batch(
     ]
 
 
+def case_types_and_urgency(
+    texts: Sequence[str], profile: str, model: classifier.TrainedModel | None = None, k: int = 3
+) -> list[dict]:
+    """``analyze_batch`` without the sentiment/complaint model, for callers that judge
+    sentiment with their own model (social listening): one dict per text,
+    {"case_types": [{"code","score"}...], "urgent", "urgency_reasons"}."""
+    model = model or classifier.default_model(profile)
+    if not texts:
+        return []
+    preps = [prepare(t) for t in texts]
+    suggestions = model.suggest_prepared([p.model for p in preps], k=k)
+    out = []
+    for sugg, prep in zip(suggestions, preps, strict=True):
+        urgent, reasons = urgency(prep)
+        out.append(
+            {
+                "case_types": [{"code": c, "score": s} for c, s in sugg],
+                "urgent": urgent,
+                "urgency_reasons": reasons,
+            }
+        )
+    return out
+
+
 def analyze(text: str, profile: str, model: classifier.TrainedModel | None = None) -> dict:
     return analyze_batch([text], profile, model=model)[0]

@@ -212,6 +212,21 @@ def analyze_texts(texts: Sequence[str], profile: str | None = None) -> list[dict
     return sentiment.analyze_batch(cleaned, profile, model=active_model(profile))
 
 
+def classify_texts(texts: Sequence[str], profile: str | None = None) -> list[dict[str, Any]]:
+    """Case types and urgency of up to MAX_BATCH texts, without the sentiment model:
+    {"case_types", "urgent", "urgency_reasons"} each (social listening has its own)."""
+    profile = check_profile(profile)
+    if not texts or len(texts) > MAX_BATCH:
+        raise DomainError(_("Danh sách văn bản không hợp lệ."), code="bad_batch")
+    cleaned = [check_text(t) for t in texts]
+    return sentiment.case_types_and_urgency(cleaned, profile, model=active_model(profile))
+
+
+def urgency_of_texts(texts: Sequence[str]) -> list[tuple[bool, list[str]]]:
+    """(urgent, reasons) of each text by the urgency rules alone (no model)."""
+    return [sentiment.urgency(t) for t in texts]
+
+
 def analyze_text(text: str, profile: str | None = None) -> dict[str, Any]:
     return analyze_texts([text], profile)[0]
 

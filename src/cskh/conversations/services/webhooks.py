@@ -23,6 +23,7 @@ from django.utils import timezone
 from cskh.conversations.models import Channel, ChannelIdentity, Message, WebhookEvent
 from cskh.conversations.services import intake
 from cskh.conversations.services.intake import Inbound
+from cskh.core import hooks
 
 log = logging.getLogger("cskh.conversations.webhooks")
 
@@ -136,6 +137,10 @@ def process(event_id: int) -> str:
                 for inbound in parser(payload):
                     if isinstance(inbound, Inbound):
                         intake.receive(inbound)
+                if event.channel == Channel.FACEBOOK and has_page_feed(payload):
+                    # one Facebook app subscription delivers Messenger and the page feed to
+                    # this callback: apps above (social listening) take the feed changes
+                    hooks.run("facebook_page_feed", payload=payload, event_id=event.pk)
             event.state = State.PROCESSED
         except (Unsupported, ValueError, TypeError, KeyError, AttributeError) as exc:
             event.state = State.UNSUPPORTED
@@ -281,6 +286,19 @@ def _set_followed(user_id: str, followed: bool, at: datetime | None) -> None:
             external_id=user_id,
             defaults={"followed": True, "created_at": at or timezone.now()},
         )
+
+
+def has_page_feed(payload: Any) -> bool:
+    """Does a Facebook delivery carry page feed changes (entry[].changes[] with field
+    "feed": posts and comments on the page)?"""
+    if not isinstance(payload, dict) or payload.get("object") != "page":
+        return False
+    return any(
+        isinstance(change, dict) and change.get("field") == "feed"
+        for entry in payload.get("entry") or []
+        if isinstance(entry, dict)
+        for change in entry.get("changes") or []
+    )
 
 
 def parse_facebook(payload: Any) -> Iterator[Inbound | None]:

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cskh.core import exports
 from cskh.core.errors import DomainError
 from cskh.org.models import User
-from cskh.reports import exports, selectors
+from cskh.reports import selectors
 from cskh.reports.models import ExportJob
 
 

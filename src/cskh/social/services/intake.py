@@ -1,6 +1,8 @@
-"""Intake of mentions: one or a batch of up to 1,000, in one transaction and a handful of
-statements whatever the batch size (existing rows, candidate duplicate bands, known authors,
-two INSERTs, the band INSERT, one UPDATE of cluster counts).
+"""Intake of mentions: one or a batch of up to 1,000, in one transaction and a fixed number
+of statements whatever the batch size (existing rows, candidate duplicate bands, known
+authors, customers by code, phone and address, two INSERTs, the band INSERT, one UPDATE of
+cluster counts; ``tests/social/test_intake.py`` pins the count). The batch is normalised
+once and each profile's posts go through each model in one call.
 
 Idempotent on (source, external_id): a mention already stored is answered from its row and
 never analysed, counted or clustered again.
@@ -26,9 +28,10 @@ from cskh.catalog import services as catalog_services
 from cskh.conversations import selectors as conv_selectors
 from cskh.core.errors import DomainError
 from cskh.customers import selectors as customer_selectors
+from cskh.geo import selectors as geo_selectors
 from cskh.social import dedupe
 from cskh.social.models import KnownAuthor, Mention, MentionBand, Source
-from cskh.social.understanding import analyze_posts
+from cskh.social.understanding import analyze_posts, normalize_post
 from cskh.textintel.normalize import extract_customer_codes, extract_phones
 
 __all__ = ["MentionData", "ingest", "MAX_BATCH", "DUPLICATE_WINDOW_DAYS", "find_address"]
@@ -42,6 +45,10 @@ _ADDRESS = re.compile(
     r"\s+\w+|\b(hẻm|ngõ|kiệt|hem|ngo|kiet)\s+\d+[\w/]*\s+\w+|\b(tổ|to)\s+\d+\s+(phường|phuong|khu)",
     re.IGNORECASE,
 )
+
+
+# a ward named in the post ("12 Lê Lợi, P. Bến Thành"): worth asking the address resolver
+_WARD_WORD = re.compile(r"\b(phường|phuong|xã|p\.)\s*\w", re.IGNORECASE)
 
 
 def find_address(text: str) -> str:
@@ -108,10 +115,26 @@ def _reach(r: dict[str, int]) -> tuple[int, int, int, int]:
     return followers, reactions, shares, min(followers + reactions + 5 * shares, 2**31 - 1)
 
 
-def _identify(rows: list[Mention]) -> None:
+@dataclass
+class _Pending:
+    """A new mention on its way into the database, with what the batch works out about it
+    (its signature and bands, the in-batch cluster it joins) but never stores as such."""
+
+    mention: Mention
+    normalized: str = ""
+    sig: np.ndarray | None = None
+    bands: list[int] = field(default_factory=list)
+    in_batch_head: int | None = None  # index in the batch of the head this copy joins
+    new_dups: int = 0  # copies in this batch joining this (new) head
+
+
+def _identify(rows: list[_Pending]) -> None:
     """Confirmed customer for a known author (an account an agent confirmed, or a Messenger
-    identity already linked), else a proposal from a phone number or customer code."""
-    author_ids = sorted({m.author_id for m in rows if m.author_id})
+    identity already linked), else a proposal from a customer code, a phone number or a
+    street address in the text (only when it fits exactly one customer). A fixed number of
+    queries per batch whatever its size."""
+    mentions = [r.mention for r in rows]
+    author_ids = sorted({m.author_id for m in mentions if m.author_id})
     known: dict[str, int] = {}
     if author_ids:
         known = dict(
@@ -120,28 +143,40 @@ def _identify(rows: list[Mention]) -> None:
             )
         )
         fb_ids = [a for a in author_ids if a not in known]
-        fb_rows = [m for m in rows if m.source in FACEBOOK_SOURCES]
-        if fb_ids and fb_rows:
+        if fb_ids and any(m.source in FACEBOOK_SOURCES for m in mentions):
             known.update(conv_selectors.linked_customers("facebook", fb_ids))
-    for m in rows:
+    pending: list[tuple[Mention, list[str], list[str]]] = []
+    for m in mentions:
         if m.author_id in known:
             m.customer_id = known[m.author_id]
-            continue
-        if not any(ch.isdigit() for ch in m.text):
-            continue
-        for code in extract_customer_codes(m.text)[:2]:
-            c = customer_selectors.find_by_code(code)
-            if c is not None:
-                m.proposed_customer_id = c.pk
-                m.proposal_reason = _("Mã khách hàng %(code)s trong bài") % {"code": code}
-                break
-        else:
-            for phone in extract_phones(m.text)[:2]:
-                found = customer_selectors.find_by_phone(phone)
-                if len(found) == 1:
-                    m.proposed_customer_id = found[0].pk
-                    m.proposal_reason = _("Số điện thoại trong bài")
-                    break
+        elif any(ch.isdigit() for ch in m.text):
+            pending.append((m, extract_customer_codes(m.text)[:2], extract_phones(m.text)[:2]))
+    if not pending:
+        return
+    by_code = customer_selectors.customer_ids_by_codes([c for _m, cs, _p in pending for c in cs])
+    by_phone = customer_selectors.customer_ids_by_phones([p for _m, _c, ps in pending for p in ps])
+    by_address: list[tuple[Mention, int]] = []
+    for m, codes, phones in pending:
+        code = next((c for c in codes if c in by_code), None)
+        phone = next((p for p in phones if len(by_phone.get(p, ())) == 1), None)
+        if code is not None:
+            m.proposed_customer_id = by_code[code]
+            m.proposal_reason = _("Mã khách hàng %(code)s trong bài") % {"code": code}
+        elif phone is not None:
+            m.proposed_customer_id = by_phone[phone][0]
+            m.proposal_reason = _("Số điện thoại trong bài")
+        elif find_address(m.text) or _WARD_WORD.search(m.text):
+            ward = geo_selectors.resolve_address(m.text).ward_code
+            if ward is not None:
+                by_address.append((m, ward))
+    if by_address:
+        found = customer_selectors.customer_ids_at_addresses(
+            [(ward, m.text) for m, ward in by_address]
+        )
+        for (m, _ward), ids in zip(by_address, found, strict=True):
+            if len(ids) == 1:
+                m.proposed_customer_id = ids[0]
+                m.proposal_reason = _("Địa chỉ trong bài")
 
 
 def ingest(
@@ -178,11 +213,11 @@ def _ingest(items: list[MentionData], now: datetime, stats: dict[str, int]) -> l
                 fresh[key] = it
         new_rows: list[Mention] = []
         if fresh:
-            new_rows = _build(list(fresh.values()), default_profile, now)
-            _cluster(new_rows, now)
-            _identify(new_rows)
-            heads = [m for m in new_rows if m.duplicate_of_id is None and m.pk is None]
-            _save(new_rows, heads)
+            pending = _build(list(fresh.values()), default_profile, now)
+            _cluster(pending, now)
+            _identify(pending)
+            _save(pending)
+            new_rows = [r.mention for r in pending]
             from cskh.social.services.cases import open_cases_for
 
             open_cases_for([m for m in new_rows if m.customer_id and m.actionable])
@@ -197,129 +232,138 @@ def _ingest(items: list[MentionData], now: datetime, stats: dict[str, int]) -> l
     return out
 
 
-def _build(data: list[MentionData], default_profile: str, now: datetime) -> list[Mention]:
+def _build(data: list[MentionData], default_profile: str, now: datetime) -> list[_Pending]:
+    """Unsaved mentions with their analysis: each profile's posts in one call of the models."""
+    normalized = [normalize_post(it.text) for it in data]
     by_profile: dict[str, list[int]] = defaultdict(list)
     for i, it in enumerate(data):
         by_profile[it.profile or default_profile].append(i)
     analysis: list[dict[str, Any]] = [{}] * len(data)
     for profile, idx in by_profile.items():
-        for i, a in zip(idx, analyze_posts([data[i].text for i in idx], profile), strict=True):
+        results = analyze_posts(
+            [data[i].text for i in idx], profile, normalized=[normalized[i] for i in idx]
+        )
+        for i, a in zip(idx, results, strict=True):
             analysis[i] = a
     rows = []
-    for it, a in zip(data, analysis, strict=True):
+    for it, a, norm in zip(data, analysis, normalized, strict=True):
         followers, reactions, shares, reach = _reach(it.reach)
         posted = it.posted_at
         if timezone.is_naive(posted):
             posted = timezone.make_aware(posted)
         top = a["case_types"][0]["code"] if a["case_types"] else ""
-        rows.append(
-            Mention(
-                source=it.source,
-                external_id=it.external_id.strip(),
-                url=(it.url or "")[:500],
-                author=(it.author or "")[:200],
-                author_id=(it.author_id or "")[:100],
-                parent_external_id=(it.parent_external_id or "")[:200],
-                text=it.text[:10000],
-                posted_at=posted,
-                received_at=now,
-                profile=it.profile or default_profile,
-                followers=followers,
-                reactions=reactions,
-                shares=shares,
-                reach=reach,
-                sentiment=a["sentiment"],
-                sentiment_score=a["sentiment_score"],
-                actionable=a["actionable"],
-                actionable_score=a["actionable_score"],
-                urgent=a["urgent"],
-                case_types=a["case_types"],
-                topic=top if a["actionable"] else "",
-            )
+        mention = Mention(
+            source=it.source,
+            external_id=it.external_id.strip(),
+            url=(it.url or "")[:500],
+            author=(it.author or "")[:200],
+            author_id=(it.author_id or "")[:100],
+            parent_external_id=(it.parent_external_id or "")[:200],
+            text=it.text[:10000],
+            posted_at=posted,
+            received_at=now,
+            profile=it.profile or default_profile,
+            followers=followers,
+            reactions=reactions,
+            shares=shares,
+            reach=reach,
+            sentiment=a["sentiment"],
+            sentiment_score=a["sentiment_score"],
+            actionable=a["actionable"],
+            actionable_score=a["actionable_score"],
+            urgent=a["urgent"],
+            case_types=a["case_types"],
+            topic=top if a["actionable"] else "",
         )
+        rows.append(_Pending(mention=mention, normalized=norm))
     return rows
 
 
-def _cluster(rows: list[Mention], now: datetime) -> None:
-    """Set duplicate_of (an existing head's id) or mark in-batch duplicates (``_head``) and
-    count duplicates per head (``_new_dups`` for existing heads)."""
-    sigs = dedupe.signatures([m.text for m in rows])
+def _cluster(rows: list[_Pending], now: datetime) -> None:
+    """Set ``duplicate_of`` (an existing head within the window) or ``in_batch_head`` (an
+    earlier new mention of this batch), and count the copies each new head gathers.
+
+    Candidates come from the stored bands of the batch's bands (one query per 5,000 bands,
+    the head's signature read in the same join), so every process sees the same clusters."""
+    sigs = dedupe.signatures(
+        [r.mention.text for r in rows], normalized=[r.normalized for r in rows]
+    )
     threshold = settings.CSKH_SOCIAL_DUPLICATE_THRESHOLD
-    row_bands: list[list[int]] = [dedupe.bands(s) if s is not None else [] for s in sigs]
-    all_bands = sorted({b for bs in row_bands for b in bs})
-    stored: dict[int, list[tuple[int, np.ndarray]]] = defaultdict(list)
+    for r, sig in zip(rows, sigs, strict=True):
+        r.sig = sig
+        r.bands = dedupe.bands(sig) if sig is not None else []
+        r.mention.minhash = dedupe.to_hex(sig) if sig is not None else ""
+    all_bands = sorted({b for r in rows for b in r.bands})
+    stored: dict[int, list[int]] = defaultdict(list)  # band → ids of stored heads
+    stored_sigs: dict[int, np.ndarray] = {}
     since = now - timedelta(days=DUPLICATE_WINDOW_DAYS)
     for i in range(0, len(all_bands), 5000):
         for band, mid, raw in MentionBand.objects.filter(
             band__in=all_bands[i : i + 5000], posted_at__gte=since
         ).values_list("band", "mention_id", "mention__minhash"):
-            if raw is not None:
-                stored[band].append((mid, dedupe.from_bytes(raw)))
+            if raw:
+                stored[band].append(mid)
+                if mid not in stored_sigs:
+                    stored_sigs[mid] = dedupe.from_hex(raw)
     local: dict[int, list[int]] = defaultdict(list)  # band → indexes of heads in this batch
-    for i, (m, sig, bands) in enumerate(zip(rows, sigs, row_bands, strict=True)):
-        m.in_batch_head = None  # type: ignore[attr-defined]
-        m.new_dups = 0  # type: ignore[attr-defined]
-        if sig is None:
+    for i, r in enumerate(rows):
+        if r.sig is None:
             continue
-        m.minhash = dedupe.to_bytes(sig)
-        m.sig = sig  # type: ignore[attr-defined]
-        best: tuple[float, int | None, int | None] = (0.0, None, None)
+        best_score, best_id, best_local = 0.0, None, None
         seen: set[int] = set()
-        for b in bands:
-            for mid, other in stored.get(b, ()):
-                if mid in seen:
-                    continue
-                seen.add(mid)
-                s = dedupe.jaccard(sig, other)
-                if s >= threshold and s > best[0]:
-                    best = (s, mid, None)
-        if best[1] is None:
-            seen_local: set[int] = set()
-            for b in bands:
+        for b in r.bands:
+            for mid in stored.get(b, ()):
+                if mid not in seen:
+                    seen.add(mid)
+                    s = dedupe.jaccard(r.sig, stored_sigs[mid])
+                    if s >= threshold and s > best_score:
+                        best_score, best_id = s, mid
+        if best_id is None:
+            seen.clear()
+            for b in r.bands:
                 for j in local.get(b, ()):
-                    if j in seen_local:
-                        continue
-                    seen_local.add(j)
-                    s = dedupe.jaccard(sig, rows[j].sig)  # type: ignore[attr-defined]
-                    if s >= threshold and s > best[0]:
-                        best = (s, None, j)
-        if best[1] is not None:
-            m.duplicate_of_id = best[1]
-        elif best[2] is not None:
-            m.in_batch_head = best[2]  # type: ignore[attr-defined]
-            rows[best[2]].new_dups += 1  # type: ignore[attr-defined]
+                    other = rows[j].sig
+                    if j not in seen and other is not None:
+                        seen.add(j)
+                        s = dedupe.jaccard(r.sig, other)
+                        if s >= threshold and s > best_score:
+                            best_score, best_local = s, j
+        if best_id is not None:
+            r.mention.duplicate_of_id = best_id
+        elif best_local is not None:
+            r.in_batch_head = best_local
+            rows[best_local].new_dups += 1
         else:
-            for b in bands:
+            for b in r.bands:
                 local[b].append(i)
 
 
-def _save(rows: list[Mention], heads: list[Mention]) -> None:
-    head_rows = [m for m in heads if getattr(m, "in_batch_head", None) is None]
-    for m in head_rows:
-        m.duplicate_count = getattr(m, "new_dups", 0)
-    Mention.objects.bulk_create(head_rows)
-    head_ids = {id(m) for m in head_rows}
-    dups = [m for m in rows if id(m) not in head_ids]
-    for m in dups:
-        j = getattr(m, "in_batch_head", None)
-        if j is not None:
-            m.duplicate_of_id = rows[j].pk
-            m.duplicate_of = rows[j]
+def _save(rows: list[_Pending]) -> None:
+    """Heads first (their ids are needed by their in-batch copies), then the copies, then the
+    bands of the new heads and one UPDATE of the counts of existing heads that gained copies."""
+    heads = [r for r in rows if r.mention.duplicate_of_id is None and r.in_batch_head is None]
+    for r in heads:
+        r.mention.duplicate_count = r.new_dups
+    Mention.objects.bulk_create([r.mention for r in heads])
+    dups = [r for r in rows if r.mention.duplicate_of_id is not None or r.in_batch_head is not None]
+    for r in dups:
+        if r.in_batch_head is not None:
+            head = rows[r.in_batch_head].mention
+            r.mention.duplicate_of_id = head.pk
+            r.mention.duplicate_of = head
     if dups:
-        Mention.objects.bulk_create(dups)
+        Mention.objects.bulk_create([r.mention for r in dups])
     bands = [
-        MentionBand(band=b, mention_id=m.pk, posted_at=m.posted_at)
-        for m in head_rows
-        if getattr(m, "sig", None) is not None
-        for b in dedupe.bands(m.sig)  # type: ignore[attr-defined]
+        MentionBand(band=b, mention_id=r.mention.pk, posted_at=r.mention.posted_at)
+        for r in heads
+        for b in r.bands
     ]
     if bands:
         MentionBand.objects.bulk_create(bands, batch_size=5000)
-    # existing heads that gained duplicates: one UPDATE
-    counts: dict[int, int] = defaultdict(int)
-    for m in dups:
-        if getattr(m, "in_batch_head", None) is None and m.duplicate_of_id:
-            counts[m.duplicate_of_id] += 1
+    counts: dict[int, int] = defaultdict(int)  # existing heads that gained copies
+    for r in dups:
+        if r.in_batch_head is None and r.mention.duplicate_of_id:
+            counts[r.mention.duplicate_of_id] += 1
     if counts:
         Mention.objects.filter(pk__in=list(counts)).update(
             duplicate_count=F("duplicate_count")

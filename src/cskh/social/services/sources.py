@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from cskh.social.services.intake import MAX_BATCH, MentionData, ingest
 __all__ = [
     "parse_facebook_feed",
     "ingest_facebook_feed",
+    "on_facebook_page_feed",
     "parse_feed",
     "poll_feed",
     "poll_due_feeds",
@@ -102,6 +104,17 @@ def ingest_facebook_feed(payload: Any) -> int:
     for i in range(0, len(items), MAX_BATCH):
         ingest(items=items[i : i + MAX_BATCH])
     return len(items)
+
+
+def on_facebook_page_feed(*, payload: Any, event_id: int | None = None, **_kw: object) -> None:
+    """settings.CSKH_HOOKS["facebook_page_feed"]: the Messenger webhook (conversations) got
+    page feed changes; store them as mentions. A failure here is logged and never undoes the
+    Messenger messages of the same delivery (savepoint)."""
+    try:
+        with transaction.atomic():
+            ingest_facebook_feed(payload)
+    except (DomainError, DatabaseError, ValueError, TypeError):
+        log.exception("page feed of webhook event %s not stored as mentions", event_id)
 
 
 # --------------------------------------------------------------------------- RSS / Atom

@@ -1,4 +1,5 @@
-"""XLSX and CSV writers shared by the pages, the background export and the e-mailed reports.
+"""XLSX and CSV writers shared by the apps' exports (reports: pages, background export,
+e-mailed reports; social: dashboard export).
 
 XLSX: openpyxl in write-only mode (rows stream to the file, constant memory), typed cells
 (numbers stay numbers, dates are dates), the header row frozen. CSV: UTF-8 with a BOM so
@@ -11,15 +12,39 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from cskh.reports.selectors import Column
+__all__ = [
+    "BOM",
+    "Column",
+    "DANGEROUS",
+    "cell_value",
+    "csv_lines",
+    "json_value",
+    "safe_sheet_title",
+    "safe_text",
+    "text_value",
+    "write_xlsx",
+    "xlsx_bytes",
+]
+
+
+@dataclass
+class Column:
+    """One exported column: the row dict's key, the header label and the cell kind."""
+
+    key: str
+    label: str | Promise
+    kind: str = "int"  # text | int | float | pct | date
+
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
