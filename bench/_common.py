@@ -130,3 +130,71 @@ def redis_url() -> str:
         return url
     except Exception:
         return ""
+
+
+_WRK_GET = """
+local cookies = {%(cookies)s}
+local n = #cookies
+local threads = {}
+setup = function(thread)
+  thread:set("first", #threads)
+  table.insert(threads, thread)
+end
+init = function(args)
+  k = first * 7919
+end
+request = function()
+  k = k + 1
+  return wrk.format("GET", "%(path)s", {["Cookie"] = cookies[(k %% n) + 1]})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d %%d\\n", summary.duration, summary.requests,
+    summary.errors.status + summary.errors.connect + summary.errors.read
+      + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def wrk_get(
+    base: str, path: str, cookies: list[str], *, seconds: float, clients: int, threads: int = 1
+) -> dict[str, float]:
+    """GET ``path`` as fast as ``clients`` keep-alive connections of wrk (Debian package `wrk`,
+    C: a few percent of one core) allow, each request with the next of ``cookies`` (Cookie
+    header values). {"rps", "requests", "errors" (connect/read/timeouts and HTTP ≥ 400),
+    "p50", "p95", "p99" (seconds), "seconds"}. Raises Skip when wrk is not installed."""
+    import shutil
+    import tempfile
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise Skip("wrk is not installed (apt-get install wrk)")
+    lua = _WRK_GET % {
+        "cookies": ",".join("[==[" + c + "]==]" for c in cookies),
+        "path": path,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua)
+    try:
+        proc = subprocess.run(
+            [wrk, f"-t{threads}", f"-c{clients}", f"-d{seconds:.0f}s", "--timeout", "10s"]
+            + ["-s", f.name, base],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        )
+    finally:
+        os.unlink(f.name)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if proc.returncode or line is None:
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stdout[-500:]} {proc.stderr}")
+    micros, requests, errors, p50, p95, p99 = (int(v) for v in line.split()[1:])
+    return {
+        "rps": requests / (micros / 1e6),
+        "requests": requests,
+        "errors": errors,
+        "p50": p50 / 1e6,
+        "p95": p95 / 1e6,
+        "p99": p99 / 1e6,
+        "seconds": micros / 1e6,
+    }
