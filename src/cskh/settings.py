@@ -224,6 +224,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("TEST", {})
+    # Behind PgBouncer in transaction mode (docs/deploy.md): no server-side cursors, which
+    # `.iterator()` outside a transaction declares WITH HOLD and reads over several.
+    _db["DISABLE_SERVER_SIDE_CURSORS"] = _env_bool("CSKH_PGBOUNCER")
     if os.environ.get("CSKH_PG_SERVER_BINDING", "0") == "1":
         _db.setdefault("OPTIONS", {})["server_side_binding"] = True
     if os.environ.get("CSKH_DB_POOL_SIZE"):  # `cskh serve`: one pool a process, CSKH_THREADS + 4
