@@ -7,10 +7,11 @@ PYTEST=".venv/bin/pytest"
 PG_URL="${CSKH_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 REDIS="${CSKH_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 WORKERS="${CSKH_TEST_WORKERS:-2}"  # pytest-xdist processes (each has its own test database)
+# --dist loadgroup: tests marked xdist_group (the several-machines cluster) share one worker
 status=0
 
 echo "== tests on SQLite =="
-env -u DATABASE_URL -u REDIS_URL "$PYTEST" -n "$WORKERS" "$@" || status=$?
+env -u DATABASE_URL -u REDIS_URL "$PYTEST" -n "$WORKERS" --dist loadgroup "$@" || status=$?
 
 pg_up() { .venv/bin/python - "$PG_URL" <<'PY'
 import sys, psycopg
@@ -23,7 +24,7 @@ PY
 
 if pg_up; then
   echo "== tests on PostgreSQL + Redis =="
-  DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" "$PYTEST" -n "$WORKERS" "$@" || status=$?
+  DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" "$PYTEST" -n "$WORKERS" --dist loadgroup "$@" || status=$?
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true but PostgreSQL is not reachable at $PG_URL" >&2
   status=1

@@ -241,6 +241,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db["CONN_HEALTH_CHECKS"] = True
     _db.setdefault("TEST", {})
+    # Behind PgBouncer in transaction mode (docs/deploy.md): no server-side cursors, which
+    # `.iterator()` outside a transaction declares WITH HOLD and reads over several.
+    _db["DISABLE_SERVER_SIDE_CURSORS"] = _env_bool("CSKH_PGBOUNCER")
     if os.environ.get("CSKH_PG_SERVER_BINDING", "0") == "1":
         _db.setdefault("OPTIONS", {})["server_side_binding"] = True
     if os.environ.get("CSKH_DB_POOL_SIZE"):  # `cskh serve`: one pool a process, CSKH_THREADS + 4
@@ -263,7 +266,9 @@ if REDIS_URL:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers (pytest-xdist) share one Redis: keep their keys apart.
-            "KEY_PREFIX": "cskh" + os.environ.get("PYTEST_XDIST_WORKER", ""),
+            # CSKH_CACHE_PREFIX: two installations sharing one Redis keep their keys apart.
+            "KEY_PREFIX": os.environ.get("CSKH_CACHE_PREFIX", "cskh")
+            + os.environ.get("PYTEST_XDIST_WORKER", ""),
         }
     }
 else:
@@ -312,11 +317,20 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [SRC_DIR / "static"]
+MEDIA_ROOT = Path(os.environ.get("CSKH_MEDIA_ROOT", VAR_DIR / "media")).resolve()
+# Uploaded files (work-order photos, attachments, exports) must be one store for all hosts:
+# a shared directory (CSKH_MEDIA_ROOT on NFS), or an S3-compatible bucket through
+# django-storages (CSKH_MEDIA_BACKEND=storages.backends.s3.S3Storage, CSKH_MEDIA_OPTIONS as
+# JSON; docs/deploy.md). Files are served by the app's views (permission checks), never by URL.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get(
+            "CSKH_MEDIA_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(os.environ.get("CSKH_MEDIA_OPTIONS", "") or "{}"),
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = DEBUG
 

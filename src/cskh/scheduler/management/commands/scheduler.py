@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cskh.scheduler import services
 from cskh.scheduler.jobs import JOBS
+from cskh.scheduler.leader import Leadership
 
 log = logging.getLogger("cskh.scheduler")
 
@@ -54,8 +55,31 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         runner = services.runner_name()
+        leader = Leadership()
+        try:
+            self._loop(stopping, leader, runner, interval)
+        finally:
+            leader.release()
+
+    def _loop(
+        self, stopping: threading.Event, leader: Leadership, runner: str, interval: float
+    ) -> None:
+        """Tick while this process holds the leader lock; otherwise wait on standby."""
+        role = ""
         while not stopping.is_set():
             close_old_connections()  # a long-lived process: drop connections gone stale
+            now_role = "leader" if leader.acquire() else "standby"
+            if now_role != role:  # said once per change: a standby scheduler waits quietly
+                role = now_role
+                self.stdout.write(
+                    f"scheduler {runner}: leader, running the periodic jobs"
+                    if role == "leader"
+                    else f"scheduler {runner}: another scheduler is the leader; waiting (standby)"
+                )
+                self.stdout.flush()
+            if role == "standby":
+                stopping.wait(interval)
+                continue
             try:
                 started = services.tick(runner=runner)
             except Exception:  # database restart etc.: keep the process up, try again
