@@ -89,6 +89,10 @@ def sync_number_sequences(years: list[int] | None = None) -> None:
         name = _sequence_name(year)
         start = counters.get(year, 0)
         with transaction.atomic(), connection.cursor() as cursor:
+            # Two processes opening the year's first cases at once would both create the
+            # sequence (a unique violation in pg_class): one waits here until the other's
+            # transaction ends, then finds it.
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
             cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START WITH 1 MINVALUE 0')
             cursor.execute(f'SELECT last_value, is_called FROM "{name}"')
             last, called = cursor.fetchone()
