@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "cskh.reports",
     "cskh.privacy",
     "cskh.social",
+    "cskh.training",
     "cskh.counters",
     "cskh.portal",
     "cskh.desk",
