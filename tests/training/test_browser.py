@@ -72,7 +72,7 @@ def test_lead_coaches_from_a_qa_review_and_agent_acknowledges(world, teams, sess
         actor=world["agent"],
         assign_to_actor=True,
     )
-    (review,) = sample_week(week=case.created_at.date(), seed=1)
+    (review,) = sample_week(week=timezone.localdate(case.created_at), seed=1)
     score_review(
         review=review, reviewer=teams["lead"], met={c.pk: False for c in card.criteria.all()}
     )

@@ -252,7 +252,7 @@ def scored(world, teams):
         actor=world["agent"],
         assign_to_actor=True,
     )
-    (review,) = sample_week(week=case.created_at.date(), seed=1)
+    (review,) = sample_week(week=timezone.localdate(case.created_at), seed=1)
     met = {c.pk: False for c in card.criteria.all()}
     return score_review(review=review, reviewer=teams["lead"], met=met)
 
@@ -315,3 +315,43 @@ def test_coaching_rules(teams, scored):
         services.record_coaching(
             agent=teams["agent"], coach=teams["lead"], topic="T", actions=" ", follow_up_on=today
         )
+
+
+def test_plain_text_path_format(teams):
+    from cskh.training import quizformat
+    from cskh.training.services import create_path
+
+    steps = quizformat.parse(
+        "## Giao tiếp\n? Xưng hô?\n* Anh/chị – em\n- Mày – tao\n\n## Đọc quy định\n"
+    )
+    assert [s.title for s in steps] == ["Giao tiếp", "Đọc quy định"]
+    assert steps[0].questions[0].choices == [("Anh/chị – em", True), ("Mày – tao", False)]
+    path = create_path(title="Mới", steps=steps, actor=teams["lead"])
+    assert path.steps.count() == 2
+    for bad in (
+        "? Câu hỏi trước tên bài",
+        "## B\n* phương án không có câu hỏi",
+        "## B\n@ abc",
+        "## B\nlinh tinh",
+    ):
+        with pytest.raises(DomainError):
+            quizformat.parse(bad)
+    with pytest.raises(DomainError):  # an article that does not exist
+        create_path(title="X", steps=quizformat.parse("## B\n@ 999999"), actor=teams["lead"])
+
+
+def test_daily_job_reminds_overdue_requirements_once_a_day(teams, version):
+    from cskh.training.models import ReadRequirement
+    from cskh.training.services import confirm_reading, remind_overdue
+
+    req = _require(version, teams, days=1)
+    assert remind_overdue() == 0  # not due yet
+    later = timezone.now() + timedelta(days=3)
+    assert remind_overdue(now=later) == 1
+    assert remind_overdue(now=later) == 0  # once a day
+    req.refresh_from_db()
+    assert req.reminders == 1
+    for who in ("agent", "a1", "a2"):
+        confirm_reading(requirement=req, user=teams[who])
+    assert remind_overdue(now=later + timedelta(days=1)) == 0  # everyone confirmed
+    assert ReadRequirement.objects.get().reminders == 1

@@ -128,3 +128,25 @@ def test_assign_path_to_a_team_member(client, teams, path):
     r = client.post(f"/dao-tao/lo-trinh/{path.pk}/dang-ky", {"user": [teams["a1"].pk]})
     assert r.status_code == 404
     assert not path.enrollments.filter(user=teams["a1"]).exists()
+
+
+def test_lead_writes_a_path_in_plain_text(client, teams):
+    from cskh.training.models import LearningPath
+
+    client.force_login(teams["lead"])
+    assert client.get("/dao-tao/lo-trinh/moi").status_code == 200
+    r = client.post(
+        "/dao-tao/lo-trinh/moi",
+        {
+            "title": "Khiếu nại",
+            "pass_mark": "70",
+            "max_attempts": "2",
+            "steps": "## Ghi nhận\n? Hứa ngoài chính sách?\n* Miễn tiền\n- Hẹn gọi lại",
+        },
+    )
+    path = LearningPath.objects.get(title="Khiếu nại")
+    assert r.status_code == 302 and (path.pass_mark, path.max_attempts) == (70, 2)
+    r = client.post("/dao-tao/lo-trinh/moi", {"title": "Sai", "steps": "linh tinh"})
+    assert r.status_code == 200 and not LearningPath.objects.filter(title="Sai").exists()
+    client.force_login(teams["agent"])
+    assert client.get("/dao-tao/lo-trinh/moi").status_code == 403

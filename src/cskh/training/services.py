@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from cskh.core import audit
 from cskh.core.errors import DomainError, Forbidden
 from cskh.core.text import nfc
-from cskh.knowledge.models import ArticleVersion
+from cskh.knowledge.models import Article, ArticleVersion
 from cskh.org import permissions
 from cskh.training import selectors
 from cskh.training.models import (
@@ -35,6 +35,7 @@ __all__ = [
     "require_reading",
     "confirm_reading",
     "remind",
+    "remind_overdue",
     "QuestionSpec",
     "StepSpec",
     "create_path",
@@ -122,9 +123,12 @@ def confirm_reading(
 
 @transaction.atomic
 def remind(*, requirement: ReadRequirement, actor: Any, now: datetime | None = None) -> int:
-    """Remind those who have not confirmed (the desk shows the reminder); returns how many."""
-    _lead(actor)
-    missing = selectors.unconfirmed(requirement, scope=permissions.supervised_unit_ids(actor))
+    """Remind those who have not confirmed (the desk shows the reminder); returns how many.
+    ``actor`` None is the daily job (every unit)."""
+    if actor is not None:
+        _lead(actor)
+    scope = permissions.supervised_unit_ids(actor) if actor is not None else None
+    missing = selectors.unconfirmed(requirement, scope=scope)
     if not missing:
         return 0
     ReadRequirement.objects.filter(pk=requirement.pk).update(
@@ -138,6 +142,19 @@ def remind(*, requirement: ReadRequirement, actor: Any, now: datetime | None = N
         changes={"people": len(missing), "reminders": requirement.reminders},
     )
     return len(missing)
+
+
+def remind_overdue(*, now: datetime | None = None) -> int:
+    """The daily job: remind once a day on every open requirement past its due date that
+    someone still has to confirm. Returns how many requirements were reminded."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    n = 0
+    for req in ReadRequirement.objects.filter(superseded=False, due_on__lt=today):
+        last = req.reminded_at and timezone.localdate(req.reminded_at)
+        if last != today and remind(requirement=req, actor=None, now=now):
+            n += 1
+    return n
 
 
 # --------------------------------------------------------------------------- learning paths
@@ -174,6 +191,13 @@ def create_path(
         raise DomainError(_("Điểm đạt phải từ 1 đến 100."))
     if max_attempts < 0 or max_attempts > 20:
         raise DomainError(_("Số lần làm bài phải từ 0 (không giới hạn) đến 20."))
+    wanted = {spec.article_id for spec in steps if spec.article_id}
+    found = set(Article.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - found:
+        raise DomainError(
+            _("Không có bài viết tri thức mã %(ids)s.")
+            % {"ids": ", ".join(str(i) for i in sorted(wanted - found))}
+        )
     path = LearningPath.objects.create(
         title=_text(title, _("tên lộ trình"), 200),
         description=_text(description, _("mô tả"), 5000, required=False),

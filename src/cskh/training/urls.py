@@ -10,6 +10,7 @@ urlpatterns = [
     path("bat-buoc/<int:requirement_id>/", views.requirement, name="requirement"),
     path("bat-buoc/<int:requirement_id>/xac-nhan", views.confirm, name="confirm"),
     path("bat-buoc/<int:requirement_id>/nhac", views.remind, name="remind"),
+    path("lo-trinh/moi", views.path_new, name="path_new"),
     path("lo-trinh/<int:path_id>/", views.path_detail, name="path"),
     path("lo-trinh/<int:path_id>/dang-ky", views.enroll, name="enroll"),
     path("hoc/<int:enrollment_id>/", views.enrollment, name="enrollment"),

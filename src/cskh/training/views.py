@@ -23,7 +23,7 @@ from cskh.org import permissions
 from cskh.org.models import Unit
 from cskh.qa import selectors as qa_selectors
 from cskh.qa.models import Review
-from cskh.training import selectors, services
+from cskh.training import quizformat, selectors, services
 from cskh.training.models import LearningPath
 
 
@@ -160,6 +160,40 @@ def remind(request: HttpRequest, requirement_id: int) -> HttpResponse:
 
 
 # --------------------------------------------------------------------------- learning paths
+
+PATH_EXAMPLE = """## Chuẩn mực giao tiếp
+? Khi chưa biết tuổi khách hàng, xưng hô thế nào?
+* Anh/chị – em
+- Bạn – mình
+## Biểu giá mới
+@ 1
+? Giá mới áp dụng từ khi nào?
+* Từ ngày hiệu lực ghi trong bài viết
+- Từ ngày tư vấn viên đọc bài
+"""
+
+
+def path_new(request: HttpRequest) -> HttpResponse:
+    """A lead writes a path: lessons, the article each one reads, quizzes (plain text)."""
+    user: Any = request.user
+    _lead(user)
+    form: dict[str, Any] = {"pass_mark": 80, "max_attempts": 3, "steps": ""}
+    if request.method == "POST":
+        form = request.POST.dict()
+        try:
+            path = services.create_path(
+                title=form.get("title", ""),
+                description=form.get("description", ""),
+                pass_mark=_int(form.get("pass_mark")) or 0,
+                max_attempts=_int(form.get("max_attempts")) or 0,
+                steps=quizformat.parse(form.get("steps", "")),
+                actor=user,
+            )
+            messages.success(request, _("Đã tạo lộ trình học."))
+            return redirect(reverse("training:path", args=[path.pk]))
+        except DomainError as exc:
+            _error(request, exc)
+    return render(request, "training/path_new.html", {"form": form, "example": PATH_EXAMPLE})
 
 
 def path_detail(request: HttpRequest, path_id: int) -> HttpResponse:
