@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "cskh.privacy",
     "cskh.social",
     "cskh.webhooks",
+    "cskh.training",
     "cskh.counters",
     "cskh.portal",
     "cskh.desk",

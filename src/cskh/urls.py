@@ -46,6 +46,7 @@ for app, prefix, module in [
     ("cskh.social", "social/", "cskh.social.urls"),
     ("cskh.counters", "", "cskh.counters.urls"),
     ("cskh.portal", "khach-hang/", "cskh.portal.urls"),
+    ("cskh.training", "dao-tao/", "cskh.training.urls"),
 ]:
     if app in settings.INSTALLED_APPS and importlib.util.find_spec(module):
         urlpatterns.append(path(prefix, include(module)))

@@ -199,6 +199,9 @@ class Builder:
         sla.backfill_clocks(now=self.now)
         self._workforce()
         qa_demo.install_demo_reviews(now=self.now, seed=self.seed)
+        from cskh.training import demo as training_demo
+
+        self.counts.update(training_demo.install_demo(now=self.now, seed=self.seed))
 
     def _workforce(self):
         """Workforce pages: queue, forecast from the call history, a published roster,

@@ -42,6 +42,7 @@ from cskh.telephony.models import (
     Presence,
     ScheduledCallback,
 )
+from cskh.training import selectors as training_selectors
 
 
 def _center_only(user) -> None:
@@ -109,6 +110,8 @@ def _desk_context(request) -> dict:
 def home(request):
     _center_only(request.user)
     ctx = _desk_context(request)
+    # training: knowledge changes this agent must still read and confirm (badge)
+    ctx["training_unread"] = training_selectors.unread_for(request.user)
     customer = customer_selectors.get(_int(request.GET.get("customer")) or 0)
     interaction = selectors.current_interaction(request.user)
     if customer is not None:

@@ -475,3 +475,59 @@ def can_view_counter_figures(user: Any, office: Any = None) -> bool:
     if not is_counter_staff(user):
         return False
     return office is None or can_operate_office(user, office)
+
+
+# --------------------------------------------------------------------------- training, coaching
+# Agents see their own training and coaching records; shift leads those of the people in their
+# unit and the units below it (their teams); managers and admins everyone's.
+TRAINING_ALL_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
+
+
+def supervised_unit_ids(user: Any) -> set[int] | None:
+    """The units whose people this user supervises for QA and training: None means every
+    unit (managers, admins), an empty set nobody (agents and everyone else)."""
+    if _superuser(user) or _role(user) in TRAINING_ALL_ROLES:
+        return None
+    if not is_shift_lead(user) or not getattr(user, "unit_id", None):
+        return set()
+    from cskh.org.models import Unit
+
+    ids = {user.unit_id}
+    frontier = [user.unit_id]
+    while frontier:
+        children = Unit.objects.filter(parent_id__in=frontier).values_list("id", flat=True)
+        frontier = [c for c in children if c not in ids]
+        ids.update(frontier)
+    return ids
+
+
+def can_manage_training(user: Any) -> bool:
+    """Mark knowledge changes mandatory, send reminders, build learning paths and assign
+    them, record coaching sessions: shift leads and above."""
+    return can_supervise(user)
+
+
+def can_take_training(user: Any) -> bool:
+    """Read and confirm mandatory changes, take learning paths: the care center's people."""
+    return is_center_staff(user)
+
+
+def can_view_person_record(user: Any, person: Any) -> bool:
+    """QA figures, training results and coaching of ``person``: their own, their lead's
+    (person in the lead's units), a manager's. Anyone else: "not yours" (404)."""
+    if getattr(user, "pk", None) is not None and user.pk == getattr(person, "pk", None):
+        return True
+    if not can_manage_training(user):
+        return False
+    units = supervised_unit_ids(user)
+    return units is None or getattr(person, "unit_id", None) in units
+
+
+def can_coach(user: Any, person: Any) -> bool:
+    """Record a coaching session with ``person``, close its follow-up: a lead of theirs
+    (never oneself)."""
+    return (
+        can_manage_training(user)
+        and getattr(user, "pk", None) != getattr(person, "pk", None)
+        and can_view_person_record(user, person)
+    )

@@ -13,4 +13,5 @@ urlpatterns = [
     path("reviews/<int:review_id>/answer", views.answer, name="answer"),
     path("reviews/<int:review_id>/calibrate", views.calibrate, name="calibrate"),
     path("mine/", views.mine, name="mine"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

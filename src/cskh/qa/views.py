@@ -4,6 +4,7 @@ shift leads, and "my reviews" for agents."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,9 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cskh.cases.selectors import timeline
+from cskh.core.charts import line_chart
 from cskh.core.errors import DomainError
 from cskh.org import permissions
-from cskh.org.models import User
+from cskh.org.models import Unit, User
 from cskh.qa import selectors, services
 from cskh.qa.attitude import check_reply
 from cskh.qa.models import Review
@@ -140,5 +142,57 @@ def mine(request: HttpRequest) -> HttpResponse:
         {
             "reviews": selectors.reviews_of(request.user),
             "flags": sum(selectors.attitude_counts(since=since, agent=request.user).values()),
+        },
+    )
+
+
+DASHBOARD_WEEKS = (4, 12, 26, 52)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """QA per agent and team with the weekly trend: shift leads see their units' people,
+    managers everyone, an agent their own figures."""
+    user: Any = request.user
+    if not permissions.is_center_staff(user):
+        raise PermissionDenied
+    lead = permissions.can_review_quality(user)
+    try:
+        weeks = int(request.GET.get("weeks") or 12)
+    except ValueError:
+        weeks = 12
+    weeks = weeks if weeks in DASHBOARD_WEEKS else 12
+    until = services.week_start(timezone.localdate())
+    since = until - timedelta(weeks=weeks - 1)
+    scope = permissions.supervised_unit_ids(user) if lead else set()
+    units = (
+        list(Unit.objects.filter(members__role=User.Role.AGENT).distinct().order_by("name"))
+        if lead
+        else []
+    )
+    if scope is not None:
+        units = [u for u in units if u.pk in scope]
+    unit_id = request.GET.get("unit") or ""
+    unit = next((u for u in units if str(u.pk) == unit_id), None)
+    if not lead:
+        agent_ids: set[int] | None = {user.pk}
+        unit_ids: set[int] | None = None
+    else:
+        agent_ids = None
+        unit_ids = {unit.pk} if unit else scope
+    data = selectors.dashboard(agent_ids=agent_ids, unit_ids=unit_ids, since=since, until=until)
+    points = [t for t in data["trend"] if t["score"] is not None]
+    return render(
+        request,
+        "qa/dashboard.html",
+        {
+            **data,
+            "is_lead": lead,
+            "weeks": weeks,
+            "week_choices": DASHBOARD_WEEKS,
+            "units": units,
+            "unit": unit,
+            "since": since,
+            "until": until,
+            "chart": line_chart(points, lo=0, hi=100, band=None),
         },
     )

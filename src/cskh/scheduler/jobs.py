@@ -128,4 +128,10 @@ JOBS: tuple[Job, ...] = (
         task="cskh.core.tasks.purge_idempotency_keys",
         doc="Forget Idempotency-Key answers older than 24 hours.",
     ),
+    Job(
+        name="training_reminders",
+        schedule=DailyAt(8, 0),
+        task="cskh.training.tasks.remind_overdue",
+        doc="Mandatory knowledge changes past their due date: remind who has not confirmed.",
+    ),
 )

@@ -89,3 +89,13 @@ def can_use_counters(user) -> bool:
 @register.filter
 def can_view_counter_figures(user) -> bool:
     return permissions.can_view_counter_figures(user)
+
+
+@register.filter
+def can_manage_training(user) -> bool:
+    return permissions.can_manage_training(user)
+
+
+@register.filter
+def can_take_training(user) -> bool:
+    return permissions.can_take_training(user)
