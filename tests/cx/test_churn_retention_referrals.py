@@ -141,3 +141,21 @@ def test_reward_after_contract_active_n_days_then_approved_and_paid(world, code,
         RewardEntry.objects.filter(referral=r).order_by("id").values_list("kind", flat=True)
     )
     assert kinds == ["earned", "approved", "paid"]
+
+
+def test_estimator_fits_scores_explains_and_round_trips():
+    """The shipped path: probabilities, linear contributions for the reasons, pickle blob."""
+    from cskh.cx.churn_model import ChurnEstimator
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, len(churn.FEATURE_CODES)))
+    y = (X[:, 0] + 0.5 * rng.normal(size=400) > 0.8).astype(int)
+    model = ChurnEstimator(seed=0).fit(X, y)
+    p = model.predict_proba(X)
+    assert p.shape == (400,) and ((p >= 0) & (p <= 1)).all()
+    assert p[y == 1].mean() > p[y == 0].mean() + 0.3
+    contrib = model.contributions(X)
+    assert contrib.shape == X.shape
+    assert contrib[y == 1, 0].mean() > 0  # the driving feature pushes churners up
+    again = ChurnEstimator.loads(model.dumps())
+    assert np.allclose(again.predict_proba(X[:5]), p[:5])

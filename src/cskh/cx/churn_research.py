@@ -74,25 +74,22 @@ def load_ibm(root: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _bigml_row(r: dict[str, str]) -> list[float]:
-    minutes = [_float(r[f"Total {p} minutes"]) for p in ("day", "eve", "night", "intl")]
-    calls = [_float(r[f"Total {p} calls"]) for p in ("day", "eve", "night", "intl")]
     charges = [_float(r[f"Total {p} charge"]) for p in ("day", "eve", "night", "intl")]
-    service_calls = _float(r["Customer service calls"])
-    intl_plan = float(r["International plan"].strip() == "Yes")
-    vmail_plan = float(r["Voice mail plan"].strip() == "Yes")
-    # usage, the bill, plans and service calls; account length, area, state and the call
-    # counts of day/evening/night add only noise (measured: -0.01 AUC)
+    # the bill, its domestic part, the day and evening charges (charges are minutes times a
+    # fixed rate per period), international calls and charge, plans and service calls; the
+    # minutes, per-period call counts, voicemail message count, account length, area and
+    # state add only noise for the trees (measured, 5-fold seeds 0-4: +0.002 median AUC
+    # and a higher floor without them)
     return [
-        intl_plan,
-        vmail_plan,
-        _float(r["Number vmail messages"]),
-        *minutes,
-        calls[3],
+        float(r["International plan"].strip() == "Yes"),
+        float(r["Voice mail plan"].strip() == "Yes"),
+        charges[0],
+        charges[1],
+        sum(charges[:3]),
+        charges[3],
+        _float(r["Total intl calls"]),
         sum(charges),  # the monthly bill
-        service_calls,
-        float(service_calls >= 4),
-        intl_plan * calls[3],
-        intl_plan * minutes[3],
+        _float(r["Customer service calls"]),
     ]
 
 
