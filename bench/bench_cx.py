@@ -41,12 +41,12 @@ def _ensure_surveys(quick: bool) -> int:
                 team_id, unit_id, office_id, channel, case_type_id, status, suppress_reason,
                 send_at, sent_at, sent_channel, expires_at, answered_at, score, comment,
                 sentiment, topic, created_at)
-            SELECT CASE WHEN c.id % 10 = 0 THEN 'nps' ELSE 'csat' END, 'hotline',
+            SELECT CASE WHEN c.id %% 10 = 0 THEN 'nps' ELSE 'csat' END, 'hotline',
                 'bench:' || c.id, c.customer_id, c.id, c.assigned_agent_id,
                 NULL, c.unit_id, NULL, c.channel, c.case_type_id, 'answered', '',
                 c.resolved_at, c.resolved_at, 'sms', c.resolved_at + interval '7 days',
                 c.resolved_at + interval '2 hours',
-                CASE WHEN c.id % 10 = 0 THEN (c.id * 7919) % 11 ELSE 1 + (c.id * 7919) % 5 END,
+                CASE WHEN c.id %% 10 = 0 THEN (c.id * 7919) %% 11 ELSE 1 + (c.id * 7919) %% 5 END,
                 '', '', '', c.resolved_at
             FROM cases_case c
             WHERE c.resolved_at IS NOT NULL
