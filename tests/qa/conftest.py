@@ -1,4 +1,5 @@
 import pytest
+from django.utils import timezone
 
 
 @pytest.fixture
@@ -36,6 +37,6 @@ def case(world):
 def review(world, case, scorecard):
     from cskh.qa.services import sample_week
 
-    made = sample_week(week=case.created_at.date(), seed=1)
+    made = sample_week(week=timezone.localdate(case.created_at), seed=1)
     assert len(made) == 1
     return made[0]

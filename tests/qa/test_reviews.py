@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from cskh.core.errors import DomainError
 from cskh.qa import selectors, services
@@ -68,9 +69,9 @@ def test_sampling_is_idempotent_and_targets_complaints(world, case, scorecard):
     from cskh.cases.models import Case
 
     Case.objects.filter(pk=case.pk).update(complaint=True)
-    first = services.sample_week(week=case.created_at.date(), seed=3)
+    first = services.sample_week(week=timezone.localdate(case.created_at), seed=3)
     assert [r.sample for r in first] == [Review.Sample.COMPLAINT]
-    assert services.sample_week(week=case.created_at.date(), seed=3) == []
+    assert services.sample_week(week=timezone.localdate(case.created_at), seed=3) == []
 
 
 def test_calibration_spread(world, lead, review, center):

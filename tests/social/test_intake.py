@@ -243,4 +243,11 @@ def test_queries_per_batch_do_not_grow_with_the_batch(world, lead, api_as):
     )
     assert {"Số điện thoại trong bài", "Địa chỉ trong bài"} <= proposed
     assert any(p.startswith("Mã khách hàng") for p in proposed)
-    assert counts[0] == counts[1] == 13, (counts, seen)
+    from collections import Counter
+
+    extra = (Counter(seen[1]) - Counter(seen[0])) + (Counter(seen[0]) - Counter(seen[1]))
+    # 13 statements for 70 mentions and for 700; one more may appear in either batch when a
+    # per-process reference cache entry (profile, model version) expires in between, which is
+    # not per-mention work (that would add hundreds).
+    assert 13 <= min(counts) and max(counts) <= 14, (counts, sorted(extra), seen[1])
+    assert abs(counts[1] - counts[0]) <= 1, (counts, sorted(extra))
