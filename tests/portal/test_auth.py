@@ -127,3 +127,26 @@ def test_signed_in_customer_selector(rf, world):
     request.session = SessionStore()
     request.session[CUSTOMER_KEY] = world["customer"].pk
     assert signed_in_customer(request).pk == world["customer"].pk
+
+
+def test_expired_codes_are_purged_by_the_daily_job(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cskh.portal.models import OtpChallenge
+    from cskh.portal.tasks import purge_expired_codes
+    from cskh.scheduler.jobs import JOBS
+
+    now = timezone.now()
+    for token, expired_ago in (("old", timedelta(days=2)), ("recent", timedelta(hours=1))):
+        OtpChallenge.objects.create(
+            token=token,
+            phone_e164="+84901234567",
+            code_hash="x",
+            created_at=now - expired_ago - timedelta(minutes=5),
+            expires_at=now - expired_ago,
+        )
+    assert "cskh.portal.tasks.purge_expired_codes" in {job.task for job in JOBS}
+    assert purge_expired_codes.call() == 1
+    assert list(OtpChallenge.objects.values_list("token", flat=True)) == ["recent"]

@@ -134,4 +134,10 @@ JOBS: tuple[Job, ...] = (
         task="cskh.training.tasks.remind_overdue",
         doc="Mandatory knowledge changes past their due date: remind who has not confirmed.",
     ),
+    Job(
+        name="portal_codes_purge",
+        schedule=DailyAt(4, 15),
+        task="cskh.portal.tasks.purge_expired_codes",
+        doc="Portal one-time sign-in codes more than a day past their expiry.",
+    ),
 )
