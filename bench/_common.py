@@ -164,7 +164,6 @@ def wrk_get(
     header values). {"rps", "requests", "errors" (connect/read/timeouts and HTTP ≥ 400),
     "p50", "p95", "p99" (seconds), "seconds"}. Raises Skip when wrk is not installed."""
     import shutil
-    import tempfile
 
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -173,22 +172,12 @@ def wrk_get(
         "cookies": ",".join("[==[" + c + "]==]" for c in cookies),
         "path": path,
     }
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(lua)
-    try:
-        proc = subprocess.run(
-            [wrk, f"-t{threads}", f"-c{clients}", f"-d{seconds:.0f}s", "--timeout", "10s"]
-            + ["-s", f.name, base],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-        )
-    finally:
-        os.unlink(f.name)
-    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
-    if proc.returncode or line is None:
-        raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stdout[-500:]} {proc.stderr}")
-    micros, requests, errors, p50, p95, p99 = (int(v) for v in line.split()[1:])
+    micros, requests, errors, p50, p95, p99 = run_wrk(
+        wrk,
+        [f"-t{threads}", f"-c{clients}", f"-d{seconds:.0f}s", base],
+        lua,
+        seconds=seconds,
+    )
     return {
         "rps": requests / (micros / 1e6),
         "requests": requests,
@@ -198,3 +187,25 @@ def wrk_get(
         "p99": p99 / 1e6,
         "seconds": micros / 1e6,
     }
+
+
+def run_wrk(wrk: str, args: list[str], lua: str, *, seconds: float) -> list[int]:
+    """Run wrk with this Lua script (whose done() prints a line "RESULT n n …") and the
+    arguments; the integers of that line. Raises RuntimeError when wrk fails."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(lua)
+    try:
+        proc = subprocess.run(
+            [wrk, "--timeout", "10s", "-s", f.name, *args],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        )
+    finally:
+        os.unlink(f.name)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if proc.returncode or line is None:
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stdout[-500:]} {proc.stderr}")
+    return [int(v) for v in line.split()[1:]]

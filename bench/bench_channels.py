@@ -21,7 +21,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from _common import BIN, Skip, ms, pg_available, serve
+from _common import BIN, Skip, ms, pg_available, run_wrk, serve
 
 ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 DB = "cskh_bench_channels"
@@ -189,22 +189,12 @@ def _paced_wrk(wrk: str, base: str, rate: int, seconds: int, tag: str) -> dict[s
         "macs": ",".join(f'"{m}"' for _b, m in signed),
         "delay_ms": round(1000 * 20 / rate),
     }
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(lua)
-    try:
-        proc = subprocess.run(
-            [wrk, "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
-            + ["-s", f.name, base, "--", str(connections)],
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-        )
-    finally:
-        os.unlink(f.name)
-    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
-    if proc.returncode or line is None:
-        raise RuntimeError(f"wrk failed: {proc.stdout[-400:]} {proc.stderr[-400:]}")
-    micros, requests, errors, p50, p95 = (int(v) for v in line.split()[1:])
+    micros, requests, errors, p50, p95 = run_wrk(
+        wrk,
+        ["-t2", f"-c{connections}", f"-d{seconds}s", base, "--", str(connections)],
+        lua,
+        seconds=seconds,
+    )
     return {
         "rate": requests / (micros / 1e6),
         "requests": requests,
