@@ -360,10 +360,18 @@ def wrapup(request):
             note=request.POST.get("note", ""),
         )
     except DomainError as exc:
+        if not request.headers.get("HX-Request"):
+            messages.error(request, exc.message)
+            return redirect("desk:home")
         ctx = _presence_context(request.user) | {"error": str(exc.message)}
         return render(request, "desk/_wrapup.html", ctx)
-    response = render(request, "desk/_wrapup.html", {"done": True})
-    return response
+    if not request.headers.get("HX-Request"):
+        # the form also works before HTMX has taken it over (a key pressed right as it appears)
+        messages.success(
+            request, _("Đã lưu kết quả cuộc gọi — sẵn sàng nhận cuộc gọi."), extra_tags="wrapped"
+        )
+        return redirect("desk:home")
+    return render(request, "desk/_wrapup.html", {"done": True})
 
 
 @require_POST
