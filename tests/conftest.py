@@ -292,6 +292,14 @@ def session_page(browser, live_server, csp_violations):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Django's advice for test speed: production's PBKDF2 (1.5M rounds) costs ~0.6 s of CPU
+    per created user or password sign-in, and most tests create several. Servers started as
+    subprocesses keep production settings (they hash their own users)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _two_factor_off_unless_marked(request, settings):
     """Admins and managers must confirm TOTP in production; tests that sign them in with
     force_login would otherwise meet the enrolment page. tests/org/test_two_factor.py (marker

@@ -20,6 +20,8 @@ import pytest
 
 CSKH = str(Path(sys.executable).with_name("cskh"))
 ON_PG = os.environ.get("DATABASE_URL", "").startswith("postgres")
+# one worker runs the module, so its migrated installation (a minute) is built once
+pytestmark = pytest.mark.xdist_group("serve")
 
 
 def _free_port() -> int:

@@ -38,7 +38,6 @@ def test_team_presence_with_one_or_twenty_agents_takes_the_same_queries(
     from cskh.org.services import create_user
     from cskh.telephony.services import set_presence
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # 20 users
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {make_token(lead)}"
 
     def add(i: int) -> None:

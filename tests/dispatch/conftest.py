@@ -28,12 +28,6 @@ def png_bytes(width: int = 2, height: int = 2) -> bytes:
     )
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """PBKDF2 costs ~2 s per user on a loaded CI core; these tests are not about hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

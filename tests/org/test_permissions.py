@@ -23,7 +23,6 @@ ROLES = ("agent", "lead", "unit_staff", "other_staff", "manager", "integration")
 
 @pytest.fixture(autouse=True)
 def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CSKH_NOTIFY_ENQUEUE = False
 
 

@@ -15,7 +15,6 @@ PASSWORD = "Matkhau!2026"
 
 @pytest.fixture(autouse=True)
 def _fast(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CSKH_NOTIFY_ENQUEUE = False
 
 

@@ -246,13 +246,19 @@ class Builder:
         """A year of social mentions, clusters, replies and an alert (app social)."""
         from cskh.demo import social
 
-        self.counts.update(social.build(seed=self.seed, now=self.now, profile=self.profile))
+        # the page's volume follows the customer base: 30 posts a day at the default 20,000
+        per_day = max(3, min(30, self.n // 650))
+        self.counts.update(
+            social.build(seed=self.seed, now=self.now, profile=self.profile, per_day=per_day)
+        )
 
     def _counters(self) -> dict[str, int]:
         """Transaction offices, counters and a year of queue tickets (cskh.demo.counters)."""
         from cskh.demo import counters
 
-        return counters.build(profile=self.profile, seed=self.seed, now=self.now)
+        # walk-ins follow the customer base: ~130 a weekday per office at the default 20,000
+        per_day = max(4, min(130, self.n // 150))
+        return counters.build(profile=self.profile, seed=self.seed, now=self.now, per_day=per_day)
 
     def _search_index(self):
         """The search app's full-text index over the bulk-loaded customers and cases."""

@@ -7,6 +7,7 @@ queue and the no-shows. Today's queue gets a few waiting walk-ins through the se
 from __future__ import annotations
 
 import heapq
+import math
 import random
 from datetime import date, datetime, time, timedelta
 
@@ -36,7 +37,9 @@ SERVICE_MIX = (0.62, 0.18, 0.20)
 NO_SHOW = 0.04
 
 
-def build(*, profile: str, seed: int, now: datetime, days: int = 365) -> dict[str, int]:
+def build(
+    *, profile: str, seed: int, now: datetime, days: int = 365, per_day: int = 130
+) -> dict[str, int]:
     from cskh.counters.models import Counter, Office, Service, Ticket
     from cskh.org.models import ServiceArea, Unit, User
 
@@ -85,13 +88,15 @@ def build(*, profile: str, seed: int, now: datetime, days: int = 365) -> dict[st
             return {"counters_ticket": 0}
         rows = 0
         for office in offices:
-            rows += _history(office, specs, rng, now=now, days=days)
+            rows += _history(office, specs, rng, now=now, days=days, per_day=per_day)
     dbstats.analyze([Ticket._meta.db_table])
     _today(offices, rng, now=now)
     return {"counters_ticket": rows + 0}
 
 
-def _history(office, specs, rng: random.Random, *, now: datetime, days: int) -> int:
+def _history(
+    office, specs, rng: random.Random, *, now: datetime, days: int, per_day: int
+) -> int:
     from cskh.counters.models import Counter, NumberSeq, Service, Ticket
 
     counters = {c.number: c for c in Counter.objects.filter(office=office)}
@@ -106,10 +111,12 @@ def _history(office, specs, rng: random.Random, *, now: datetime, days: int) -> 
         day: date = today - timedelta(days=back)
         if day.weekday() == 6:
             continue
-        volume = size * (70 if day.weekday() == 5 else 130) * (1.25 if day.day <= 10 else 1.0)
+        weekday = per_day * (70 / 130 if day.weekday() == 5 else 1.0)
+        volume = size * weekday * (1.25 if day.day <= 10 else 1.0)
         arrivals: list[tuple[datetime, str]] = []
         for hour, weight in HOURS.items():
-            n = int(rng.gauss(volume * weight / sum(HOURS.values()), 3))
+            mean = volume * weight / sum(HOURS.values())
+            n = int(rng.gauss(mean, 3)) if mean >= 10 else _poisson(rng, mean)
             first = 30 if hour == 7 else 0
             for _k in range(max(0, n)):
                 minute = rng.uniform(first, 60)
@@ -165,6 +172,15 @@ def _history(office, specs, rng: random.Random, *, now: datetime, days: int) -> 
     Ticket.objects.bulk_create(batch, batch_size=2000)
     NumberSeq.objects.bulk_create(seqs, batch_size=2000, ignore_conflicts=True)
     return total + len(batch)
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """Arrivals in an hour of a small office (Knuth's method; small means only)."""
+    limit, k, p = math.exp(-mean), 0, rng.random()
+    while p > limit:
+        k += 1
+        p *= rng.random()
+    return k
 
 
 def _today(offices, rng: random.Random, *, now: datetime) -> None:
