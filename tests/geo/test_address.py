@@ -104,3 +104,9 @@ def test_too_vague_is_unresolved_not_a_long_list():
     assert resolve_address("<script>x</script> Lê Lợi").status == "unresolved"
     r = resolve_address("Phường 1")  # dozens of old districts across the country
     assert r.status == "unresolved" and r.reason == "vague"
+
+
+def test_a_colon_separates_parts_like_a_comma():
+    # how agents paste from notes: "Phường Bến Thành: 12 Lê Lợi"
+    assert find_ward_in_text("Phường Bến Thành: 12 Lê Lợi, TP.HCM").code == BEN_THANH
+    assert resolve_address("TP.HCM: P. Bến Thành").ward_code == BEN_THANH

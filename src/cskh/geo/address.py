@@ -127,7 +127,7 @@ def exact_core(name: str) -> str:
 
 
 def normalize(text: str) -> list[list[str]]:
-    """Folded, abbreviations expanded, split into segments (commas, semicolons, new lines,
+    """Folded, abbreviations expanded, split into segments (commas, semicolons, colons, new lines,
     parentheses); each segment a list of pieces written with " - " between them, which may
     separate parts ("Phường 3 - Quận 5") or belong to a name ("Bà Rịa - Vũng Tàu")."""
     folded = fold(text)
@@ -135,7 +135,7 @@ def normalize(text: str) -> list[list[str]]:
     for pattern, repl in _ABBREVIATIONS:
         folded = pattern.sub(repl, folded)
     out = []
-    for seg in re.split(r"[,;\n()|/]+", folded):
+    for seg in re.split(r"[,;:\n()|/]+", folded):
         pieces = [simplify(p) for p in re.split(r"\s[-–]\s", seg)]
         pieces = [_PROVINCE_ALIASES.get(p, p) for p in pieces if p]
         if pieces:
