@@ -183,6 +183,21 @@ def test_private_target_is_refused_at_send_time(world, receiver, settings):
     assert not attempt.ok and "target refused" in attempt.error
 
 
+def test_request_goes_to_the_checked_address_with_the_name_as_host(world, receiver):
+    """DNS rebinding: the name is resolved once, checked, and that address is the one used;
+    the receiver still sees its name in the Host header."""
+    port = receiver.server.server_address[1]
+    target = security.pinned(f"http://localhost:{port}/hooks?x=1")
+    assert target.url in (f"http://127.0.0.1:{port}/hooks?x=1", f"http://[::1]:{port}/hooks?x=1")
+    assert target.host == f"localhost:{port}" and target.server_name == "localhost"
+    assert security.pinned("https://[::1]/h").url == "https://[::1]/h"
+    sub, _secret = make_sub(f"http://localhost:{port}/hooks")
+    services.ping(subscription=sub)
+    deliver()
+    assert [r["headers"]["Host"] for r in receiver.requests] == [f"localhost:{port}"]
+    assert Attempt.objects.get().ok
+
+
 def test_incident_and_conversation_events(world, receiver, ben_thanh):
     from cskh.conversations.services import intake
     from cskh.conversations.services.intake import Inbound

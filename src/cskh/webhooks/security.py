@@ -9,7 +9,9 @@ name or password in the URL, and every address the host name resolves to must be
 one (no loopback, private, link-local, carrier-grade NAT, multicast or reserved ranges;
 ``CSKH_WEBHOOKS_ALLOW_PRIVATE`` lifts this for development and tests). Checked when a
 subscription is saved and again before every request (a name may resolve elsewhere later);
-redirects are never followed.
+the request then goes to the very address that was checked (``pinned``), with the name kept in
+the Host header and the TLS server name, so a second DNS answer (DNS rebinding) cannot send it
+elsewhere. Redirects are never followed.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ import ipaddress
 import secrets
 import socket
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -58,8 +61,31 @@ def _bad(message: str, code: str) -> DomainError:
     return DomainError(message, code=code)
 
 
-def check_url(url: str) -> None:
-    """Raise DomainError (400, Vietnamese) when url is not an allowed webhook target."""
+@dataclass(frozen=True)
+class Target:
+    """Where to send a checked webhook: ``url`` names the vetted IP address; ``host`` goes in
+    the Host header and ``server_name`` is the TLS name the certificate must match."""
+
+    url: str
+    host: str
+    server_name: str
+
+
+def pinned(url: str) -> Target:
+    """Check url (see check_url) and name the address that passed, for the request itself."""
+    parts = urlsplit((url or "").strip())
+    address = check_url(url)
+    host = parts.hostname or ""
+    netloc_host = f"[{address}]" if ":" in address else address
+    netloc = f"{netloc_host}:{parts.port}" if parts.port else netloc_host
+    host_header = f"{host}:{parts.port}" if parts.port else host
+    target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    return Target(url=target, host=host_header, server_name=host)
+
+
+def check_url(url: str) -> str:
+    """Raise DomainError (400, Vietnamese) when url is not an allowed webhook target; return
+    the first address the name resolves to (every one of them passed)."""
     try:
         parts = urlsplit((url or "").strip())
         port = parts.port
@@ -72,19 +98,22 @@ def check_url(url: str) -> None:
         raise _bad(_("Địa chỉ nhận không hợp lệ."), "bad_url")
     if parts.username or parts.password:
         raise _bad(_("Địa chỉ nhận không được chứa tên đăng nhập hay mật khẩu."), "url_userinfo")
-    if settings.CSKH_WEBHOOKS_ALLOW_PRIVATE:
-        return
     try:
         infos = socket.getaddrinfo(parts.hostname, port or 443, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise _bad(_("Không phân giải được tên miền của địa chỉ nhận."), "url_dns") from exc
+    addresses = []
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
             ip = ip.ipv4_mapped
+        addresses.append(str(ip))
+        if settings.CSKH_WEBHOOKS_ALLOW_PRIVATE:
+            continue
         if not ip.is_global or ip.is_multicast:
             raise _bad(
                 _("Địa chỉ nhận trỏ vào mạng nội bộ hoặc địa chỉ dành riêng (%(ip)s).")
                 % {"ip": ip},
                 "url_private",
             )
+    return addresses[0]

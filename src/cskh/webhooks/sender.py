@@ -60,7 +60,7 @@ class WebhookBackend(Backend):
             )
             raise DeliveryError("webhook subscription is disabled", permanent=True)
         try:
-            security.check_url(sub.url)
+            target = security.pinned(sub.url)
         except DomainError as exc:
             services.record_attempt(
                 delivery=delivery,
@@ -77,6 +77,7 @@ class WebhookBackend(Backend):
         stamp = int(time.time())
         headers = {
             "Content-Type": "application/json; charset=utf-8",
+            "Host": target.host,
             "User-Agent": USER_AGENT,
             "X-Cskh-Event": delivery.event,
             "X-Cskh-Delivery": str(delivery.uid),
@@ -97,7 +98,14 @@ class WebhookBackend(Backend):
         error = ""
         t0 = time.perf_counter()
         try:
-            with client.stream("POST", sub.url, content=body, headers=headers) as resp:
+            with client.stream(
+                "POST",
+                target.url,
+                content=body,
+                headers=headers,
+                # httpx's documented request extension: TLS name check against the host name
+                extensions={"sni_hostname": target.server_name},
+            ) as resp:
                 status_code = resp.status_code
                 raw = b""
                 for chunk in resp.iter_bytes():  # never more than the excerpt is read
