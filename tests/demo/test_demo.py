@@ -15,6 +15,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import TestCase, override_settings
 
+# one xdist worker takes the module, so the class's demo is built once
+pytestmark = pytest.mark.xdist_group("demo")
+
 NOW = "2026-06-15T10:00:00+07:00"
 NUMBER = re.compile(r"^CS-(\d{4})-(\d{6})$")
 
@@ -47,7 +50,6 @@ def snapshot():
     )
 
 
-@pytest.mark.xdist_group("demo")
 @override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
 class TestBuiltDemo(TestCase):
     """One electricity demo of 300 customers, built once for the class (Django's
