@@ -43,7 +43,7 @@ def test_plain_post_with_a_bad_outcome_keeps_the_form_and_says_why(world, client
         "/desk/wrapup", {"interaction": interaction, "outcome": "nonsense"}, follow=True
     )
     assert response.status_code == 200
-    assert "role=\"alert\"" in response.content.decode()
+    assert 'role="alert"' in response.content.decode()
     assert not CallWrapUp.objects.filter(interaction_id=interaction).exists()
     # the agent is still in after-call work, so the form is there to try again
     assert b'name="outcome"' in response.content
@@ -53,6 +53,8 @@ def test_htmx_post_answers_with_the_partial(world, client):
     interaction = _ended_call("plain-3")
     client.force_login(world["agent"])
     response = client.post(
-        "/desk/wrapup", {"interaction": interaction, "outcome": "info"}, headers={"HX-Request": "true"}
+        "/desk/wrapup",
+        {"interaction": interaction, "outcome": "info"},
+        headers={"HX-Request": "true"},
     )
     assert response.status_code == 200 and b"data-wrapped" in response.content

@@ -94,9 +94,7 @@ def build(
     return {"counters_ticket": rows + 0}
 
 
-def _history(
-    office, specs, rng: random.Random, *, now: datetime, days: int, per_day: int
-) -> int:
+def _history(office, specs, rng: random.Random, *, now: datetime, days: int, per_day: int) -> int:
     from cskh.counters.models import Counter, NumberSeq, Service, Ticket
 
     counters = {c.number: c for c in Counter.objects.filter(office=office)}
