@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.preprocessing import StandardScaler
 
@@ -51,13 +51,16 @@ class ChurnEstimator:
                 random_state=self.seed,
             ),
             # deeper trees, small leaves: sharp thresholds on a few columns (a bill above a
-            # level, four service calls and more); chosen only when the inner split says so
+            # level, four service calls and more); chosen only when the inner split says so.
+            # Coarser bins keep those small leaves from chasing thresholds between near-equal
+            # values.
             HistGradientBoostingClassifier(
                 learning_rate=0.03,
                 max_iter=500,
                 max_leaf_nodes=16,
                 min_samples_leaf=10,
                 l2_regularization=0.0,
+                max_bins=64,
                 random_state=self.seed,
             ),
         ]
@@ -76,7 +79,10 @@ class ChurnEstimator:
                 ]
                 oof[te, 1] = shallow.fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
                 oof[te, 2] = deep.fit(X[tr], y[tr]).predict_proba(X[te])[:, 1]
-            self.weights = max(WEIGHTS, key=lambda w: roc_auc_score(y, oof @ np.array(w)))
+            # judged by log-loss, not AUC: it uses every probability rather than only the
+            # order of the few hundred churners in a fold, so the choice flips less often
+            # between near-equal candidates
+            self.weights = min(WEIGHTS, key=lambda w: log_loss(y, oof @ np.array(w)))
         self.parts = self._parts()
         self.parts[0].fit(self.scaler.fit_transform(X), y)
         for w, part in zip(self.weights[1:], self.parts[1:], strict=True):
