@@ -616,9 +616,8 @@ CSKH_CX_REFERRAL_ACTIVE_DAYS = int(os.environ.get("CSKH_CX_REFERRAL_ACTIVE_DAYS"
 CSKH_CX_REFERRAL_MONTHLY_CAP = int(os.environ.get("CSKH_CX_REFERRAL_MONTHLY_CAP", "5"))
 CSKH_CX_REFERRAL_REWARD_VND = int(os.environ.get("CSKH_CX_REFERRAL_REWARD_VND", "100000"))
 # public research datasets (`cskh churn evaluate`); never used to train shipped models
-CSKH_SHARED_DATA = Path(
-    os.environ.get("CSKH_SHARED_DATA", BASE_DIR.parent.parent / "shared" / "data")
-)
+# (default: ../shared/data beside the checkout)
+CSKH_SHARED_DATA = Path(os.environ.get("CSKH_SHARED_DATA", BASE_DIR.parent / "shared" / "data"))
 
 # Social listening (cskh.social): crisis alert threshold, publishing adapter, on-call list
 CSKH_SOCIAL_CRISIS_FACTOR = float(os.environ.get("CSKH_SOCIAL_CRISIS_FACTOR", "3"))

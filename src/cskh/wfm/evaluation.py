@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 
 from cskh.wfm import forecasting as fc
 
@@ -27,16 +28,10 @@ class DatasetMissing(Exception):
 
 
 def data_root() -> Path:
-    """`CSKH_SHARED_DATA`, else `../shared/data` beside the working tree's parent."""
+    """`CSKH_SHARED_DATA` as the environment says now (tests point it elsewhere), else the
+    setting (../shared/data beside the checkout)."""
     env = os.environ.get("CSKH_SHARED_DATA")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "shared" / "data"
-        if candidate.is_dir():
-            return candidate
-    return Path("/work/shared/data")
+    return Path(env) if env else Path(settings.CSKH_SHARED_DATA)
 
 
 def load_anonymous_bank(path: Path | None = None) -> tuple[date, np.ndarray]:
