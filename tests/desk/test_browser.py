@@ -70,6 +70,9 @@ def test_call_pops_card_case_logged_by_keyboard_appears_in_queue(world, pbx, htt
     case = Case.objects.get(number=number)
     assert case.case_type.code == "outage"
     assert case.created_by == world["agent"]
+    from cskh.core.models import IdempotencyKey
+
+    assert IdempotencyKey.objects.count() == 1  # the form sent its rendering's key (#20)
     inter = Interaction.objects.get(external_id="e2e-1")
     assert list(inter.cases.values_list("number", flat=True)) == [number]
 

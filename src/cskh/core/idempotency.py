@@ -10,7 +10,11 @@ answer that is not 2xx rolls the whole request back, key row included) the secon
 it were the first. Answers kept: 2xx only, for ``IDEMPOTENCY_TTL`` (24 h). The same key with
 another request → 422 ``idempotency_key_reused``. Replays carry ``Idempotent-Replayed: true``.
 
-Provider webhooks (``/api/v1/channels/``) have their own de-duplication and are left alone."""
+Provider webhooks (``/api/v1/channels/``) have their own de-duplication and are left alone.
+Outside the API only the pages in ``FORM_PATHS`` take part: HTMX forms that answer 200 with a
+partial on success and on a refused input alike (a page that redirects after success would
+have its redirect taken for a failure and rolled back). Their key comes with each rendering
+of the form, so a corrected second attempt carries a new one."""
 
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ HEADER = "Idempotency-Key"
 IDEMPOTENCY_TTL = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
 SKIP_PREFIXES = ("/api/v1/channels/",)
+FORM_PATHS = ("/desk/log",)  # the desk's one-screen case logging
 
 
 def _scope(request: HttpRequest) -> str | None:
@@ -69,7 +74,7 @@ class IdempotencyMiddleware:
         if (
             key is None
             or request.method != "POST"
-            or not request.path_info.startswith("/api/")
+            or not (request.path_info.startswith("/api/") or request.path_info in FORM_PATHS)
             or request.path_info.startswith(SKIP_PREFIXES)
         ):
             return self.get_response(request)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -103,6 +104,10 @@ def _desk_context(request) -> dict:
         # the contact's channel on the logging form: the hotline by default; a counter
         # officer, a letter, an e-mail or a message logged by hand choose theirs
         "log_channels": [(c.value, c.label) for c in Channel if c != Channel.API],
+        # Idempotency-Key of this rendering of the logging form: a resent request (a retry
+        # after a lost answer) gets the first answer back instead of a second case; every
+        # new rendering (after a success or an error) carries a new key
+        "log_key": uuid.uuid4().hex,
         **_presence_context(request.user),
     }
 
