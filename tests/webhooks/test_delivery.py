@@ -190,7 +190,8 @@ def test_request_goes_to_the_checked_address_with_the_name_as_host(world, receiv
     target = security.pinned(f"http://localhost:{port}/hooks?x=1")
     assert target.url in (f"http://127.0.0.1:{port}/hooks?x=1", f"http://[::1]:{port}/hooks?x=1")
     assert target.host == f"localhost:{port}" and target.server_name == "localhost"
-    assert security.pinned("https://[::1]/h").url == "https://[::1]/h"
+    v6 = security.pinned("https://[::1]:8443/h")
+    assert (v6.url, v6.host, v6.server_name) == ("https://[::1]:8443/h", "[::1]:8443", "::1")
     sub, _secret = make_sub(f"http://localhost:{port}/hooks")
     services.ping(subscription=sub)
     deliver()

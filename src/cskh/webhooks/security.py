@@ -78,7 +78,8 @@ def pinned(url: str) -> Target:
     host = parts.hostname or ""
     netloc_host = f"[{address}]" if ":" in address else address
     netloc = f"{netloc_host}:{parts.port}" if parts.port else netloc_host
-    host_header = f"{host}:{parts.port}" if parts.port else host
+    named = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
+    host_header = f"{named}:{parts.port}" if parts.port else named
     target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
     return Target(url=target, host=host_header, server_name=host)
 
