@@ -124,9 +124,9 @@ def test_intraday_reforecast_follows_a_busy_morning_with_shrinkage():
     assert storm[30] == pytest.approx(30.0)
 
 
-def test_evaluate_command_prints_the_scores_or_skips(tmp_path, monkeypatch):
+def test_evaluate_command_prints_the_scores_or_skips(tmp_path, settings):
     out = StringIO()
-    monkeypatch.setenv("CSKH_SHARED_DATA", str(tmp_path))  # absent: skipped cleanly
+    settings.CSKH_SHARED_DATA = tmp_path  # absent: skipped cleanly
     err = StringIO()
     call_command(
         "wfm",
@@ -143,7 +143,7 @@ def test_evaluate_command_prints_the_scores_or_skips(tmp_path, monkeypatch):
     assert out.getvalue() == "" and "skipped" in err.getvalue()
 
 
-def test_evaluate_on_a_small_log(tmp_path, monkeypatch):
+def test_evaluate_on_a_small_log(tmp_path, settings):
     """The loader and the JSON, on a log written here in the dataset's format."""
     folder = tmp_path / "callcenter-anonymous-bank"
     folder.mkdir()
@@ -163,7 +163,7 @@ def test_evaluate_on_a_small_log(tmp_path, monkeypatch):
                     f"0:00:00\t0\tAGENT\t{stamp}\t{stamp}\t60\tDORIT"
                 )
     (folder / "data_anonymous_bank_february.txt").write_text("\n".join(lines) + "\n")
-    monkeypatch.setenv("CSKH_SHARED_DATA", str(tmp_path))
+    settings.CSKH_SHARED_DATA = tmp_path
     out = StringIO()
     call_command(
         "wfm",

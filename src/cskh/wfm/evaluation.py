@@ -9,7 +9,6 @@ rows dropped), counted per 30 minutes; opening hours 07:00–24:00 (the bank's p
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -28,10 +27,8 @@ class DatasetMissing(Exception):
 
 
 def data_root() -> Path:
-    """`CSKH_SHARED_DATA` as the environment says now (tests point it elsewhere), else the
-    setting (../shared/data beside the checkout)."""
-    env = os.environ.get("CSKH_SHARED_DATA")
-    return Path(env) if env else Path(settings.CSKH_SHARED_DATA)
+    """settings.CSKH_SHARED_DATA (../shared/data beside the checkout by default)."""
+    return Path(settings.CSKH_SHARED_DATA)
 
 
 def load_anonymous_bank(path: Path | None = None) -> tuple[date, np.ndarray]:
