@@ -225,10 +225,7 @@ def test_help_dialog_and_layout_at_tablet_width(world, pbx, http, desk_page):
     page.locator("#card .pop[data-mode=card]").wait_for(timeout=15_000)  # CI runs 2 suites
     # The card then loads the logging form, whose search field takes the focus ("?" typed
     # there is text, not the shortcut): let that happen before leaving the field.
-    page.wait_for_function(
-        "() => document.activeElement && document.activeElement.matches('#card [autofocus]')",
-        timeout=15_000,
-    )
+    expect(page.locator("#card #type-q")).to_be_focused(timeout=15_000)
     page.evaluate("document.activeElement.blur()")
     page.keyboard.press("?")
     dialog = page.locator("dialog#help")

@@ -48,10 +48,31 @@ def test_suggestion_after_a_pause_keeps_the_form_and_every_shortcut(world, desk_
         "Dạ em đã ghi nhận mất điện tại nhà anh/chị Nguyễn Văn An."
     )
     page.keyboard.press("Control+Enter")
+    # The agent moves on to the next customer while the case is still being saved: the saved
+    # form's fresh search field must not take the focus back when it arrives.
+    page.keyboard.press("Alt+f")
     logged = page.locator("[data-logged]")
     expect(logged).to_be_visible(timeout=15_000)
     case = Case.objects.get(number=logged.get_attribute("data-logged"))
     assert case.case_type.code == "outage"
     assert case.description == "Nhà tôi bị cúp điện từ sáng"
-    page.keyboard.press("Alt+f")
+    page.wait_for_timeout(200)  # past htmx's settle, when it would focus [autofocus] itself
     expect(page.locator("#find-q")).to_be_focused()
+    page.keyboard.type("0909")
+    expect(page.locator("#find-q")).to_have_value("0909")
+
+
+def test_after_logging_the_new_form_takes_the_focus(world, desk_page):
+    """When the agent stays on the form, the next case starts in the type search at once."""
+    customer = world["customer"]
+    page = desk_page(world["agent"], path=f"/desk/?customer={customer.pk}", connected=False)
+    expect(page.locator("#type-q")).to_be_focused(timeout=15_000)
+    page.keyboard.type("mat dien")
+    page.keyboard.press("Enter")
+    expect(page.locator("#type-code")).not_to_have_value("")
+    page.keyboard.press("Alt+d")
+    page.keyboard.type("Mất điện cả xóm")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("[data-logged]")).to_be_visible(timeout=15_000)
+    expect(page.locator("#type-q")).to_be_focused()
+    expect(page.locator("#type-q")).to_have_value("")

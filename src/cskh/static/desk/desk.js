@@ -269,12 +269,19 @@
     }
   });
 
+  // htmx focuses a swapped-in [autofocus] element when the swap settles (~20 ms later). An agent
+  // who has already moved on (Alt+F while the case was being saved) must keep their focus, so
+  // the desk decides here, once, right after the swap: focus the new field only when the old
+  // focus went away with the swapped content, and take the attribute off so settling does not
+  // move the focus again.
   document.body.addEventListener("htmx:afterSwap", (e) => {
     const target = e.detail.target;
     if (!target) return;
-    if (target.id === "card" || target.id === "logpanel") {
-      const f = target.querySelector("[autofocus]");
-      if (f) f.focus();
-    }
+    const fields = target.querySelectorAll("[autofocus]");
+    if (!fields.length) return;
+    const active = document.activeElement;
+    const free = !active || active === document.body || target.contains(active);
+    fields.forEach((f) => f.removeAttribute("autofocus"));
+    if (free) fields[0].focus();
   });
 })();
