@@ -7,6 +7,10 @@ PYTEST=".venv/bin/pytest"
 PG_URL="${CSKH_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 REDIS="${CSKH_TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 WORKERS="${CSKH_TEST_WORKERS:-2}"  # pytest-xdist processes (each has its own test database)
+# One OpenMP thread per worker: scikit-learn's gradient boosting otherwise sizes its thread
+# pool to every core, and two workers each spinning two threads on two cores made a 6-second
+# model fit take minutes.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 # --dist loadgroup: tests marked xdist_group (the several-machines cluster) share one worker
 status=0
 

@@ -71,19 +71,6 @@ def test_profile_ensemble_follows_a_level_shift_faster_than_a_long_memory():
     assert ens[:, MASK].sum() > long_memory[:, MASK].sum()
 
 
-@pytest.mark.parametrize(("train_days", "start_day"), [(14, 7), (20, 1), (21, 0)])
-def test_anonymous_bank_last_week_beats_naive_by_15_percent(train_days, start_day):
-    """The hardest windows of the backtest (all forecast the last week of February 1999)."""
-    from cskh.wfm import evaluation as ev
-
-    try:
-        first, counts = ev.load_anonymous_bank()
-    except ev.DatasetMissing:
-        pytest.skip("Anonymous Bank data not present")
-    e = ev.evaluate(first, counts, train_days=train_days, horizon_days=7, start_day=start_day)
-    assert e.wape <= 0.85 * e.wape_seasonal_naive
-
-
 def test_holiday_is_shaped_and_scaled_from_past_holidays():
     data = synthetic(42)
     holidays = {FIRST + timedelta(days=9), FIRST + timedelta(days=23), FIRST + timedelta(days=44)}
