@@ -83,7 +83,7 @@ def local_http() -> Iterator[tuple[str, Recorder]]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    t = threading.Thread(target=server.serve_forever, daemon=True)
+    t = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     t.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", rec
     server.shutdown()

@@ -15,7 +15,9 @@ class Receiver:
         self.requests: list[dict] = []
         self.codes: list[int] = []  # answers to give, in order; then 200
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:
