@@ -76,12 +76,15 @@ def pinned(url: str) -> Target:
     parts = urlsplit((url or "").strip())
     address = check_url(url)
     host = parts.hostname or ""
-    netloc_host = f"[{address}]" if ":" in address else address
-    netloc = f"{netloc_host}:{parts.port}" if parts.port else netloc_host
-    named = f"[{host}]" if ":" in host else host  # an IPv6 literal keeps its brackets
-    host_header = f"{named}:{parts.port}" if parts.port else named
+    netloc = _host_port(address, parts.port)
     target = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
-    return Target(url=target, host=host_header, server_name=host)
+    return Target(url=target, host=_host_port(host, parts.port), server_name=host)
+
+
+def _host_port(host: str, port: int | None) -> str:
+    """host[:port] as written in a URL or a Host header: an IPv6 literal keeps its brackets."""
+    named = f"[{host}]" if ":" in host else host
+    return f"{named}:{port}" if port else named
 
 
 def check_url(url: str) -> str:

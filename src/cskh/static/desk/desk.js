@@ -269,11 +269,11 @@
     }
   });
 
-  // htmx focuses a swapped-in [autofocus] element when the swap settles (~20 ms later). An agent
-  // who has already moved on (Alt+F while the case was being saved) must keep their focus, so
-  // the desk decides here, once, right after the swap: focus the new field only when the old
-  // focus went away with the swapped content, and take the attribute off so settling does not
-  // move the focus again.
+  // htmx focuses a swapped-in [autofocus] element when the swap settles, wherever the agent's
+  // focus is. An agent who has already moved on (Alt+F while the case was being saved) must
+  // keep their focus, so the desk decides here, right after the swap: focus the new field only
+  // when the old focus went away with the swapped content, and take the attribute off so
+  // settling does not move the focus again.
   document.body.addEventListener("htmx:afterSwap", (e) => {
     const target = e.detail.target;
     if (!target) return;
