@@ -7,6 +7,8 @@ import httpx
 import pytest
 from django.test import Client
 
+from tests import dbtemplate
+
 IN_CI = os.environ.get("CI") == "true"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -21,6 +23,56 @@ def pytest_sessionstart(session):
             redis.Redis.from_url(os.environ["REDIS_URL"]).ping()
         except redis.RedisError as exc:
             pytest.exit(f"CI=true but Redis is unreachable: {exc}", returncode=3)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test driving Chromium carries the `browser` marker, whether or not its module says
+    so: scripts/test.sh selects on it."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+def pytest_sessionfinish(session):
+    if not dbtemplate.WORKER:  # the xdist controller (or the only process), after every worker
+        dbtemplate.drop_template()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_modify_db_settings,
+    tmp_path_factory,
+):
+    """pytest-django's fixture, overridden as its documentation offers: the test database is a
+    copy of this run's migrated template (tests/dbtemplate.py). Django's
+    `setup_databases(keepdb=True)` then finds the copy, applies no migration and runs the
+    post-migrate signal, as for a reused database. A worker that arrives while another builds
+    the template migrates its own database, as pytest-django does, instead of waiting."""
+    from django.conf import settings
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    db = settings.DATABASES["default"]
+    name = db["TEST"].get("NAME") or f"test_{db['NAME']}"  # Django's documented default
+    url = dbtemplate.copy(tmp_path_factory, name, wait=False)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        # no test uses serialized_rollback, so nothing is serialized after creation
+        config = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            keepdb=url is not None,
+            serialized_aliases=set(),
+        )
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=verbosity, keepdb=url is not None)
+        connections.close_all()
+    if url is not None:
+        dbtemplate.drop(url)
 
 
 @pytest.fixture

@@ -18,9 +18,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import dbtemplate
+
 CSKH = str(Path(sys.executable).with_name("cskh"))
 ON_PG = os.environ.get("DATABASE_URL", "").startswith("postgres")
-# one worker runs the module, so its migrated installation (a minute) is built once
+# one worker runs the module, so its installation is set up and served once
 pytestmark = pytest.mark.xdist_group("serve")
 
 
@@ -30,26 +32,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.contextmanager
-def _pg_database(url: str) -> Iterator[str]:
-    """A PostgreSQL database of this module's own (the live server cannot see pytest's test
-    database, and must not touch the developer's)."""
-    import psycopg
-
-    base = url.replace("postgres://", "postgresql://")
-    name = (
-        f"{base.rsplit('/', 1)[1].split('?')[0]}_cli_{os.environ.get('PYTEST_XDIST_WORKER', 'm')}"
-    )
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{url.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="module")
 def server_env(tmp_path_factory) -> Iterator[dict[str, str]]:
     """Environment of a migrated installation with an admin: SQLite, or PostgreSQL when the
@@ -57,11 +39,9 @@ def server_env(tmp_path_factory) -> Iterator[dict[str, str]]:
     var = tmp_path_factory.mktemp("var")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     env.update(CSKH_VAR_DIR=str(var))
-    with contextlib.ExitStack() as stack:
-        if ON_PG:
-            env["DATABASE_URL"] = stack.enter_context(_pg_database(os.environ["DATABASE_URL"]))
-        subprocess.run([CSKH, "migrate", "-v", "0"], env=env, check=True, timeout=600)
-        subprocess.run(
+    with dbtemplate.fresh_installation(tmp_path_factory, "cli") as url:
+        env["DATABASE_URL"] = url
+        out = subprocess.run(
             [
                 CSKH,
                 "shell",
@@ -74,11 +54,11 @@ def server_env(tmp_path_factory) -> Iterator[dict[str, str]]:
                 "install_profile('electricity')",
             ],
             env=env,
-            check=True,
             timeout=120,
             capture_output=True,
             text=True,
         )
+        assert out.returncode == 0, out.stderr
         yield env
 
 
@@ -153,6 +133,7 @@ def _token(served) -> str:
     return out.split()[-1]
 
 
+@pytest.mark.db_agnostic  # the server and its processes, whatever the database
 def test_token_create_prints_token_as_last_word(served):
     token = _token(served)  # the last word of the command's output
     r = httpx.get(f"{served['base']}/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
@@ -167,6 +148,7 @@ def test_token_create_prints_token_as_last_word(served):
     assert bad.returncode != 0 and "ghost" in bad.stderr
 
 
+@pytest.mark.db_agnostic  # the server and its processes, whatever the database
 def test_requests_whole_and_streamed_both_ways(served):
     """A chunked request body is read, one above 1 MiB is refused with or without a
     Content-Length (and nothing is stored), a file response streams out, HEAD has no body."""
@@ -388,6 +370,7 @@ def _gone(mark: str, timeout: float = 30) -> list[int]:
     return left
 
 
+@pytest.mark.db_agnostic  # the server and its processes, whatever the database
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_busy_port_fails_clearly_and_starts_nothing(server_env):
     """`make run` on a busy port: a clear error, a non-zero exit and no background worker
@@ -410,6 +393,7 @@ def test_busy_port_fails_clearly_and_starts_nothing(server_env):
     assert _gone(mark) == []
 
 
+@pytest.mark.db_agnostic  # the server and its processes, whatever the database
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_ready_line_means_answering_and_children_stop_with_the_server(server_env):
     """ "ready on" is printed once the server answers; --with-workers starts the background
@@ -460,6 +444,7 @@ def _listening_sockets(port: int) -> int:
     return count
 
 
+@pytest.mark.db_agnostic  # the server and its processes, whatever the database
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/net/tcp")
 def test_each_worker_listens_on_its_own_socket(served):
     """SO_REUSEPORT (Granian on Linux): the kernel spreads new connections over the workers
@@ -481,6 +466,7 @@ def test_each_worker_listens_on_its_own_socket(served):
     assert _listening_sockets(port) == 2
 
 
+@pytest.mark.db_agnostic  # the server and its processes, whatever the database
 def test_serve_runs_several_workers_and_stops_gracefully(served):
     proc = served["proc"]
     children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True)

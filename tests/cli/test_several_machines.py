@@ -28,11 +28,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests import dbtemplate
 from tests.cli.test_serve_and_commands import (
     CSKH,
     ON_PG,
     _free_port,
-    _pg_database,
     _read_lines,
     _wait_for,
 )
@@ -55,6 +55,7 @@ pytestmark = [
         "Redis pass of scripts/test.sh (SQLite is a one-machine database)",
     ),
     pytest.mark.browser,
+    pytest.mark.postgres,  # so the PostgreSQL pass selects it although it drives Chromium
     # one cluster per test run: scripts/test.sh runs xdist with --dist loadgroup
     pytest.mark.xdist_group("several_machines"),
 ]
@@ -173,13 +174,14 @@ def cluster(tmp_path_factory) -> Iterator[dict]:
     )
     procs: list[Proc] = []
     with contextlib.ExitStack() as stack:
-        base["DATABASE_URL"] = stack.enter_context(_pg_database(os.environ["DATABASE_URL"]))
+        base["DATABASE_URL"] = stack.enter_context(
+            dbtemplate.fresh_installation(tmp_path_factory, "cluster")
+        )
         hosts = {}
         for name in ("a", "b"):
             var = root / f"var-{name}"
             var.mkdir()
             hosts[name] = {**base, "CSKH_VAR_DIR": str(var)}
-        subprocess.run([CSKH, "migrate", "-v", "0"], env=hosts["a"], check=True, timeout=600)
         out = subprocess.run(
             [CSKH, "shell", "-c", SETUP],
             env=hosts["a"],

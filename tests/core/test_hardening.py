@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "cskh"
+# settings, templates and response headers: the same whatever the database
+pytestmark = pytest.mark.db_agnostic
 
 
 def _run(env_extra: dict[str, str], *args: str) -> subprocess.CompletedProcess:

@@ -338,7 +338,56 @@ class TestBuiltDemo(TestCase):
             body = self.client.get(f"/reports/?r={code}&{year}").content.decode()
             assert "<svg" in body, code
 
+    def test_qa_pages_have_a_year_of_weekly_reviews_calibration_and_attitude_flags(self):
+        from cskh.org.models import User
+        from cskh.qa.models import Answer, AttitudeFlag, Review
 
+        assert Review.objects.filter(status="pending").exists()
+        assert Review.objects.filter(status="acknowledged").count() > 20
+        assert Review.objects.filter(status="disputed").exists()
+        assert Review.objects.filter(auto_failed=True).exists()
+        assert Review.objects.exclude(calibration_key="").filter(sample="calibration").exists()
+        assert Answer.objects.exists() and AttitudeFlag.objects.exists()
+        assert Review.objects.values("week").distinct().count() > 40
+        lead = User.objects.filter(role="shift_lead").first()
+        self.client.force_login(lead)
+        assert self.client.get("/qa/reviews/").status_code == 200
+        r = Review.objects.exclude(calibration_key="").first()
+        page = self.client.get(f"/qa/reviews/{r.pk}/").content.decode()
+        assert 'data-testid="spread"' in page
+        self.client.force_login(r.agent)
+        assert r.case.number in self.client.get("/qa/mine/").content.decode()
+
+    def test_training_pages_have_mandatory_changes_paths_attempts_and_coaching(self):
+        from cskh.org.models import User
+        from cskh.training.models import (
+            CoachingSession,
+            Enrollment,
+            LearningPath,
+            QuizAttempt,
+            ReadRequirement,
+        )
+        from cskh.training.selectors import requirements_overview
+
+        assert LearningPath.objects.count() == 3
+        assert Enrollment.objects.exclude(certificate_no="").exists()
+        assert Enrollment.objects.filter(completed_at__isnull=True).exists()
+        assert QuizAttempt.objects.filter(passed=False).exists()
+        assert ReadRequirement.objects.count() >= 3
+        overview = requirements_overview(None)
+        assert any(o["missing"] for o in overview) and any(o["confirmed"] for o in overview)
+        sessions = CoachingSession.objects.all()
+        assert sessions.exists() and sessions.filter(reviews__isnull=False).exists()
+        assert sessions.filter(followed_up_at__isnull=False).exists()
+        lead = User.objects.filter(role="shift_lead").first()
+        self.client.force_login(lead)
+        for url in ("/dao-tao/", "/dao-tao/bat-buoc/", "/dao-tao/kem-cap/", "/qa/dashboard/"):
+            assert self.client.get(url).status_code == 200, url
+        page = self.client.get("/qa/dashboard/?weeks=52").content.decode()
+        assert "<svg" in page and "polyline" in page
+
+
+@pytest.mark.db_agnostic  # the seed's choices; TestBuiltDemo covers PostgreSQL's COPY path
 def test_same_seed_same_data_and_another_seed_differs(db, geo):
     demo(customers=120, seed=3)
     first = snapshot()
@@ -377,6 +426,7 @@ def _wipe():
                 cursor.execute("SELECT setval(%s, 1, false)", [name])
 
 
+@pytest.mark.db_agnostic  # the profile's codes, whatever the database
 def test_telecom_profile_uses_contracts_and_olt_splitter_codes(db, geo):
     from cskh.cases.models import Case
     from cskh.customers.models import Customer, ServicePoint
