@@ -114,24 +114,26 @@ def authenticate_token_scoped(raw: str) -> tuple[User, frozenset[str]] | None:
         return None
     token_id, user, scopes = hit
     now = time.monotonic()
-    if now - _TOKEN_CHECKED.get(token_id, -1e9) > settings.CSKH_TOKEN_RECHECK_SECONDS:
+    # The memos are keyed by the digest, the credential itself: a row id can come back for
+    # another token (a restored backup, a rolled-back test) and would inherit the old times.
+    if now - _TOKEN_CHECKED.get(digest, -1e9) > settings.CSKH_TOKEN_RECHECK_SECONDS:
         still_valid = ApiToken.objects.filter(
             pk=token_id, revoked_at__isnull=True, user__is_active=True
         ).exists()
         if not still_valid:
-            _TOKEN_CHECKED.pop(token_id, None)
+            _TOKEN_CHECKED.pop(digest, None)
             refcache.invalidate("org.token")
             return None
-        _TOKEN_CHECKED[token_id] = now
-    if now - _TOKEN_TOUCHED.get(token_id, -1e9) > 300:  # last_used_at: every 5 minutes
-        _TOKEN_TOUCHED[token_id] = now
+        _TOKEN_CHECKED[digest] = now
+    if now - _TOKEN_TOUCHED.get(digest, -1e9) > 300:  # last_used_at: every 5 minutes
+        _TOKEN_TOUCHED[digest] = now
         ApiToken.objects.filter(pk=token_id).update(last_used_at=timezone.now())
     # Each request gets its own instance (attributes and relation caches are per object).
     return copy.copy(user), frozenset(scopes)
 
 
-_TOKEN_TOUCHED: dict[int, float] = {}
-_TOKEN_CHECKED: dict[int, float] = {}
+_TOKEN_TOUCHED: dict[str, float] = {}
+_TOKEN_CHECKED: dict[str, float] = {}
 
 
 def _load_token(digest: str) -> tuple[int, User, tuple[str, ...]] | None:
