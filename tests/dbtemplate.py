@@ -41,9 +41,13 @@ def _pg_admin():
     return psycopg.connect(_pg_conninfo(DATABASE_URL), autocommit=True)
 
 
+def _pg_name(url: str) -> str:
+    """The database a PostgreSQL URL names."""
+    return url.rsplit("/", 1)[1].split("?")[0]
+
+
 def pg_template_name() -> str:
-    maintenance = DATABASE_URL.rsplit("/", 1)[1].split("?")[0]
-    return f"test_{maintenance}_template"
+    return f"test_{_pg_name(DATABASE_URL)}_template"
 
 
 def pg_url(name: str) -> str:
@@ -121,9 +125,7 @@ def copy(tmp_path_factory: pytest.TempPathFactory, target: str, *, wait: bool = 
                 conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
                 conn.execute(f'CREATE DATABASE "{target}" TEMPLATE "{pg_template_name()}"')
             return pg_url(target)
-        for suffix in ("", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(target + suffix)
+        drop(f"sqlite:///{target}")  # with a previous run's -wal/-shm beside it
         src = sqlite3.connect(source.removeprefix("sqlite:///"))
         dst = sqlite3.connect(target)
         try:
@@ -136,9 +138,8 @@ def copy(tmp_path_factory: pytest.TempPathFactory, target: str, *, wait: bool = 
 
 def drop(url: str) -> None:
     if url.startswith("postgres"):
-        name = url.rsplit("/", 1)[1].split("?")[0]
         with _pg_admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{_pg_name(url)}" WITH (FORCE)')
         return
     path = url.removeprefix("sqlite:///")
     for suffix in ("", "-wal", "-shm"):

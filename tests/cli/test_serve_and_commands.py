@@ -19,9 +19,8 @@ import httpx
 import pytest
 
 from tests import dbtemplate
+from tests.dbtemplate import CSKH, ON_PG
 
-CSKH = str(Path(sys.executable).with_name("cskh"))
-ON_PG = os.environ.get("DATABASE_URL", "").startswith("postgres")
 # one worker runs the module, so its installation is set up and served once
 pytestmark = pytest.mark.xdist_group("serve")
 
