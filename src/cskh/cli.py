@@ -152,7 +152,7 @@ def serve(args: list[str]) -> None:
     try:
         if opts.with_workers:
             children = _start_workers()
-        print(f"cskh: starting {opts.workers} worker processes on {base}", flush=True)
+        say(f"cskh: starting {opts.workers} worker processes on {base}")
         # A process, not a thread: Granian forks its workers from this one, and a thread busy
         # in a library (OpenSSL, say) at that moment leaves its locks taken in the workers.
         children.append(
@@ -178,6 +178,16 @@ def check_port(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
+def say(line: str) -> None:
+    """Print one status line in a single write.
+
+    The server's children share this stdout; print() writes the text and its newline
+    separately when output is unbuffered (PYTHONUNBUFFERED), so a child's log line could land
+    in between and glue itself to "ready on …", which scripts wait for."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def announce_ready(host: str, port: str, base: str, timeout: float = 600) -> None:
     """Print "ready" once the server answers a request (a listening socket alone is not
     enough: a worker may still be loading the application)."""
@@ -191,7 +201,7 @@ def announce_ready(host: str, port: str, base: str, timeout: float = 600) -> Non
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 if response.status == 200:
-                    print(f"cskh: ready on {base}", flush=True)
+                    say(f"cskh: ready on {base}")
                     return
         except (OSError, urllib.error.URLError):
             pass
