@@ -61,6 +61,23 @@ def test_install_is_idempotent_and_switches_active(geo):
 
 
 @pytest.mark.django_db
+def test_reinstall_adds_what_is_missing_and_keeps_what_an_admin_edited(geo):
+    install_profile("electricity")
+    outage = CaseType.objects.get(profile__code="electricity", code="outage")
+    outage.name = "Mất điện (đã sửa)"
+    outage.save()
+    CaseType.objects.filter(profile__code="electricity", code="meter").delete()
+    install_profile("electricity")
+    rows = CaseType.objects.filter(profile__code="electricity")
+    assert rows.count() == len(ELECTRICITY)
+    assert rows.get(code="outage").name == "Mất điện (đã sửa)"
+    meter = rows.get(code="meter")  # put back, with the folded name search matches on
+    assert meter.name_folded and meter.name_folded == meter.name_folded.lower()
+    assert "đ" not in meter.name_folded and meter.sla_policy_id
+    assert get_case_type("meter").pk == meter.pk
+
+
+@pytest.mark.django_db
 def test_routing_specific_rules_win(world, other_unit, ben_thanh):
     meter = get_case_type("meter")
     assert route(case_type=meter, ward_id=ben_thanh.code) == world["unit"]

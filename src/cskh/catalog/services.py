@@ -8,48 +8,58 @@ from cskh.catalog.models import BusinessCalendar, CaseType, Profile, RoutingRule
 from cskh.catalog.profiles import CALENDARS, PROFILES, SLA_POLICIES, ProfileTerms
 from cskh.core import refcache
 from cskh.core.errors import DomainError
+from cskh.core.text import fold
 from cskh.org.models import Unit
 
 
 @transaction.atomic
 def install_profile(code: str, *, activate: bool = True) -> Profile:
-    """Idempotent: creates the calendars, SLA policies and case types of a built-in profile."""
+    """Idempotent: creates the calendars, SLA policies and case types of a built-in profile
+    that are missing, and keeps those already there as an administrator may have edited them.
+
+    Set-based: one read and at most one insert per table (a profile is installed by every
+    test fixture and the demo), then one cache invalidation for what changed."""
     if code not in PROFILES:
         raise DomainError(_("Ngành không hợp lệ: %(c)s") % {"c": code}, code="bad_profile")
-    calendars = {}
-    for cal_code, spec in CALENDARS.items():
-        calendars[cal_code], _created = BusinessCalendar.objects.get_or_create(
-            code=cal_code,
-            defaults={
-                "name": _(spec["name"]),
-                "always_open": spec["always_open"],
-                "hours": spec["hours"],
-            },
-        )
-    policies = {}
-    for pol_code, (name, cal, first, res, rural, desc) in SLA_POLICIES.items():
-        policies[pol_code], _created = SlaPolicy.objects.get_or_create(
-            code=pol_code,
-            defaults={
-                "name": _(name),
-                "calendar": calendars[cal],
-                "first_response_minutes": first,
-                "resolution_minutes": res,
-                "rural_resolution_minutes": rural,
-                "description": _(desc) if desc else "",
-            },
-        )
+    calendars = _create_missing(
+        BusinessCalendar,
+        {
+            cal_code: BusinessCalendar(
+                code=cal_code,
+                name=_(spec["name"]),
+                always_open=spec["always_open"],
+                hours=spec["hours"],
+            )
+            for cal_code, spec in CALENDARS.items()
+        },
+    )
+    policies = _create_missing(
+        SlaPolicy,
+        {
+            pol_code: SlaPolicy(
+                code=pol_code,
+                name=_(name),
+                calendar=calendars[cal],
+                first_response_minutes=first,
+                resolution_minutes=res,
+                rural_resolution_minutes=rural,
+                description=_(desc) if desc else "",
+            )
+            for pol_code, (name, cal, first, res, rural, desc) in SLA_POLICIES.items()
+        },
+    )
     profile_spec = PROFILES[code]
     profile, _created = Profile.objects.get_or_create(
         code=code, defaults={"name": _(profile_spec["name"])}
     )
-    for order, row in enumerate(profile_spec["case_types"]):
-        ct_code, name, desc, prio, pol, handler, groups, complaint = row
-        if not CaseType.objects.filter(profile=profile, code=ct_code).exists():
-            CaseType(
+    _create_missing(
+        CaseType,
+        {
+            ct_code: CaseType(
                 profile=profile,
                 code=ct_code,
                 name=_(name),
+                name_folded=fold(_(name)),  # what CaseType.save() sets; bulk_create skips it
                 description=_(desc),
                 default_priority=prio,
                 sla_policy=policies[pol],
@@ -57,13 +67,34 @@ def install_profile(code: str, *, activate: bool = True) -> Profile:
                 groups_incidents=groups,
                 is_complaint=complaint,
                 sort_order=order * 10,
-            ).save()
+            )
+            for order, (ct_code, name, desc, prio, pol, handler, groups, complaint) in enumerate(
+                profile_spec["case_types"]
+            )
+        },
+        profile=profile,
+    )
     if activate:
         Profile.objects.exclude(pk=profile.pk).update(is_active=False)
         Profile.objects.filter(pk=profile.pk).update(is_active=True)
         profile.is_active = True
-        refcache.invalidate("catalog.active_profile", "catalog.case_type")  # update(): no signals
+    # bulk_create() and update() send no signals: the families built from these tables
+    refcache.invalidate("catalog.active_profile", "catalog.case_type", "sla.calendar")
     return profile
+
+
+def _create_missing[M: (BusinessCalendar, SlaPolicy, CaseType)](
+    model: type[M], wanted: dict[str, M], **scope: object
+) -> dict[str, M]:
+    """The rows of `model` with these codes (within scope), inserting the missing ones from
+    `wanted`; ignore_conflicts makes two installs racing each other harmless."""
+    rows = model.objects.filter(code__in=wanted, **scope)
+    found = {row.code: row for row in rows}
+    missing = [row for c, row in wanted.items() if c not in found]
+    if missing:
+        model.objects.bulk_create(missing, ignore_conflicts=True)
+        found = {row.code: row for row in rows.all()}  # .all(): read again, with their ids
+    return found
 
 
 def active_profile() -> Profile:
