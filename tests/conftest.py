@@ -5,7 +5,7 @@ import shutil
 
 import httpx
 import pytest
-from django.test import Client
+from django.test import Client, TransactionTestCase
 
 from tests import dbtemplate
 
@@ -27,15 +27,38 @@ def pytest_sessionstart(session):
 
 def pytest_collection_modifyitems(config, items):
     """Every test driving Chromium carries the `browser` marker, whether or not its module says
-    so: scripts/test.sh selects on it."""
+    so: scripts/test.sh selects on it.
+
+    Order: the tests that need no database first, so that the workers run them while the
+    template database is being built (tests/dbtemplate.py); then the xdist groups (the long
+    served-installation and demo modules: started early, they do not end the run alone); then
+    the database tests in the order pytest-django gave them (its hook runs first: tryfirst)."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
+    items.sort(key=_start_order)  # stable: pytest-django's order stays within each part
 
 
-def pytest_sessionfinish(session):
-    if not dbtemplate.WORKER:  # the xdist controller (or the only process), after every worker
-        dbtemplate.drop_template()
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
+
+
+def _start_order(item) -> int:
+    if item.get_closest_marker("xdist_group"):
+        return 1
+    cls = getattr(item, "cls", None)
+    if (
+        item.get_closest_marker("django_db")
+        or DB_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        or (cls is not None and issubclass(cls, TransactionTestCase))
+    ):
+        return 2
+    return 0
+
+
+def pytest_configure(config):
+    if not dbtemplate.WORKER:  # the xdist controller (or the only process), before any worker
+        builder = dbtemplate.start_build()
+        config.add_cleanup(lambda: dbtemplate.finish(builder))  # after every worker stopped
 
 
 @pytest.fixture(scope="session")
@@ -44,35 +67,32 @@ def django_db_setup(
     django_test_environment,
     django_db_blocker,
     django_db_modify_db_settings,
-    tmp_path_factory,
 ):
     """pytest-django's fixture, overridden as its documentation offers: the test database is a
     copy of this run's migrated template (tests/dbtemplate.py). Django's
     `setup_databases(keepdb=True)` then finds the copy, applies no migration and runs the
-    post-migrate signal, as for a reused database. A worker that arrives while another builds
-    the template migrates its own database, as pytest-django does, instead of waiting."""
+    post-migrate signal, as for a reused database."""
     from django.conf import settings
     from django.db import connections
     from django.test.utils import setup_databases, teardown_databases
 
     db = settings.DATABASES["default"]
     name = db["TEST"].get("NAME") or f"test_{db['NAME']}"  # Django's documented default
-    url = dbtemplate.copy(tmp_path_factory, name, wait=False)
+    url = dbtemplate.copy(name)
     verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
         # no test uses serialized_rollback, so nothing is serialized after creation
         config = setup_databases(
             verbosity=verbosity,
             interactive=False,
-            keepdb=url is not None,
+            keepdb=True,
             serialized_aliases=set(),
         )
     yield
     with django_db_blocker.unblock():
-        teardown_databases(config, verbosity=verbosity, keepdb=url is not None)
+        teardown_databases(config, verbosity=verbosity, keepdb=True)
         connections.close_all()
-    if url is not None:
-        dbtemplate.drop(url)
+    dbtemplate.drop(url)
 
 
 @pytest.fixture

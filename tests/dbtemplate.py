@@ -3,9 +3,10 @@
 `cskh migrate` on an empty database costs tens of seconds of CPU, nearly all of it Django
 rendering the migration state (each CreateModel re-renders the models related to it; squashing
 the migrations does not shorten it). A run needed it once per xdist worker and once more for each
-installation a CLI test serves. Now the first worker to get here runs the real `cskh migrate`
-once into a template database and every other database is a copy of it: PostgreSQL's
-`CREATE DATABASE … TEMPLATE` (documented for exactly this), SQLite's online backup API.
+installation a CLI test serves. Now the real `cskh migrate` runs once per run, in the background
+from the moment pytest is configured, into a template database, and every other database is a
+copy of it: PostgreSQL's `CREATE DATABASE … TEMPLATE` (documented for exactly this), SQLite's
+online backup API. `python tests/dbtemplate.py DIR` builds one outside pytest.
 
 The template is the product of the same command an operator runs, data migrations included, so
 a copy is what a fresh installation holds.
@@ -15,14 +16,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 CSKH = str(Path(sys.executable).with_name("cskh"))
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -57,10 +62,7 @@ def pg_url(name: str) -> str:
     return f"{head}/{name}" + (f"?{query}" if query else "")
 
 
-def _shared_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A directory every xdist worker of this run sees (pytest-xdist's documented recipe)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if WORKER else base
+TEMPLATE_DIR = "CSKH_TEST_TEMPLATE_DIR"  # where the template (or its build's outcome) lives
 
 
 def _migrate(url: str, var_dir: Path) -> None:
@@ -76,23 +78,10 @@ def _migrate(url: str, var_dir: Path) -> None:
         raise RuntimeError(f"cskh migrate failed:\n{out.stdout}\n{out.stderr}")
 
 
-def template(tmp_path_factory: pytest.TempPathFactory, *, wait: bool = True) -> str | None:
-    """The DATABASE_URL of this run's migrated template, built by whichever worker comes first.
-
-    With wait=False, None while another worker is building it: a worker setting up its own
-    test database then migrates it itself rather than sit idle (the two builds share the cores,
-    and later installations copy the template)."""
-    shared = _shared_dir(tmp_path_factory)
-    built = shared / "db-template.url"
-    if built.exists():
-        return built.read_text()
+def build(directory: Path) -> None:
+    """Migrate this run's template. Writes `db-template.url` when done, or
+    `db-template.failed` with the reason: the workers wait for one of the two."""
     try:
-        held = lock(tmp_path_factory).acquire(timeout=-1 if wait else 0)
-    except Timeout:
-        return None
-    with held:
-        if built.exists():
-            return built.read_text()
         if ON_PG:
             name = pg_template_name()
             with _pg_admin() as conn:
@@ -100,26 +89,50 @@ def template(tmp_path_factory: pytest.TempPathFactory, *, wait: bool = True) -> 
                 conn.execute(f'CREATE DATABASE "{name}"')
             url = pg_url(name)
         else:
-            url = f"sqlite:///{shared / 'template.sqlite3'}"
-        _migrate(url, shared / "template-var")
-        built.write_text(url)
-        return url
+            url = f"sqlite:///{directory / 'template.sqlite3'}"
+        _migrate(url, directory / "var")
+    except Exception as exc:
+        (directory / "db-template.failed").write_text(f"{type(exc).__name__}: {exc}")
+        raise SystemExit(1) from exc
+    ready = directory / "db-template.url.part"
+    ready.write_text(url)
+    ready.replace(directory / "db-template.url")  # appears whole or not at all
 
 
-def lock(tmp_path_factory: pytest.TempPathFactory) -> FileLock:
-    """Held while the template is built or copied: PostgreSQL refuses to copy a template while
-    another session is connected to it."""
-    return FileLock(str(_shared_dir(tmp_path_factory) / "db-template.lock"))
-
-
-def copy(tmp_path_factory: pytest.TempPathFactory, target: str, *, wait: bool = True) -> str | None:
-    """A fresh copy of the template: `target` is a database name on PostgreSQL, a file path on
-    SQLite. Returns its DATABASE_URL (drop it with `drop`), or None when wait=False and the
-    template is still being built."""
-    source = template(tmp_path_factory, wait=wait)
-    if source is None:
+def start_build() -> subprocess.Popen | None:
+    """Start building the template in the background, from the pytest process that is not an
+    xdist worker, before the workers start: the migration then runs while they collect tests.
+    The workers inherit the directory through the environment. Nothing starts when the
+    directory is already set (scripts/test.sh builds the PostgreSQL template during the SQLite
+    pass, where it fills the cores the ending pass leaves idle)."""
+    if os.environ.get(TEMPLATE_DIR):
         return None
-    with lock(tmp_path_factory):
+    directory = tempfile.mkdtemp(prefix="cskh-db-template-")
+    os.environ[TEMPLATE_DIR] = directory
+    # a session of its own, so that finish() stops the builder and its `cskh migrate` together
+    return subprocess.Popen([sys.executable, __file__, directory], start_new_session=True)
+
+
+def template(timeout: float = 900) -> str:
+    """The DATABASE_URL of this run's migrated template, once its build is over."""
+    directory = Path(os.environ[TEMPLATE_DIR])
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(FileNotFoundError):
+            return (directory / "db-template.url").read_text()
+        with contextlib.suppress(FileNotFoundError):
+            reason = (directory / "db-template.failed").read_text()
+            raise RuntimeError(f"building the test database template failed: {reason}")
+        time.sleep(0.1)
+    raise TimeoutError(f"no test database template in {directory} after {timeout:.0f} s")
+
+
+def copy(target: str) -> str:
+    """A fresh copy of the template: `target` is a database name on PostgreSQL, a file path on
+    SQLite. Returns its DATABASE_URL (drop it with `drop`)."""
+    source = template()
+    # PostgreSQL refuses to copy a template while another session is connected to it
+    with FileLock(str(Path(os.environ[TEMPLATE_DIR]) / "copy.lock")):
         if ON_PG:
             with _pg_admin() as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
@@ -147,8 +160,14 @@ def drop(url: str) -> None:
             os.remove(path + suffix)
 
 
-def drop_template() -> None:
-    """Called once at the end of the run, by the process that is not an xdist worker."""
+def finish(builder: subprocess.Popen | None) -> None:
+    """Called once at the end of the run, by the process that is not an xdist worker: stops a
+    build nobody waited for (a run without database tests), drops the template."""
+    if builder is not None:
+        if builder.poll() is None:
+            os.killpg(builder.pid, signal.SIGTERM)
+        builder.wait()
+        shutil.rmtree(os.environ[TEMPLATE_DIR], ignore_errors=True)
     if ON_PG:
         with _pg_admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{pg_template_name()}" WITH (FORCE)')
@@ -162,9 +181,12 @@ def fresh_installation(tmp_path_factory: pytest.TempPathFactory, label: str) -> 
         target = f"{pg_template_name().removesuffix('_template')}_{label}_{WORKER or 'main'}"
     else:
         target = str(tmp_path_factory.mktemp(label) / "cskh.sqlite3")
-    url = copy(tmp_path_factory, target)
-    assert url is not None
+    url = copy(target)
     try:
         yield url
     finally:
         drop(url)
+
+
+if __name__ == "__main__":
+    build(Path(sys.argv[1]))

@@ -12,7 +12,7 @@ from cskh.incidents import services
 from cskh.incidents.models import Incident
 from cskh.notify.models import Notification
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 HEADER = "Mã,Khu vực,Tuyến dây,Trạm,Bắt đầu,Kết thúc,Lý do\n"
 
