@@ -249,10 +249,18 @@ def test_outbox_commits_wait_for_the_wal_unless_async_commit_is_chosen(settings)
             cur.execute("SHOW synchronous_commit")
             return cur.fetchone()[0]
 
-    assert settings.CSKH_NOTIFY_ASYNC_COMMIT is False
-    assert inside() == "on"
-    settings.CSKH_NOTIFY_ASYNC_COMMIT = True
-    assert inside() == "off"
+    # a server that waits for the WAL, as production's do (the test databases do not:
+    # tests/dbtemplate.py), so that only the outbox's own choice can turn it off
+    with connection.cursor() as cur:
+        cur.execute("SET synchronous_commit = on")
+    try:
+        assert settings.CSKH_NOTIFY_ASYNC_COMMIT is False
+        assert inside() == "on"
+        settings.CSKH_NOTIFY_ASYNC_COMMIT = True
+        assert inside() == "off"
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("RESET synchronous_commit")
 
 
 def test_zalo_sends_the_zns_template_id_and_its_template_data(world, gateway_settings, gateway):
