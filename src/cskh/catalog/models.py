@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from typing import Any
 
 from django.db import models
@@ -129,10 +131,15 @@ class CaseType(models.Model):
         return f"{self.name} ({self.code})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fold_name()
+        super().save(*args, **kwargs)
+
+    def fold_name(self) -> CaseType:
+        """Set the folded name search matches on (save() does; bulk_create() callers must)."""
         from cskh.core.text import fold
 
         self.name_folded = fold(self.name)
-        super().save(*args, **kwargs)
+        return self
 
 
 class RoutingRule(models.Model):

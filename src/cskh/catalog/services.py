@@ -8,7 +8,6 @@ from cskh.catalog.models import BusinessCalendar, CaseType, Profile, RoutingRule
 from cskh.catalog.profiles import CALENDARS, PROFILES, SLA_POLICIES, ProfileTerms
 from cskh.core import refcache
 from cskh.core.errors import DomainError
-from cskh.core.text import fold
 from cskh.org.models import Unit
 
 
@@ -18,7 +17,7 @@ def install_profile(code: str, *, activate: bool = True) -> Profile:
     that are missing, and keeps those already there as an administrator may have edited them.
 
     Set-based: one read and at most one insert per table (a profile is installed by every
-    test fixture and the demo), then one cache invalidation for what changed."""
+    test fixture and the demo), then one cache invalidation for the three tables' families."""
     if code not in PROFILES:
         raise DomainError(_("Ngành không hợp lệ: %(c)s") % {"c": code}, code="bad_profile")
     calendars = _create_missing(
@@ -59,7 +58,6 @@ def install_profile(code: str, *, activate: bool = True) -> Profile:
                 profile=profile,
                 code=ct_code,
                 name=_(name),
-                name_folded=fold(_(name)),  # what CaseType.save() sets; bulk_create skips it
                 description=_(desc),
                 default_priority=prio,
                 sla_policy=policies[pol],
@@ -67,7 +65,7 @@ def install_profile(code: str, *, activate: bool = True) -> Profile:
                 groups_incidents=groups,
                 is_complaint=complaint,
                 sort_order=order * 10,
-            )
+            ).fold_name()  # bulk_create() skips save()
             for order, (ct_code, name, desc, prio, pol, handler, groups, complaint) in enumerate(
                 profile_spec["case_types"]
             )
