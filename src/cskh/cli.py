@@ -127,7 +127,9 @@ def serve(args: list[str]) -> None:
     from django.core.management import call_command
 
     if not opts.no_collectstatic:
-        call_command("collectstatic", interactive=False, verbosity=0)
+        # django-ninja ships ReDoc beside the Swagger UI the API docs use: left out, it is a
+        # third fewer bytes to copy and compress at every start.
+        call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=["redoc.*"])
 
     from granian import Granian
     from granian.constants import Interfaces, Loops

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from whitenoise.compress import Compressor
 
 SRC_DIR = Path(__file__).resolve().parent
 BASE_DIR = SRC_DIR.parent.parent
@@ -334,6 +335,9 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps are fetched only by a browser's developer tools: compressing them (Swagger UI's)
+# was over half of the compression work `collectstatic` repeats at every `cskh serve`.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -114,6 +114,10 @@ def test_serve_answers_pages_static_and_api(served):
     assert r.status_code == 200 and "Đăng nhập" in r.text
     r = httpx.get(f"{base}/static/cskh/app.css")
     assert r.status_code == 200 and "--accent" in r.text
+    # the API docs' Swagger UI is collected and served compressed; ReDoc, unused, is left out
+    r = httpx.get(f"{base}/static/ninja/swagger-ui-bundle.js", headers={"Accept-Encoding": "gzip"})
+    assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+    assert httpx.get(f"{base}/static/ninja/redoc.standalone.js").status_code == 404
     r = httpx.get(f"{base}/", follow_redirects=False)
     assert r.status_code == 302 and "/accounts/login/" in r.headers["location"]
     r = httpx.get(f"{base}/api/v1/cases")

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
-from sklearn.model_selection import StratifiedKFold
-from sklearn.preprocessing import StandardScaler
+
+# scikit-learn is imported in the methods that fit or score, not with this module: the import
+# takes over a second of CPU, which every process starting Django paid (cskh.cx.services
+# imports this module) although few ever fit a churn model. A stored model brings it along
+# when it is unpickled.
 
 # Candidate blends (logistic regression, shallow trees, deeper trees), chosen on the
 # training rows by an inner 3-fold split. Only two: "linear-led" or "trees"; a finer grid
@@ -36,10 +36,13 @@ class ChurnEstimator:
     seed: int = 0
     auto_weight: bool = True
     weights: tuple[float, float, float] = (0.6, 0.4, 0.0)
-    scaler: StandardScaler = field(default_factory=StandardScaler)
+    scaler: Any = None  # the fitted StandardScaler of the linear part
     parts: list[Any] = field(default_factory=list)
 
     def _parts(self) -> list[Any]:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+        from sklearn.linear_model import LogisticRegression
+
         return [
             LogisticRegression(max_iter=3000, C=self.lr_c),
             HistGradientBoostingClassifier(
@@ -68,6 +71,10 @@ class ChurnEstimator:
     def fit(self, X: np.ndarray, y: np.ndarray) -> ChurnEstimator:
         """The blend weights are chosen by an inner 3-fold split of the training rows only
         (linear data favours the regression, interaction-heavy data the boosting)."""
+        from sklearn.metrics import log_loss
+        from sklearn.model_selection import StratifiedKFold
+        from sklearn.preprocessing import StandardScaler
+
         if self.auto_weight and len(y) >= 300:
             oof = np.zeros((len(y), 3))
             inner = StratifiedKFold(3, shuffle=True, random_state=self.seed)
@@ -84,6 +91,7 @@ class ChurnEstimator:
             # between near-equal candidates
             self.weights = min(WEIGHTS, key=lambda w: log_loss(y, oof @ np.array(w)))
         self.parts = self._parts()
+        self.scaler = StandardScaler()
         self.parts[0].fit(self.scaler.fit_transform(X), y)
         for w, part in zip(self.weights[1:], self.parts[1:], strict=True):
             if w > 0:
@@ -118,6 +126,9 @@ class ChurnEstimator:
 def cross_validate(X: np.ndarray, y: np.ndarray, *, folds: int, seed: int) -> dict[str, Any]:
     """Stratified K-fold with `seed`; every fold fits a fresh estimator on its own training
     part (no resampling, no statistics from the test part). Metrics are the mean over folds."""
+    from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+    from sklearn.model_selection import StratifiedKFold
+
     aucs, prs, briers = [], [], []
     for train, test in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, y):
         model = ChurnEstimator(seed=seed).fit(X[train], y[train])

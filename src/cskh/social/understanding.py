@@ -20,18 +20,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion
 from threadpoolctl import threadpool_limits
 
 from cskh.social import corpus
 from cskh.social.lexicon import normalize
 from cskh.textintel import services as text_services
 from cskh.textintel.classifier import union_transform
+
+if TYPE_CHECKING:  # scikit-learn is imported where a model is fitted (see textintel.classifier)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
 
 __all__ = [
     "SocialModel",
@@ -48,6 +49,9 @@ ACTIONABLE_THRESHOLD = 0.5
 
 
 def feature_union() -> FeatureUnion:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion
+
     return FeatureUnion(
         [
             ("w", TfidfVectorizer(ngram_range=(1, 2), min_df=1, sublinear_tf=True)),
@@ -95,6 +99,8 @@ class SocialModel:
 
 
 def train_model(posts: Sequence[corpus.Post] | None = None) -> SocialModel:
+    from sklearn.linear_model import LogisticRegression
+
     posts = list(posts if posts is not None else corpus.train())
     texts = [normalize(p.text) for p in posts]
     features = feature_union()

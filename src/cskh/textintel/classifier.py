@@ -23,16 +23,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.pipeline import FeatureUnion, Pipeline
 from threadpoolctl import threadpool_limits
 
 from cskh.textintel.normalize import fold, normalize_for_model
+
+if TYPE_CHECKING:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
+# scikit-learn is imported where a model is fitted or scored, not with this module: importing
+# it takes over a second of CPU, which every process starting Django (each `cskh` command, web
+# and queue worker) paid although most never fit a model. A stored model brings it along when
+# it is unpickled.
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PROFILES = ("electricity", "telecom")
@@ -66,6 +73,10 @@ def load_seed(profile: str) -> list[tuple[str, str]]:
 
 
 def build_pipeline(seed: int = 0) -> Pipeline:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion, Pipeline
+
     features = FeatureUnion(
         [
             (
@@ -257,6 +268,8 @@ def split(pairs: Sequence[tuple[str, str]]) -> tuple[list[tuple[str, str]], list
 
 
 def evaluate(model: TrainedModel, pairs: Sequence[tuple[str, str]]) -> dict:
+    from sklearn.metrics import accuracy_score, f1_score
+
     if not pairs:
         return {"n": 0}
     texts, gold = zip(*pairs, strict=True)

@@ -15,18 +15,19 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion
 from threadpoolctl import threadpool_limits
 
 from cskh.textintel import classifier
 from cskh.textintel.data.generate_seed import parse
 from cskh.textintel.data.texts_sentiment import SENTIMENT
 from cskh.textintel.normalize import Prepared, fold, prepare
+
+if TYPE_CHECKING:  # scikit-learn is imported where a model is fitted (see classifier)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
 
 SENTIMENT_VERSION = "sent-2"
 LABELS = ("negative", "neutral", "positive")
@@ -196,6 +197,10 @@ def training_rows() -> list[tuple[str, str, int]]:
 
 
 def train_sentiment(rows: Sequence[tuple[str, str, int]] | None = None) -> SentimentModel:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import FeatureUnion
+
     started = time.perf_counter()
     rows = list(rows or training_rows())
     texts = [_augment(prepare(t)) for t, _, _ in rows]
