@@ -11,6 +11,11 @@ WORKERS="${CSKH_TEST_WORKERS:-2}"  # pytest-xdist processes (each has its own te
 # pool to every core, and two workers each spinning two threads on two cores made a 6-second
 # model fit take minutes.
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+# Let Python cache the bytecode it compiles (__pycache__, git-ignored). A run starts dozens of
+# Python processes (xdist workers, `cskh serve` and its workers, `cskh` commands), each
+# importing Django, cskh and scikit-learn; where PYTHONDONTWRITEBYTECODE is set (some
+# containers set it), each compiled everything again and pytest re-rewrote every test module.
+unset PYTHONDONTWRITEBYTECODE
 # --dist loadgroup: tests marked xdist_group (the several-machines cluster) share one worker
 status=0
 

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 CSKH = str(Path(sys.executable).with_name("cskh"))
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
@@ -88,7 +88,15 @@ def _migrate(url: str, var_dir: Path) -> None:
 
 def build(directory: Path) -> None:
     """Migrate this run's template. Writes `db-template.url` when done, or
-    `db-template.failed` with the reason: the workers wait for one of the two."""
+    `db-template.failed` with the reason: the workers wait for one of the two. The build
+    holds `build.lock` throughout (the kernel releases it whatever way the process ends), so
+    a waiter can tell a build in progress from a builder killed before it wrote either."""
+    with FileLock(str(directory / "build.lock")):
+        (directory / "db-template.started").touch()
+        _build(directory)
+
+
+def _build(directory: Path) -> None:
     try:
         if ON_PG:
             name = pg_template_name()
@@ -123,17 +131,36 @@ def start_build() -> subprocess.Popen | None:
 
 
 def template(timeout: float = 900) -> str:
-    """The DATABASE_URL of this run's migrated template, once its build is over."""
+    """The DATABASE_URL of this run's migrated template, once its build is over. Fails at
+    once, rather than after `timeout`, when the builder died without a word (SIGKILL, the
+    out-of-memory killer)."""
     directory = Path(os.environ[TEMPLATE_DIR])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        building = (directory / "db-template.started").exists() and _building(directory)
         with contextlib.suppress(FileNotFoundError):
             return (directory / "db-template.url").read_text()
         with contextlib.suppress(FileNotFoundError):
             reason = (directory / "db-template.failed").read_text()
             raise RuntimeError(f"building the test database template failed: {reason}")
+        if (directory / "db-template.started").exists() and not building:
+            raise RuntimeError(
+                f"the test database template's builder in {directory} ended "
+                "without a template or a reason (was it killed?)"
+            )
         time.sleep(0.1)
     raise TimeoutError(f"no test database template in {directory} after {timeout:.0f} s")
+
+
+def _building(directory: Path) -> bool:
+    """Whether a builder holds `build.lock` (see build)."""
+    lock = FileLock(str(directory / "build.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
 
 
 def copy(target: str) -> str:
