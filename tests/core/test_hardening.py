@@ -54,6 +54,25 @@ def test_check_deploy_warns_without_them():
     assert "security.W004" in r.stderr + r.stdout  # no HSTS
 
 
+def test_no_date_or_time_field_has_a_fixed_default():
+    """Django's fields.W161 flags a fixed date/time default when the checks run within seconds
+    of it: `check --deploy --fail-level WARNING` failed at 07:30:00 UTC, the default opening
+    time of an office. Such defaults are callables (None never matches the clock)."""
+    from django.apps import apps
+    from django.db import models
+
+    fixed = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if isinstance(field, models.DateField | models.TimeField)
+        and field.has_default()
+        and field.default is not None
+        and not callable(field.default)
+    ]
+    assert fixed == []
+
+
 def test_several_hosts_refuse_a_generated_secret_key():
     r = _run({"CSKH_MULTI_HOST": "1"}, "check")
     assert r.returncode != 0
