@@ -25,6 +25,8 @@ install-runtime: $(BIN)/.installed-runtime
 
 install: $(BIN)/.installed
 
+# survey and referral links in the demo's messages point at the port actually served
+run: export CSKH_CX_PUBLIC_URL ?= http://127.0.0.1:$(PORT)
 run: install-runtime
 	$(BIN)/cskh serve --host $(HOST) --port $(PORT) --check-port
 	$(BIN)/cskh migrate --noinput -v 0
