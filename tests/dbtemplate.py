@@ -137,13 +137,16 @@ def template(timeout: float = 900) -> str:
     directory = Path(os.environ[TEMPLATE_DIR])
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        building = (directory / "db-template.started").exists() and _building(directory)
+        # in this order: the builder creates `started` while holding the lock and writes its
+        # outcome before releasing it, so started-and-unlocked before an empty read is a death
+        started = (directory / "db-template.started").exists()
+        ended = started and not _building(directory)
         with contextlib.suppress(FileNotFoundError):
             return (directory / "db-template.url").read_text()
         with contextlib.suppress(FileNotFoundError):
             reason = (directory / "db-template.failed").read_text()
             raise RuntimeError(f"building the test database template failed: {reason}")
-        if (directory / "db-template.started").exists() and not building:
+        if ended:
             raise RuntimeError(
                 f"the test database template's builder in {directory} ended "
                 "without a template or a reason (was it killed?)"
