@@ -124,12 +124,10 @@ def serve(args: list[str]) -> None:
     import django
 
     django.setup()
-    from django.core.management import call_command
-
     if not opts.no_collectstatic:
-        # django-ninja ships ReDoc beside the Swagger UI the API docs use: left out, it is a
-        # third fewer bytes to copy and compress at every start.
-        call_command("collectstatic", interactive=False, verbosity=0, ignore_patterns=["redoc.*"])
+        from cskh.core.staticfiles import collect_if_changed
+
+        collect_if_changed()  # skipped when STATIC_ROOT holds these very sources
 
     from granian import Granian
     from granian.constants import Interfaces, Loops
