@@ -5,7 +5,7 @@ import shutil
 
 import httpx
 import pytest
-from django.test import Client, TransactionTestCase
+from django.test import Client, TestCase, TransactionTestCase
 
 from tests import dbtemplate
 
@@ -32,7 +32,10 @@ def pytest_collection_modifyitems(config, items):
     Order: the tests that need no database first, so that the workers run them while the
     template database is being built (tests/dbtemplate.py); then the xdist groups (the long
     served-installation and demo modules: started early, they do not end the run alone); then
-    the database tests in the order pytest-django gave them (its hook runs first: tryfirst)."""
+    the database tests in the order pytest-django gave them (its hook runs first: tryfirst),
+    which keeps the transactional tests (they empty every table) after the others. Among those,
+    the ones marked `long` go first: a worker that draws one near the end of the run would
+    otherwise leave the other worker idle for its whole length."""
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
@@ -42,17 +45,35 @@ def pytest_collection_modifyitems(config, items):
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 
 
-def _start_order(item) -> int:
+def _start_order(item) -> tuple[int, int]:
     if item.get_closest_marker("xdist_group"):
-        return 1
+        return (1, 0)
     cls = getattr(item, "cls", None)
     if (
         item.get_closest_marker("django_db")
         or DB_FIXTURES.intersection(getattr(item, "fixturenames", ()))
         or (cls is not None and issubclass(cls, TransactionTestCase))
     ):
-        return 2
-    return 0
+        if not _transactional(item):
+            return (2, 0)
+        return (2, 1) if item.get_closest_marker("long") else (2, 2)
+    return (0, 0)
+
+
+def _transactional(item) -> bool:
+    """The test commits (pytest-django's transactional_db, live_server, or a Django
+    TransactionTestCase that is not a TestCase): the database is flushed after it."""
+    marker = item.get_closest_marker("django_db")
+    cls = getattr(item, "cls", None)
+    return bool(
+        (marker and marker.kwargs.get("transaction"))
+        or {"transactional_db", "live_server"}.intersection(getattr(item, "fixturenames", ()))
+        or (
+            cls is not None
+            and issubclass(cls, TransactionTestCase)
+            and not issubclass(cls, TestCase)
+        )
+    )
 
 
 def pytest_configure(config):

@@ -22,6 +22,7 @@ from tests.notify.test_workers_pg import CSKH, _database_url, _log, _stop, _wait
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.long,  # seconds of waiting on worker processes: started early (tests/conftest.py)
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="worker processes with SKIP LOCKED need PostgreSQL (DATABASE_URL=postgres://…)",

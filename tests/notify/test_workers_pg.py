@@ -25,6 +25,7 @@ from cskh.notify.models import DeliveryAttempt, Notification
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.long,  # seconds of waiting on worker processes: started early (tests/conftest.py)
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="worker processes with SKIP LOCKED need PostgreSQL (DATABASE_URL=postgres://…)",
