@@ -18,6 +18,11 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 unset PYTHONDONTWRITEBYTECODE
 # --dist loadgroup: tests marked xdist_group (the several-machines cluster) share one worker
 status=0
+# One directory of fitted models for every process of the run (core/fitted.py): the first
+# process that needs the sentiment model fits it, the xdist workers and served installations
+# load it. A new directory per run, so a run never reads a developer's earlier fits.
+MODEL_CACHE=$(mktemp -d -t cskh-models-XXXXXX)
+export CSKH_MODEL_CACHE_DIR="$MODEL_CACHE"
 
 pg_up() { .venv/bin/python - "$PG_URL" <<'PY'
 import sys, psycopg
@@ -29,13 +34,14 @@ PY
 }
 
 PG=no
+trap 'rm -rf "$MODEL_CACHE"' EXIT
 if pg_up; then
   PG=yes
   # The PostgreSQL pass's migrated template (tests/dbtemplate.py) is built while the SQLite
   # pass runs, at the lowest priority: it takes the cores that pass leaves idle, and the
   # PostgreSQL pass then starts on a ready template instead of waiting for `cskh migrate`.
   PG_TEMPLATE=$(mktemp -d -t cskh-db-template-XXXXXX)
-  trap 'rm -rf "$PG_TEMPLATE"' EXIT
+  trap 'rm -rf "$PG_TEMPLATE" "$MODEL_CACHE"' EXIT
   DATABASE_URL="$PG_URL" nice -n 19 .venv/bin/python tests/dbtemplate.py "$PG_TEMPLATE" &
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true but PostgreSQL is not reachable at $PG_URL" >&2

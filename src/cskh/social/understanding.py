@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from cskh.core import fitted
 from cskh.social import corpus
 from cskh.social.lexicon import normalize
 from cskh.textintel import services as text_services
@@ -99,19 +100,34 @@ class SocialModel:
 
 
 def train_model(posts: Sequence[corpus.Post] | None = None) -> SocialModel:
+    """Fit the models on `posts`, or on the shipped training corpus."""
+    return fit_model(*_training_set(posts))
+
+
+def _training_set(posts: Sequence[corpus.Post] | None) -> tuple[list[str], list[str], list[int]]:
+    posts = list(posts if posts is not None else corpus.train())
+    return (
+        [normalize(p.text) for p in posts],
+        [p.sentiment for p in posts],
+        [p.actionable for p in posts],
+    )
+
+
+def fit_model(
+    texts: list[str],
+    sentiments: list[str],
+    actionable: list[int],
+    versions: tuple[str, ...] = (),
+) -> SocialModel:
+    """The fit itself, on normalised texts. `versions`: the library versions, for the disk
+    cache of get_model (core/fitted.py) to tell pickles of another scikit-learn apart."""
     from sklearn.linear_model import LogisticRegression
 
-    posts = list(posts if posts is not None else corpus.train())
-    texts = [normalize(p.text) for p in posts]
     features = feature_union()
     with threadpool_limits(1):
         x = features.fit_transform(texts)
-        sent = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(
-            x, [p.sentiment for p in posts]
-        )
-        act = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(
-            x, [p.actionable for p in posts]
-        )
+        sent = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(x, sentiments)
+        act = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(x, actionable)
     return SocialModel(features=features, sentiment=sent, actionable=act)
 
 
@@ -129,12 +145,13 @@ def normalize_post(text: str) -> str:
 
 
 def get_model() -> SocialModel:
-    """The process's model, trained on first use (about a second on the shipped corpus)."""
+    """The process's model, from the shipped corpus: fitted by the first process on this
+    machine (about a second), loaded from the disk cache by the others (core/fitted.py)."""
     global _MODEL
     if _MODEL is None:
         with _LOCK:
             if _MODEL is None:
-                _MODEL = train_model()
+                _MODEL = fitted.cached(fit_model)(*_training_set(None), fitted.library_versions())
     return _MODEL
 
 

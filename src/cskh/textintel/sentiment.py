@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TypedDict
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from cskh.core import fitted
 from cskh.textintel import classifier
 from cskh.textintel.data.generate_seed import parse
 from cskh.textintel.data.texts_sentiment import SENTIMENT
@@ -197,13 +198,34 @@ def training_rows() -> list[tuple[str, str, int]]:
 
 
 def train_sentiment(rows: Sequence[tuple[str, str, int]] | None = None) -> SentimentModel:
+    """Fit the model on `rows` (text, sentiment, complaint), or on the shipped rows."""
+    return fit_sentiment(*training_set(rows))
+
+
+def training_set(
+    rows: Sequence[tuple[str, str, int]] | None,
+) -> tuple[list[str], list[str], list[int]]:
+    rows = list(rows or training_rows())
+    return (
+        [_augment(prepare(t)) for t, _, _ in rows],
+        [s for _, s, _ in rows],
+        [c for _, _, c in rows],
+    )
+
+
+def fit_sentiment(
+    texts: list[str],
+    sentiments: list[str],
+    complaints: list[int],
+    versions: tuple[str, ...] = (),
+) -> SentimentModel:
+    """The fit itself, on prepared texts. `versions`: the library versions, for the disk cache
+    of get_model (core/fitted.py) to tell pickles of another scikit-learn apart."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion
 
     started = time.perf_counter()
-    rows = list(rows or training_rows())
-    texts = [_augment(prepare(t)) for t, _, _ in rows]
     # word 1-2 grams of the folded text + lexicon pseudo-tokens: char n-grams add little here
     # and would halve the throughput of analyze_batch
     features = FeatureUnion(
@@ -223,8 +245,8 @@ def train_sentiment(rows: Sequence[tuple[str, str, int]] | None = None) -> Senti
     sent = LogisticRegression(C=5.0, max_iter=2000, class_weight="balanced")
     comp = LogisticRegression(C=5.0, max_iter=2000, class_weight="balanced")
     with threadpool_limits(1):  # see classifier._fit
-        sent.fit(X, [s for _, s, _ in rows])
-        comp.fit(X, [c for _, _, c in rows])
+        sent.fit(X, sentiments)
+        comp.fit(X, complaints)
     return SentimentModel(
         features=features,
         sentiment=sent,
@@ -238,11 +260,15 @@ _LOCK = threading.Lock()
 
 
 def get_model() -> SentimentModel:
+    """The process's model, from the shipped rows: fitted by the first process on this machine,
+    loaded from the disk cache by the others (core/fitted.py)."""
     global _MODEL
     if _MODEL is None:
         with _LOCK:
             if _MODEL is None:
-                _MODEL = train_sentiment()
+                _MODEL = fitted.cached(fit_sentiment)(
+                    *training_set(None), fitted.library_versions()
+                )
     return _MODEL
 
 
