@@ -94,11 +94,14 @@ def freeze(value: Any) -> Any:
     return value
 
 
-def clear() -> None:
-    """Forget everything in this process (tests call it between cases)."""
+def clear(*, keep: Iterable[str] = ()) -> None:
+    """Forget everything in this process but the families in `keep` (tests call it between
+    cases)."""
+    kept = set(keep)
     with _lock:
-        _data.clear()
-        _versions.clear()
+        for store in (_data, _versions):
+            for family in [f for f in store if f not in kept]:
+                del store[family]
         _checked[0] = 0.0
 
 
