@@ -124,7 +124,6 @@ def geo(db):
 
     if not Ward.objects.filter(province_id=79).exists():
         load_admin_units([79])
-        _geo_written[0] = True  # in bulk, no signals: the cached ward families go at teardown
 
 
 @pytest.fixture
@@ -403,38 +402,30 @@ def _two_factor_off_unless_marked(request, settings):
 
 
 # The ward tables come from a data migration: their cached families (a map of every ward, the
-# address index; 0.1-0.4 s to build) are kept from one test to the next, unless the test wrote a
-# geo row, reloaded the wards (the `geo` fixture) or emptied the tables (transactional tests).
-GEO_FAMILIES = ("geo.wards", "geo.address")
-GEO_WRITERS = ("geo", "demo")  # test folders that write wards in bulk (no signals)
-_geo_written = [False]
+# address index; 0.1-0.4 s to build) are kept from one test to the next, unless the test changed
+# them (any writer invalidates them: refcache.invalidated) or emptied the tables (transactional
+# tests). Class-level set-ups in these folders write wards before a test starts.
+GEO_FAMILIES = frozenset({"geo.wards", "geo.address"})
+GEO_WRITERS = ("geo", "demo")
 
 
 @pytest.fixture(autouse=True)
 def _fresh_reference_cache(request):
     """Tests roll back their rows: a cached case type or unit must not outlive its test."""
-    from django.db.models.signals import post_delete, post_save
-
     from cskh.core import refcache
-    from cskh.geo.models import LegacyWard, Province, Ward
 
-    def written(**kwargs) -> None:
-        _geo_written[0] = True
+    geo_written = []
 
-    _geo_written[0] = False
-    signals = [
-        (signal, model)
-        for signal in (post_save, post_delete)
-        for model in (Ward, Province, LegacyWard)
-    ]
-    for signal, model in signals:
-        signal.connect(written, sender=model, weak=False, dispatch_uid="tests-geo-written")
+    def on_invalidated(families, **kwargs) -> None:
+        if families & GEO_FAMILIES:
+            geo_written.append(True)
+
+    refcache.invalidated.connect(on_invalidated, weak=False, dispatch_uid="tests-geo-written")
     refcache.clear(keep=GEO_FAMILIES)
     yield
-    for signal, model in signals:
-        signal.disconnect(sender=model, dispatch_uid="tests-geo-written")
+    refcache.invalidated.disconnect(dispatch_uid="tests-geo-written")
     folder = request.node.path.relative_to(request.config.rootpath).parts[1:2]
-    if _geo_written[0] or _transactional(request.node) or set(folder) & set(GEO_WRITERS):
+    if geo_written or _transactional(request.node) or set(folder) & set(GEO_WRITERS):
         refcache.clear()
     else:
         refcache.clear(keep=GEO_FAMILIES)

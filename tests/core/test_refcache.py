@@ -242,3 +242,27 @@ def test_an_edited_incident_rule_is_seen_everywhere(db, monkeypatch):
     _seen_only_after_the_bound(
         monkeypatch, lambda: rules()["ward"].min_cases, default + 1, default + 2
     )
+
+
+def test_every_invalidation_is_announced_with_its_families(db, ben_thanh):
+    """refcache.invalidated names the families, whichever writer caused it: a model save
+    (refcache.watch) or a bulk write that invalidates by hand."""
+    from cskh.geo.models import Ward
+    from cskh.geo.services import load_admin_units
+
+    heard: list[frozenset] = []
+
+    def listen(families, **kwargs):
+        heard.append(families)
+
+    refcache.invalidated.connect(listen, weak=False, dispatch_uid="test-invalidated")
+    try:
+        ward = Ward.objects.get(pk=ben_thanh.pk)
+        ward.name = ward.name + " "
+        ward.save()
+        load_admin_units([79])
+    finally:
+        refcache.invalidated.disconnect(dispatch_uid="test-invalidated")
+    assert heard[0] == {"geo.wards", "geo.address"}
+    assert {"geo.wards", "geo.address"} <= heard[-1]
+    assert len(heard) >= 2

@@ -34,6 +34,11 @@ def cached[F: Callable[..., Any]](fit: F) -> F:
     return cast(F, _memory(str(settings.CSKH_MODEL_CACHE_DIR)).cache(fit))
 
 
+def fit_once[T](fit: Callable[..., T], *training: Any) -> T:
+    """`fit(*training, versions)`, fitted once per machine and loaded from the disk after."""
+    return cached(fit)(*training, library_versions())
+
+
 def library_versions() -> tuple[str, ...]:
     """The versions a pickled model depends on: pass them to a cached fit."""
     from importlib.metadata import version

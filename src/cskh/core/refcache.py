@@ -44,6 +44,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 CHECK_SECONDS = 2.0
 _MISSING = object()
@@ -105,10 +106,15 @@ def clear(*, keep: Iterable[str] = ()) -> None:
         _checked[0] = 0.0
 
 
+# Sent with `families` (a set of names) by every invalidation, whichever writer caused it.
+invalidated = Signal()
+
+
 def invalidate(*families: str) -> None:
     """These families changed (every known family when none is named): drop this process's
     copy now, tell the other processes (also after the commit)."""
     names = set(families) or (_watched | set(_versions))
+    invalidated.send(sender=None, families=frozenset(names))
     _bump(names)
     try:
         transaction.on_commit(lambda: _bump(names))

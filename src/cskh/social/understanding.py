@@ -151,7 +151,7 @@ def get_model() -> SocialModel:
     if _MODEL is None:
         with _LOCK:
             if _MODEL is None:
-                _MODEL = fitted.cached(fit_model)(*_training_set(None), fitted.library_versions())
+                _MODEL = fitted.fit_once(fit_model, *_training_set(None))
     return _MODEL
 
 

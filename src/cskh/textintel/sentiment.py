@@ -266,9 +266,7 @@ def get_model() -> SentimentModel:
     if _MODEL is None:
         with _LOCK:
             if _MODEL is None:
-                _MODEL = fitted.cached(fit_sentiment)(
-                    *training_set(None), fitted.library_versions()
-                )
+                _MODEL = fitted.fit_once(fit_sentiment, *training_set(None))
     return _MODEL
 
 
