@@ -64,9 +64,13 @@ def build(*, seed: int, now: datetime, profile: str, per_day: int = 30) -> dict[
                     _row(rng, n, text, at + timedelta(minutes=k), names, weights, analysis, profile)
                 )
                 n += 1
+    distinct = sorted({m.text for m in rows})  # the year repeats the corpus's texts
+    minhash = {
+        text: dedupe.to_hex(sig) if sig is not None else ""
+        for text, sig in zip(distinct, dedupe.signatures(distinct), strict=True)
+    }
     for m in rows:
-        sig = dedupe.signatures([m.text])[0]
-        m.minhash = dedupe.to_hex(sig) if sig is not None else ""
+        m.minhash = minhash[m.text]
     Mention.objects.bulk_create(rows, batch_size=2000)
     # storms: copies of the first post collapse under it
     dup_total = 0

@@ -15,8 +15,9 @@ picks (``LegacyWard.derived``).
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 
@@ -42,6 +43,82 @@ def _legacy_names(new_ward: Any) -> str:
     return "; ".join(names)
 
 
+class WardRow(NamedTuple):
+    code: int
+    province_code: int
+    name: str
+    name_folded: str
+    legacy_names: str
+    legacy_folded: str
+
+
+class LegacyWardRow(NamedTuple):
+    code: int
+    name: str
+    district_code: int
+    district_name: str
+    province_code: int
+    province_name: str
+    ward_codes: tuple[int, ...]
+    derived: bool
+    new_province_codes: frozenset[int]
+
+
+@functools.cache
+def _ward_rows() -> tuple[WardRow, ...]:
+    """Every current ward as the package describes it, computed once per process: the package
+    data cannot change while the process runs, and the tests reload the wards after each
+    transactional test empties the tables."""
+    from vietnam_provinces import Ward as VW
+
+    rows = []
+    for w in VW.iter_all():
+        legacy = _legacy_names(w)
+        rows.append(
+            WardRow(int(w.code), int(w.province_code), w.name, fold(w.name), legacy, fold(legacy))
+        )
+    return tuple(rows)
+
+
+@functools.cache
+def _legacy_rows() -> tuple[LegacyWardRow, ...]:
+    """Every old ward with the current wards it became (the official conversion table, or
+    derived where the table omits it), once per process: the look-ups take seconds."""
+    from vietnam_provinces import Ward as VW
+    from vietnam_provinces.legacy import District as OldDistrict
+    from vietnam_provinces.legacy import Province as OldProvince
+    from vietnam_provinces.legacy import Ward as OldWard
+
+    new_province = {int(w.code): int(w.province_code) for w in VW.iter_all()}
+    districts = {int(d.code): d for d in OldDistrict.iter_all()}
+    old_provinces = {int(p.code): p for p in OldProvince.iter_all()}
+    rows = []
+    for old in OldWard.iter_all():
+        code = int(old.code)
+        district = districts[int(old.district_code)]
+        codes = [int(r.ward.code) for r in VW.search_from_legacy(code=code)]
+        derived = not codes
+        if derived:
+            codes = _derived_codes(old, district.name)
+        if not codes:
+            continue
+        province = old_provinces[int(district.province_code)]
+        rows.append(
+            LegacyWardRow(
+                code=code,
+                name=old.name,
+                district_code=int(district.code),
+                district_name=district.name,
+                province_code=int(province.code),
+                province_name=province.name,
+                ward_codes=tuple(codes),
+                derived=derived,
+                new_province_codes=frozenset(new_province[c] for c in codes if c in new_province),
+            )
+        )
+    return tuple(rows)
+
+
 @transaction.atomic
 def load_admin_units(
     province_codes: list[int] | None = None,
@@ -58,7 +135,6 @@ def load_admin_units(
     """
     Province, Ward = province_model, ward_model  # noqa: N806
     from vietnam_provinces import Province as VP
-    from vietnam_provinces import Ward as VW
 
     existing_p = set(Province.objects.values_list("code", flat=True))
     provinces = [
@@ -69,23 +145,19 @@ def load_admin_units(
     Province.objects.bulk_create(provinces)
     wanted = set(province_codes) if province_codes else None
     existing_w = set(Ward.objects.values_list("code", flat=True))
-    wards = []
-    for w in VW.iter_all():
-        pcode = int(w.province_code)
-        if int(w.code) in existing_w or (wanted is not None and pcode not in wanted):
-            continue
-        legacy = _legacy_names(w)
-        wards.append(
-            Ward(
-                code=int(w.code),
-                province_id=pcode,
-                name=w.name,
-                name_folded=fold(w.name),
-                legacy_names=legacy,
-                legacy_folded=fold(legacy),
-                is_rural=w.name.startswith(("Xã", "Đặc khu")),
-            )
+    wards = [
+        Ward(
+            code=row.code,
+            province_id=row.province_code,
+            name=row.name,
+            name_folded=row.name_folded,
+            legacy_names=row.legacy_names,
+            legacy_folded=row.legacy_folded,
+            is_rural=row.name.startswith(("Xã", "Đặc khu")),
         )
+        for row in _ward_rows()
+        if row.code not in existing_w and (wanted is None or row.province_code in wanted)
+    ]
     Ward.objects.bulk_create(wards, batch_size=500)
     if legacy_model is not None:
         load_legacy_wards(province_codes, legacy_model=legacy_model)
@@ -112,45 +184,24 @@ def load_legacy_wards(
     province_codes: list[int] | None = None, *, legacy_model: type[LegacyWard] = LegacyWard
 ) -> int:
     """Idempotent: inserts the old wards whose current wards lie in province_codes (all when
-    None) with their conversion. Returns the number added. Slow the first time in a process
-    (~4 s: the package builds its legacy tables)."""
-    from vietnam_provinces import Ward as VW
-    from vietnam_provinces.legacy import District as OldDistrict
-    from vietnam_provinces.legacy import Province as OldProvince
-    from vietnam_provinces.legacy import Ward as OldWard
-
+    None) with their conversion. Returns the number added."""
     wanted = set(province_codes) if province_codes else None
     existing = set(legacy_model.objects.values_list("code", flat=True))
-    new_province = {int(w.code): int(w.province_code) for w in VW.iter_all()}
-    districts = {int(d.code): d for d in OldDistrict.iter_all()}
-    old_provinces = {int(p.code): p for p in OldProvince.iter_all()}
-    rows = []
-    for old in OldWard.iter_all():
-        code = int(old.code)
-        if code in existing:
-            continue
-        district = districts[int(old.district_code)]
-        codes = [int(r.ward.code) for r in VW.search_from_legacy(code=code)]
-        derived = not codes
-        if derived:
-            codes = _derived_codes(old, district.name)
-        if not codes:
-            continue
-        if wanted is not None and not any(new_province.get(c) in wanted for c in codes):
-            continue
-        province = old_provinces[int(district.province_code)]
-        rows.append(
-            legacy_model(
-                code=code,
-                name=old.name,
-                district_code=int(district.code),
-                district_name=district.name,
-                province_code=int(province.code),
-                province_name=province.name,
-                ward_codes=codes,
-                derived=derived,
-            )
+    rows = [
+        legacy_model(
+            code=row.code,
+            name=row.name,
+            district_code=row.district_code,
+            district_name=row.district_name,
+            province_code=row.province_code,
+            province_name=row.province_name,
+            ward_codes=list(row.ward_codes),
+            derived=row.derived,
         )
+        for row in _legacy_rows()
+        if row.code not in existing
+        and (wanted is None or not wanted.isdisjoint(row.new_province_codes))
+    ]
     legacy_model.objects.bulk_create(rows, batch_size=1000)
     refcache.invalidate("geo.address")
     return len(rows)
