@@ -4,7 +4,7 @@ process (core/fitted.py): the cache keys on the fitting code and its arguments."
 import pytest
 
 from cskh.core import fitted
-from cskh.textintel import sentiment
+from cskh.textintel import classifier, sentiment
 
 pytestmark = pytest.mark.db_agnostic  # files on disk only
 
@@ -47,3 +47,18 @@ def test_the_sentiment_model_loaded_predicts_as_the_one_fitted(cache_dir):
     said = ["Mất điện cả ngày mà không ai báo, quá tệ!", "Cảm ơn anh kỹ thuật rất nhiệt tình"]
     assert loaded.predict(said) == fresh.predict(said)
     assert [p["sentiment"] for p in loaded.predict(said)] == ["negative", "positive"]
+
+
+def test_the_default_case_type_model_is_trained_once_and_loaded(cache_dir):
+    fit = fitted.cached(classifier.fit_default)
+    args = (*classifier.default_training("telecom"), fitted.library_versions())
+    assert not fit.check_call_in_cache(*args)
+    fresh = fit(*args)
+    loaded = fit(*args)
+    assert loaded is not fresh  # read back from the disk
+    said = ["Mạng chập chờn từ sáng, không vào được internet", "Tôi muốn đổi gói cước"]
+    assert loaded.predict(said) == fresh.predict(said)
+    assert loaded.version == fresh.version and loaded.version.startswith("telecom-seed-")
+    # the pipeline's parameters are part of the key: another setting is another model
+    profile, texts, params = classifier.default_training("telecom")
+    assert not fit.check_call_in_cache(profile, texts, params + " ", fitted.library_versions())

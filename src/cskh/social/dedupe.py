@@ -18,12 +18,18 @@ import functools
 import hashlib
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
-from datasketch.hashfunc import sha1_hash32
 
 from cskh.social.lexicon import normalize
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
+
+# datasketch is imported where a signature is made: its package imports its LSH module and,
+# through it, SciPy's integrate and optimize, a quarter of a second of CPU that every process
+# would otherwise pay at start (the API's URLconf imports the social services).
 
 __all__ = ["NUM_PERM", "BANDS", "ROWS", "MIN_CHARS", "signatures", "bands", "jaccard"]
 
@@ -48,7 +54,11 @@ def shingles(text: str, k: int = 5, *, normalized: str | None = None) -> list[by
 # datasketch's default hash function, memoised: posts share most of their 5-grams (the same
 # words, the same complaint copied), so a batch hashes each distinct shingle once. The values
 # are datasketch's own, so stored signatures stay comparable.
-_hash32 = functools.lru_cache(maxsize=500_000)(sha1_hash32)
+@functools.lru_cache(maxsize=500_000)
+def _hash32(data: bytes) -> int:
+    from datasketch.hashfunc import sha1_hash32
+
+    return sha1_hash32(data)
 
 
 def signatures(
@@ -62,6 +72,8 @@ def signatures(
     present = [s for s in sets if s]
     if not present:
         return [None] * len(texts)
+    from datasketch import MinHash
+
     hashes = MinHash.bulk(
         present, num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=_hash32
     )
@@ -92,6 +104,8 @@ def from_hex(raw: str) -> np.ndarray:
 
 def lean(sig: np.ndarray) -> LeanMinHash:
     """The stored signature as a datasketch LeanMinHash (affine32 scheme, our seed)."""
+    from datasketch import LeanMinHash
+
     return LeanMinHash(seed=SEED, hashvalues=sig, scheme="affine32")
 
 

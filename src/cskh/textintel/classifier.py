@@ -26,20 +26,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from cskh.core import fitted
 from cskh.textintel.normalize import fold, normalize_for_model
 
 if TYPE_CHECKING:
+    import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, Pipeline
 
-# scikit-learn is imported where a model is fitted or scored, not with this module: importing
-# it takes over a second of CPU, which every process starting Django (each `cskh` command, web
-# and queue worker) paid although most never fit a model. A stored model brings it along when
-# it is unpickled.
+# scikit-learn (and SciPy's sparse matrices) are imported where a model is fitted or scored,
+# not with this module: importing them takes over a second of CPU, which every process
+# starting Django (each `cskh` command, web and queue worker) paid although most never fit a
+# model. A stored model brings them along when it is unpickled.
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 PROFILES = ("electricity", "telecom")
@@ -146,6 +147,8 @@ class FastTfidf:
             norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=len(texts)))
             norms[norms == 0] = 1.0
             data /= norms[rows]
+        import scipy.sparse as sp
+
         return sp.csr_matrix((data, cols, ptr), shape=(len(texts), self.n_features))
 
 
@@ -160,7 +163,11 @@ def union_transform(union: FeatureUnion, texts: Sequence[str]):
         fast = [FastTfidf(t) for _, t in union.transformer_list]
         _FAST[union] = fast
     parts = [f.transform(texts) for f in fast]
-    return parts[0] if len(parts) == 1 else sp.hstack(parts, format="csr")
+    if len(parts) == 1:
+        return parts[0]
+    import scipy.sparse as sp
+
+    return sp.hstack(parts, format="csr")
 
 
 def lr_proba(clf: LogisticRegression, X) -> np.ndarray:
@@ -356,11 +363,29 @@ _DEFAULT: dict[str, TrainedModel] = {}
 
 
 def default_model(profile: str) -> TrainedModel:
-    """Seed-trained model for a profile (the shipped default), trained once per process."""
+    """Seed-trained model for a profile (the shipped default): trained once per machine
+    (core/fitted.py), loaded once per process."""
     _check_profile(profile)
     if profile not in _DEFAULT:
-        _DEFAULT[profile] = train(profile)
+        _DEFAULT[profile] = fitted.fit_once(fit_default, *default_training(profile))
     return _DEFAULT[profile]
+
+
+def default_training(profile: str) -> tuple[str, list[str], str]:
+    """What the shipped default is trained from, as `fit_default`'s arguments: the profile,
+    its prepared seed texts and the pipeline's parameters."""
+    texts = [normalize_for_model(t) for t, _ in load_seed(profile)]
+    params = repr(sorted(build_pipeline().get_params(deep=True).items(), key=str))
+    return profile, texts, params
+
+
+def fit_default(
+    profile: str, texts: list[str], params: str, versions: tuple[str, ...]
+) -> TrainedModel:
+    """`train(profile)`, the shipped default. The prepared seed texts and the pipeline's
+    parameters are arguments only to key the cache: a change to the seed, to its preparation
+    or to a parameter of the pipeline trains a new model."""
+    return train(profile)
 
 
 def suggest(text: str, profile: str, k: int = 3) -> list[tuple[str, float]]:
