@@ -23,6 +23,10 @@ status=0
 # load it. A new directory per run, so a run never reads a developer's earlier fits.
 MODEL_CACHE=$(mktemp -d -t cskh-models-XXXXXX)
 export CSKH_MODEL_CACHE_DIR="$MODEL_CACHE"
+# The static files the installations served by tests share (tests/dbtemplate.py): the first
+# `cskh serve` of the run collects them, the others (in both passes) find them collected.
+STATIC_ROOT=$(mktemp -d -t cskh-static-XXXXXX)
+export CSKH_TEST_STATIC_ROOT="$STATIC_ROOT"
 
 pg_up() { .venv/bin/python - "$PG_URL" <<'PY'
 import sys, psycopg
@@ -34,14 +38,14 @@ PY
 }
 
 PG=no
-trap 'rm -rf "$MODEL_CACHE"' EXIT
+trap 'rm -rf "$MODEL_CACHE" "$STATIC_ROOT"' EXIT
 if pg_up; then
   PG=yes
   # The PostgreSQL pass's migrated template (tests/dbtemplate.py) is built while the SQLite
   # pass runs, at the lowest priority: it takes the cores that pass leaves idle, and the
   # PostgreSQL pass then starts on a ready template instead of waiting for `cskh migrate`.
   PG_TEMPLATE=$(mktemp -d -t cskh-db-template-XXXXXX)
-  trap 'rm -rf "$PG_TEMPLATE" "$MODEL_CACHE"' EXIT
+  trap 'rm -rf "$PG_TEMPLATE" "$MODEL_CACHE" "$STATIC_ROOT"' EXIT
   DATABASE_URL="$PG_URL" nice -n 19 .venv/bin/python tests/dbtemplate.py "$PG_TEMPLATE" &
 elif [ "${CI:-}" = "true" ]; then
   echo "CI=true but PostgreSQL is not reachable at $PG_URL" >&2

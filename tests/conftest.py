@@ -80,6 +80,9 @@ def pytest_configure(config):
     if not dbtemplate.WORKER:  # the xdist controller (or the only process), before any worker
         builder = dbtemplate.start_build()
         config.add_cleanup(lambda: dbtemplate.finish(builder))  # after every worker stopped
+        static = dbtemplate.start_static_root()
+        if static is not None:
+            config.add_cleanup(lambda: shutil.rmtree(static, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")

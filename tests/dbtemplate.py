@@ -213,6 +213,26 @@ def finish(builder: subprocess.Popen | None) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{pg_template_name()}" WITH (FORCE)')
 
 
+STATIC_DIR = "CSKH_TEST_STATIC_ROOT"  # the static files every served installation shares
+
+
+def static_root() -> str:
+    """`CSKH_STATIC_ROOT` for the installations a test serves: one directory for the whole run,
+    so the first `cskh serve` collects the static files and the others find them collected
+    (core/staticfiles.py), as the installations of one release on one image would."""
+    return os.environ[STATIC_DIR]
+
+
+def start_static_root() -> str | None:
+    """Create the run's static directory, from the pytest process that is not an xdist worker
+    (the workers inherit it). Returns it when this process made it, for `finish_static_root`;
+    None when it was given (scripts/test.sh shares one between its two passes)."""
+    if os.environ.get(STATIC_DIR):
+        return None
+    os.environ[STATIC_DIR] = tempfile.mkdtemp(prefix="cskh-static-")
+    return os.environ[STATIC_DIR]
+
+
 @contextlib.contextmanager
 def fresh_installation(tmp_path_factory: pytest.TempPathFactory, label: str) -> Iterator[str]:
     """DATABASE_URL of a migrated database of its own, for a test that starts `cskh` processes

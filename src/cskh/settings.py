@@ -316,8 +316,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+# `cskh serve` collects the static files here when they changed (core/staticfiles.py). One
+# directory may serve several installations of the same release: a deployment image built with
+# its files collected, or the test run's served installations, which then collect once.
+STATIC_ROOT = Path(os.environ.get("CSKH_STATIC_ROOT", VAR_DIR / "static")).resolve()
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [SRC_DIR / "static"]
 # Models fitted from the shipped data (sentiment, social listening), kept on disk so that each
 # process loads the first one's fit instead of fitting again (core/fitted.py).

@@ -37,7 +37,7 @@ def server_env(tmp_path_factory) -> Iterator[dict[str, str]]:
     suite runs on it. Redis is left out: the live stream then tails the database."""
     var = tmp_path_factory.mktemp("var")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update(CSKH_VAR_DIR=str(var))
+    env.update(CSKH_VAR_DIR=str(var), CSKH_STATIC_ROOT=dbtemplate.static_root())
     with dbtemplate.fresh_installation(tmp_path_factory, "cli") as url:
         env["DATABASE_URL"] = url
         out = subprocess.run(

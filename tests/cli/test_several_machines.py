@@ -165,6 +165,7 @@ def cluster(tmp_path_factory) -> Iterator[dict]:
         SECRET_KEY="several-machines-" + uuid.uuid4().hex,  # the same on every host
         CSKH_MULTI_HOST="1",
         CSKH_MEDIA_ROOT=str(media),  # the shared store (NFS here; S3 in docs/deploy.md)
+        CSKH_STATIC_ROOT=dbtemplate.static_root(),  # this release's files, collected once
         CSKH_CACHE_PREFIX=f"cluster{uuid.uuid4().hex[:8]}",
         FORWARDED_ALLOW_IPS="127.0.0.1",
         WEB_CONCURRENCY="1",
@@ -172,6 +173,8 @@ def cluster(tmp_path_factory) -> Iterator[dict]:
         CSKH_SCHEDULER_TICK_SECONDS="0.5",
         ALLOWED_HOSTS="127.0.0.1,localhost",
     )
+    if "CSKH_MODEL_CACHE_DIR" in os.environ:  # the run's fitted models (scripts/test.sh)
+        base["CSKH_MODEL_CACHE_DIR"] = os.environ["CSKH_MODEL_CACHE_DIR"]
     procs: list[Proc] = []
     with contextlib.ExitStack() as stack:
         base["DATABASE_URL"] = stack.enter_context(
