@@ -44,24 +44,28 @@ def _legacy_names(new_ward: Any) -> str:
 
 
 class WardRow(NamedTuple):
+    """A Ward's fields, as the package gives them."""
+
     code: int
-    province_code: int
+    province_id: int
     name: str
     name_folded: str
     legacy_names: str
     legacy_folded: str
+    is_rural: bool
 
 
 class LegacyWardRow(NamedTuple):
+    """A LegacyWard's fields, as the package gives them."""
+
     code: int
     name: str
     district_code: int
     district_name: str
     province_code: int
     province_name: str
-    ward_codes: tuple[int, ...]
+    ward_codes: list[int]
     derived: bool
-    new_province_codes: frozenset[int]
 
 
 @functools.cache
@@ -75,15 +79,24 @@ def _ward_rows() -> tuple[WardRow, ...]:
     for w in VW.iter_all():
         legacy = _legacy_names(w)
         rows.append(
-            WardRow(int(w.code), int(w.province_code), w.name, fold(w.name), legacy, fold(legacy))
+            WardRow(
+                code=int(w.code),
+                province_id=int(w.province_code),
+                name=w.name,
+                name_folded=fold(w.name),
+                legacy_names=legacy,
+                legacy_folded=fold(legacy),
+                is_rural=w.name.startswith(("Xã", "Đặc khu")),
+            )
         )
     return tuple(rows)
 
 
 @functools.cache
-def _legacy_rows() -> tuple[LegacyWardRow, ...]:
+def _legacy_rows() -> tuple[tuple[LegacyWardRow, frozenset[int]], ...]:
     """Every old ward with the current wards it became (the official conversion table, or
-    derived where the table omits it), once per process: the look-ups take seconds."""
+    derived where the table omits it) and their provinces, once per process: the look-ups
+    take seconds."""
     from vietnam_provinces import Ward as VW
     from vietnam_provinces.legacy import District as OldDistrict
     from vietnam_provinces.legacy import Province as OldProvince
@@ -103,19 +116,17 @@ def _legacy_rows() -> tuple[LegacyWardRow, ...]:
         if not codes:
             continue
         province = old_provinces[int(district.province_code)]
-        rows.append(
-            LegacyWardRow(
-                code=code,
-                name=old.name,
-                district_code=int(district.code),
-                district_name=district.name,
-                province_code=int(province.code),
-                province_name=province.name,
-                ward_codes=tuple(codes),
-                derived=derived,
-                new_province_codes=frozenset(new_province[c] for c in codes if c in new_province),
-            )
+        row = LegacyWardRow(
+            code=code,
+            name=old.name,
+            district_code=int(district.code),
+            district_name=district.name,
+            province_code=int(province.code),
+            province_name=province.name,
+            ward_codes=codes,
+            derived=derived,
         )
+        rows.append((row, frozenset(new_province[c] for c in codes if c in new_province)))
     return tuple(rows)
 
 
@@ -146,17 +157,9 @@ def load_admin_units(
     wanted = set(province_codes) if province_codes else None
     existing_w = set(Ward.objects.values_list("code", flat=True))
     wards = [
-        Ward(
-            code=row.code,
-            province_id=row.province_code,
-            name=row.name,
-            name_folded=row.name_folded,
-            legacy_names=row.legacy_names,
-            legacy_folded=row.legacy_folded,
-            is_rural=row.name.startswith(("Xã", "Đặc khu")),
-        )
+        Ward(**row._asdict())
         for row in _ward_rows()
-        if row.code not in existing_w and (wanted is None or row.province_code in wanted)
+        if row.code not in existing_w and (wanted is None or row.province_id in wanted)
     ]
     Ward.objects.bulk_create(wards, batch_size=500)
     if legacy_model is not None:
@@ -188,19 +191,9 @@ def load_legacy_wards(
     wanted = set(province_codes) if province_codes else None
     existing = set(legacy_model.objects.values_list("code", flat=True))
     rows = [
-        legacy_model(
-            code=row.code,
-            name=row.name,
-            district_code=row.district_code,
-            district_name=row.district_name,
-            province_code=row.province_code,
-            province_name=row.province_name,
-            ward_codes=list(row.ward_codes),
-            derived=row.derived,
-        )
-        for row in _legacy_rows()
-        if row.code not in existing
-        and (wanted is None or not wanted.isdisjoint(row.new_province_codes))
+        legacy_model(**row._replace(ward_codes=list(row.ward_codes))._asdict())
+        for row, provinces in _legacy_rows()
+        if row.code not in existing and (wanted is None or not wanted.isdisjoint(provinces))
     ]
     legacy_model.objects.bulk_create(rows, batch_size=1000)
     refcache.invalidate("geo.address")
