@@ -225,8 +225,8 @@ def static_root() -> str:
 
 def start_static_root() -> str | None:
     """Create the run's static directory, from the pytest process that is not an xdist worker
-    (the workers inherit it). Returns it when this process made it, for `finish_static_root`;
-    None when it was given (scripts/test.sh shares one between its two passes)."""
+    (the workers inherit it). Returns it when this process made it, for the caller to remove at
+    the end; None when it was given (scripts/test.sh shares one between its two passes)."""
     if os.environ.get(STATIC_DIR):
         return None
     os.environ[STATIC_DIR] = tempfile.mkdtemp(prefix="cskh-static-")

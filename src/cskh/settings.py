@@ -322,8 +322,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("CSKH_STATIC_ROOT", VAR_DIR / "static")).resolve()
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [SRC_DIR / "static"]
-# Models fitted from the shipped data (sentiment, social listening), kept on disk so that each
-# process loads the first one's fit instead of fitting again (core/fitted.py).
+# Models fitted from the shipped data (default case types, sentiment, social listening), kept
+# on disk so that each process loads the first one's fit instead of fitting again
+# (core/fitted.py).
 CSKH_MODEL_CACHE_DIR = Path(os.environ.get("CSKH_MODEL_CACHE_DIR", VAR_DIR / "models")).resolve()
 MEDIA_ROOT = Path(os.environ.get("CSKH_MEDIA_ROOT", VAR_DIR / "media")).resolve()
 # Uploaded files (work-order photos, attachments, exports) must be one store for all hosts:

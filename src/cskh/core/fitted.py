@@ -1,6 +1,6 @@
 """Models fitted from the data cskh ships (the default case-type model of each profile, the
-sentiment model of case texts, the social listening models) are the same in every process: the same code and the same training rows
-give the same model. Each process used to fit its own on first use, about 2 s of CPU inside
+sentiment model of case texts, the social listening models) are the same in every process:
+the same code and the same training rows give the same model. Each process used to fit its own on first use, about 2 s of CPU inside
 the first request each web worker served. joblib's Memory (a scikit-learn dependency) keeps the
 fitted model on disk, keyed by the fitting function's code and arguments, so the first process
 on a machine fits it and the others load it.

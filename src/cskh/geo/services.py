@@ -64,7 +64,7 @@ class LegacyWardRow(NamedTuple):
     district_name: str
     province_code: int
     province_name: str
-    ward_codes: list[int]
+    ward_codes: tuple[int, ...]  # a list in the model's JSON field
     derived: bool
 
 
@@ -123,7 +123,7 @@ def _legacy_rows() -> tuple[tuple[LegacyWardRow, frozenset[int]], ...]:
             district_name=district.name,
             province_code=int(province.code),
             province_name=province.name,
-            ward_codes=codes,
+            ward_codes=tuple(codes),
             derived=derived,
         )
         rows.append((row, frozenset(new_province[c] for c in codes if c in new_province)))
@@ -191,7 +191,7 @@ def load_legacy_wards(
     wanted = set(province_codes) if province_codes else None
     existing = set(legacy_model.objects.values_list("code", flat=True))
     rows = [
-        legacy_model(**row._replace(ward_codes=list(row.ward_codes))._asdict())
+        legacy_model(**{**row._asdict(), "ward_codes": list(row.ward_codes)})
         for row, provinces in _legacy_rows()
         if row.code not in existing and (wanted is None or not wanted.isdisjoint(provinces))
     ]

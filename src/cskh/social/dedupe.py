@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -51,14 +51,14 @@ def shingles(text: str, k: int = 5, *, normalized: str | None = None) -> list[by
     return list({s[i : i + k].encode() for i in range(len(s) - k + 1)})
 
 
-# datasketch's default hash function, memoised: posts share most of their 5-grams (the same
-# words, the same complaint copied), so a batch hashes each distinct shingle once. The values
-# are datasketch's own, so stored signatures stay comparable.
-@functools.lru_cache(maxsize=500_000)
-def _hash32(data: bytes) -> int:
+@functools.cache
+def _hash32() -> Callable[[bytes], int]:
+    """datasketch's default hash function, memoised: posts share most of their 5-grams (the
+    same words, the same complaint copied), so a batch hashes each distinct shingle once. The
+    values are datasketch's own, so stored signatures stay comparable."""
     from datasketch.hashfunc import sha1_hash32
 
-    return sha1_hash32(data)
+    return functools.lru_cache(maxsize=500_000)(sha1_hash32)
 
 
 def signatures(
@@ -75,7 +75,7 @@ def signatures(
     from datasketch import MinHash
 
     hashes = MinHash.bulk(
-        present, num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=_hash32
+        present, num_perm=NUM_PERM, seed=SEED, scheme="affine32", hashfunc=_hash32()
     )
     it = iter(hashes)
     return [np.asarray(next(it).hashvalues, dtype=np.uint32) if s else None for s in sets]
